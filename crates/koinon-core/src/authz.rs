@@ -1,0 +1,166 @@
+//! The one authorisation policy: may this subject do this action on this resource?
+//!
+//! Every check in koinon goes through [`permits`]. A subject never acts outside its own
+//! tenant; within it, the role decides, and some actions are limited to what the subject owns.
+
+use crate::role::Role;
+
+/// Who is acting: a signed-in user or an API token's user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subject {
+    pub user_id: i64,
+    pub tenant_id: i64,
+    pub role: Role,
+    /// The organisation the user acts for (providers, investors, merchants).
+    pub organisation_id: Option<i64>,
+}
+
+/// What is acted on: always in one tenant, sometimes owned by a user or an organisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Resource {
+    pub tenant_id: i64,
+    pub owner_user_id: Option<i64>,
+    pub organisation_id: Option<i64>,
+}
+
+impl Resource {
+    pub fn tenant(tenant_id: i64) -> Self {
+        Self { tenant_id, owner_user_id: None, organisation_id: None }
+    }
+
+    pub fn user(tenant_id: i64, user_id: i64) -> Self {
+        Self { tenant_id, owner_user_id: Some(user_id), organisation_id: None }
+    }
+
+    pub fn organisation(tenant_id: i64, organisation_id: i64) -> Self {
+        Self { tenant_id, owner_user_id: None, organisation_id: Some(organisation_id) }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// The tenant dashboard and the tenant's public settings.
+    ViewTenant,
+    /// Change the tenant's name and default locale.
+    UpdateTenant,
+    /// See the tenant's users and their roles.
+    ViewUsers,
+    /// Create users, change roles, disable accounts.
+    ManageUsers,
+    /// See an organisation (the list shows only those the subject may see).
+    ViewOrganisation,
+    /// Register or change organisations.
+    ManageOrganisations,
+    /// See networks, partners and budgets.
+    ViewNetworks,
+    /// Create networks and add partners.
+    ManageNetworks,
+    /// Read the audit log.
+    ViewAudit,
+    /// Change one's own password, see one's own profile.
+    ManageOwnAccount,
+}
+
+impl Action {
+    pub const ALL: [Action; 10] = [
+        Action::ViewTenant,
+        Action::UpdateTenant,
+        Action::ViewUsers,
+        Action::ManageUsers,
+        Action::ViewOrganisation,
+        Action::ManageOrganisations,
+        Action::ViewNetworks,
+        Action::ManageNetworks,
+        Action::ViewAudit,
+        Action::ManageOwnAccount,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::ViewTenant => "view_tenant",
+            Action::UpdateTenant => "update_tenant",
+            Action::ViewUsers => "view_users",
+            Action::ManageUsers => "manage_users",
+            Action::ViewOrganisation => "view_organisation",
+            Action::ManageOrganisations => "manage_organisations",
+            Action::ViewNetworks => "view_networks",
+            Action::ManageNetworks => "manage_networks",
+            Action::ViewAudit => "view_audit",
+            Action::ManageOwnAccount => "manage_own_account",
+        }
+    }
+}
+
+/// The policy. `true` only when the subject is in the resource's tenant and its role allows
+/// the action (and, for owned resources, it owns them where the role requires it).
+pub fn permits(subject: &Subject, action: Action, resource: &Resource) -> bool {
+    if subject.tenant_id != resource.tenant_id {
+        return false;
+    }
+    use Role::*;
+    let role = subject.role;
+    match action {
+        Action::ViewTenant => true,
+        Action::UpdateTenant | Action::ManageUsers => role == Admin,
+        Action::ViewUsers => matches!(role, Admin | Auditor),
+        Action::ViewOrganisation => match role {
+            Admin | Officer | Approver | Reviewer | Auditor => true,
+            Provider | Investor | Merchant => {
+                resource.organisation_id.is_some() && resource.organisation_id == subject.organisation_id
+            }
+            Beneficiary => false,
+        },
+        Action::ManageOrganisations | Action::ManageNetworks => matches!(role, Admin | Officer),
+        Action::ViewNetworks => matches!(role, Admin | Officer | Approver | Reviewer | Auditor),
+        Action::ViewAudit => matches!(role, Admin | Auditor),
+        Action::ManageOwnAccount => resource.owner_user_id == Some(subject.user_id),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn subject(role: Role) -> Subject {
+        Subject { user_id: 7, tenant_id: 1, role, organisation_id: Some(3) }
+    }
+
+    #[test]
+    fn nothing_crosses_tenants() {
+        for role in Role::ALL {
+            for action in Action::ALL {
+                let other = Resource { tenant_id: 2, owner_user_id: Some(7), organisation_id: Some(3) };
+                assert!(!permits(&subject(role), action, &other), "{role:?} {action:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn role_matrix() {
+        let t = Resource::tenant(1);
+        assert!(permits(&subject(Role::Admin), Action::ManageUsers, &t));
+        assert!(!permits(&subject(Role::Officer), Action::ManageUsers, &t));
+        assert!(permits(&subject(Role::Auditor), Action::ViewAudit, &t));
+        assert!(!permits(&subject(Role::Officer), Action::ViewAudit, &t));
+        assert!(!permits(&subject(Role::Auditor), Action::ManageOrganisations, &t));
+        assert!(permits(&subject(Role::Beneficiary), Action::ViewTenant, &t));
+        assert!(!permits(&subject(Role::Beneficiary), Action::ViewNetworks, &t));
+    }
+
+    #[test]
+    fn outside_organisations_see_only_their_own() {
+        let own = Resource::organisation(1, 3);
+        let other = Resource::organisation(1, 4);
+        for role in [Role::Provider, Role::Investor, Role::Merchant] {
+            assert!(permits(&subject(role), Action::ViewOrganisation, &own));
+            assert!(!permits(&subject(role), Action::ViewOrganisation, &other));
+        }
+        assert!(permits(&subject(Role::Officer), Action::ViewOrganisation, &other));
+    }
+
+    #[test]
+    fn own_account_only() {
+        assert!(permits(&subject(Role::Beneficiary), Action::ManageOwnAccount, &Resource::user(1, 7)));
+        assert!(!permits(&subject(Role::Admin), Action::ManageOwnAccount, &Resource::user(1, 8)));
+    }
+}

@@ -1,0 +1,16 @@
+//! Pure domain of koinon: money, names and codes that parse at the edge, roles and the one
+//! authorisation policy, the audit chain hash, and locale-aware formatting.
+//!
+//! No IO, no async, no SQL, no HTTP. Everything here is a plain function of its inputs.
+
+pub mod audit;
+pub mod authz;
+pub mod error;
+pub mod locale;
+pub mod money;
+pub mod org;
+pub mod role;
+pub mod tenant;
+pub mod text;
+
+pub use error::FieldError;

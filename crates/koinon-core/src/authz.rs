@@ -49,6 +49,8 @@ pub enum Action {
     ManageUsers,
     /// See an organisation (the list shows only those the subject may see).
     ViewOrganisation,
+    /// See every organisation of the tenant (not only one's own).
+    ViewAllOrganisations,
     /// Register or change organisations.
     ManageOrganisations,
     /// See networks, partners and budgets.
@@ -62,12 +64,13 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 10] = [
+    pub const ALL: [Action; 11] = [
         Action::ViewTenant,
         Action::UpdateTenant,
         Action::ViewUsers,
         Action::ManageUsers,
         Action::ViewOrganisation,
+        Action::ViewAllOrganisations,
         Action::ManageOrganisations,
         Action::ViewNetworks,
         Action::ManageNetworks,
@@ -82,6 +85,7 @@ impl Action {
             Action::ViewUsers => "view_users",
             Action::ManageUsers => "manage_users",
             Action::ViewOrganisation => "view_organisation",
+            Action::ViewAllOrganisations => "view_all_organisations",
             Action::ManageOrganisations => "manage_organisations",
             Action::ViewNetworks => "view_networks",
             Action::ManageNetworks => "manage_networks",
@@ -111,7 +115,9 @@ pub fn permits(subject: &Subject, action: Action, resource: &Resource) -> bool {
             Beneficiary => false,
         },
         Action::ManageOrganisations | Action::ManageNetworks => matches!(role, Admin | Officer),
-        Action::ViewNetworks => matches!(role, Admin | Officer | Approver | Reviewer | Auditor),
+        Action::ViewNetworks | Action::ViewAllOrganisations => {
+            matches!(role, Admin | Officer | Approver | Reviewer | Auditor)
+        }
         Action::ViewAudit => matches!(role, Admin | Auditor),
         Action::ManageOwnAccount => resource.owner_user_id == Some(subject.user_id),
     }

@@ -1,0 +1,117 @@
+//! Use cases: one function per action. Each checks who may do it through the one policy in
+//! `koinon_core::authz`, runs in one database transaction, and appends its audit entry in that
+//! same transaction. The web pages, the JSON API and the CLI all call these functions, so they
+//! cannot disagree.
+
+pub mod audit;
+pub mod auth;
+pub mod demo;
+mod error;
+pub use error::Errors;
+pub mod network;
+pub mod organisations;
+pub mod tenants;
+pub mod users;
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+pub use error::AppError;
+use koinon_core::authz::{self, Action, Resource, Subject};
+use koinon_core::role::Role;
+use koinon_store::Store;
+pub use koinon_store::records;
+
+/// Page sizes: every list has a limit.
+pub const PAGE_DEFAULT: i64 = 50;
+pub const PAGE_MAX: i64 = 200;
+
+/// The application: a store and nothing else that holds state.
+#[derive(Debug, Clone)]
+pub struct App {
+    store: Store,
+}
+
+/// Who is acting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Actor {
+    /// A signed-in user or an API token's user.
+    User(Subject),
+    /// The operator at the command line (`koinon admin ...`), or the demo seeder.
+    System(&'static str),
+}
+
+impl Actor {
+    /// How the actor appears in the audit log: `user:<id>` (no personal data) or `system:cli`.
+    pub fn audit_name(&self) -> String {
+        match self {
+            Actor::User(s) => format!("user:{}", s.user_id),
+            Actor::System(what) => format!("system:{what}"),
+        }
+    }
+
+    pub fn subject(&self) -> Option<&Subject> {
+        match self {
+            Actor::User(s) => Some(s),
+            Actor::System(_) => None,
+        }
+    }
+
+    /// Checks the policy. The system actor (the operator's CLI) may do everything.
+    pub fn require(&self, action: Action, resource: &Resource) -> Result<(), AppError> {
+        match self {
+            Actor::System(_) => Ok(()),
+            Actor::User(subject) if authz::permits(subject, action, resource) => Ok(()),
+            Actor::User(_) => Err(AppError::Forbidden),
+        }
+    }
+
+    /// The tenant a user acts in; `None` for the system actor.
+    pub fn tenant_id(&self) -> Option<i64> {
+        self.subject().map(|s| s.tenant_id)
+    }
+
+    pub fn role(&self) -> Option<Role> {
+        self.subject().map(|s| s.role)
+    }
+}
+
+/// A cursor page of items.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// Opaque cursor for the next page; `None` on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// Clamps a requested page size into `1..=PAGE_MAX`.
+pub fn page_limit(requested: Option<i64>) -> i64 {
+    requested.unwrap_or(PAGE_DEFAULT).clamp(1, PAGE_MAX)
+}
+
+/// Parses an opaque numeric cursor, naming the field when it does not parse.
+pub fn parse_cursor(raw: Option<&str>) -> Result<Option<i64>, AppError> {
+    match raw {
+        None | Some("") => Ok(None),
+        Some(s) => s.parse::<i64>().map(Some).map_err(|_| {
+            AppError::invalid("cursor", "invalid_cursor", "cursor must be a value returned as next_cursor")
+        }),
+    }
+}
+
+impl App {
+    pub fn new(store: Store) -> Self {
+        Self { store }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Microseconds since the Unix epoch, now.
+    pub fn now_us() -> i64 {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX))
+            .unwrap_or(0)
+    }
+}

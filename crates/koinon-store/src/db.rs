@@ -1,0 +1,242 @@
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::pool::PoolConnection;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Connection, PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool};
+
+use crate::StoreError;
+
+/// Runs one body against whichever backend `$db` (a `&mut Db`) holds. The body is compiled
+/// once per backend, so the same query text serves both.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! on {
+    ($db:expr, $c:ident => $body:expr) => {
+        match $db {
+            $crate::Db::Sqlite($c) => {
+                let $c = &mut **$c;
+                $body
+            }
+            $crate::Db::Postgres($c) => {
+                let $c = &mut **$c;
+                $body
+            }
+        }
+    };
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// Where the data lives: a PostgreSQL URL, else `koinon.db` in the data directory.
+#[derive(Debug, Clone)]
+pub struct StoreConfig {
+    pub data_dir: PathBuf,
+    pub database_url: Option<String>,
+    /// Connections in the pool (SQLite readers; PostgreSQL sessions).
+    pub max_connections: u32,
+}
+
+impl StoreConfig {
+    pub fn new(data_dir: impl Into<PathBuf>, database_url: Option<String>) -> Self {
+        Self { data_dir: data_dir.into(), database_url, max_connections: 16 }
+    }
+
+    /// The SQLite file used when no URL is given.
+    pub fn sqlite_path(&self) -> PathBuf {
+        self.data_dir.join("koinon.db")
+    }
+}
+
+/// A connection pool to one of the two backends.
+#[derive(Debug, Clone)]
+pub enum Store {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// A write transaction. SQLite takes the write lock at `BEGIN IMMEDIATE`, so two writers never
+/// deadlock on a lock upgrade; PostgreSQL runs at READ COMMITTED with explicit row locks.
+pub enum Tx {
+    Sqlite(sqlx::Transaction<'static, Sqlite>),
+    Postgres(sqlx::Transaction<'static, Postgres>),
+}
+
+/// A pooled connection for reads.
+pub enum Conn {
+    Sqlite(PoolConnection<Sqlite>),
+    Postgres(PoolConnection<Postgres>),
+}
+
+/// A borrowed connection of either backend: all queries are methods on it.
+pub enum Db<'c> {
+    Sqlite(&'c mut SqliteConnection),
+    Postgres(&'c mut PgConnection),
+}
+
+impl Store {
+    /// Opens (creating the SQLite file and data directory if needed) and migrates.
+    pub async fn open(config: &StoreConfig) -> Result<Self, StoreError> {
+        let store = Self::connect(config).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Opens without migrating.
+    pub async fn connect(config: &StoreConfig) -> Result<Self, StoreError> {
+        match &config.database_url {
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                let options = PgConnectOptions::from_str(url)
+                    .map_err(|e| StoreError::Unavailable(format!("database URL: {e}")))?;
+                let pool = PgPoolOptions::new()
+                    .max_connections(config.max_connections)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(options)
+                    .await
+                    .map_err(|e| StoreError::Unavailable(format!("PostgreSQL: {e}")))?;
+                Ok(Store::Postgres(pool))
+            }
+            Some(url) if url.starts_with("sqlite:") => {
+                let options = SqliteConnectOptions::from_str(url)
+                    .map_err(|e| StoreError::Unavailable(format!("database URL: {e}")))?;
+                Self::open_sqlite(options, config.max_connections).await
+            }
+            Some(other) => Err(StoreError::Unavailable(format!(
+                "database URL must start with postgres:// or sqlite: (got {:?})",
+                other.split(':').next().unwrap_or("")
+            ))),
+            None => {
+                std::fs::create_dir_all(&config.data_dir).map_err(|e| {
+                    StoreError::Unavailable(format!("cannot create data directory {}: {e}", config.data_dir.display()))
+                })?;
+                let options = SqliteConnectOptions::new().filename(config.sqlite_path());
+                Self::open_sqlite(options, config.max_connections).await
+            }
+        }
+    }
+
+    async fn open_sqlite(options: SqliteConnectOptions, max_connections: u32) -> Result<Self, StoreError> {
+        let options = options
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(max_connections.clamp(1, 64))
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await
+            .map_err(|e| StoreError::Unavailable(format!("SQLite: {e}")))?;
+        Ok(Store::Sqlite(pool))
+    }
+
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        match self {
+            Store::Sqlite(pool) => sqlx::migrate!("./migrations/sqlite").run(pool).await?,
+            Store::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
+        }
+        Ok(())
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Store::Sqlite(_) => Backend::Sqlite,
+            Store::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Starts a write transaction.
+    pub async fn begin(&self) -> Result<Tx, StoreError> {
+        Ok(match self {
+            Store::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Store::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
+    }
+
+    /// Starts a read-only transaction that sees one consistent snapshot (for backups and
+    /// reports that read several tables).
+    pub async fn begin_snapshot(&self) -> Result<Tx, StoreError> {
+        Ok(match self {
+            Store::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN DEFERRED").await?),
+            Store::Postgres(pool) => {
+                Tx::Postgres(pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await?)
+            }
+        })
+    }
+
+    /// A connection for reads outside a transaction.
+    pub async fn conn(&self) -> Result<Conn, StoreError> {
+        Ok(match self {
+            Store::Sqlite(pool) => Conn::Sqlite(pool.acquire().await?),
+            Store::Postgres(pool) => Conn::Postgres(pool.acquire().await?),
+        })
+    }
+
+    /// True when the database answers a trivial query.
+    pub async fn ping(&self) -> bool {
+        match self.conn().await {
+            Ok(mut conn) => match &mut conn {
+                Conn::Sqlite(c) => c.ping().await.is_ok(),
+                Conn::Postgres(c) => c.ping().await.is_ok(),
+            },
+            Err(_) => false,
+        }
+    }
+
+    pub async fn close(&self) {
+        match self {
+            Store::Sqlite(pool) => pool.close().await,
+            Store::Postgres(pool) => pool.close().await,
+        }
+    }
+}
+
+impl Tx {
+    pub fn db(&mut self) -> Db<'_> {
+        match self {
+            Tx::Sqlite(tx) => Db::Sqlite(&mut **tx),
+            Tx::Postgres(tx) => Db::Postgres(&mut **tx),
+        }
+    }
+
+    pub async fn commit(self) -> Result<(), StoreError> {
+        match self {
+            Tx::Sqlite(tx) => tx.commit().await?,
+            Tx::Postgres(tx) => tx.commit().await?,
+        }
+        Ok(())
+    }
+
+    pub async fn rollback(self) -> Result<(), StoreError> {
+        match self {
+            Tx::Sqlite(tx) => tx.rollback().await?,
+            Tx::Postgres(tx) => tx.rollback().await?,
+        }
+        Ok(())
+    }
+}
+
+impl Conn {
+    pub fn db(&mut self) -> Db<'_> {
+        match self {
+            Conn::Sqlite(c) => Db::Sqlite(&mut **c),
+            Conn::Postgres(c) => Db::Postgres(&mut **c),
+        }
+    }
+}

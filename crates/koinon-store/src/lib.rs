@@ -1,0 +1,16 @@
+//! Persistence for koinon: SQLite (the embedded default) and PostgreSQL (at scale).
+//!
+//! One set of queries serves both backends: the SQL text is the same where the dialects
+//! agree (`$1` placeholders, `RETURNING`, partial indexes), and the [`on!`] macro runs one body
+//! against whichever connection type is underneath. Migrations are embedded, one folder per
+//! backend. Every query here knows koinon-core types, never HTTP.
+
+mod db;
+pub mod dump;
+mod error;
+pub mod records;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+pub use db::{Backend, Conn, Db, Store, StoreConfig, Tx};
+pub use error::StoreError;

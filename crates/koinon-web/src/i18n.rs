@@ -1,0 +1,57 @@
+//! Translations with Fluent (`locales/<lang>/main.ftl`), and the helpers templates use.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use fluent_templates::fluent_bundle::FluentValue;
+use fluent_templates::{LanguageIdentifier, Loader};
+use koinon_core::locale::Locale;
+
+fluent_templates::static_loader! {
+    static LOCALES = {
+        locales: "./locales",
+        fallback_language: "en",
+        customise: |bundle| bundle.set_use_isolating(false),
+    };
+}
+
+fn language_id(locale: Locale) -> &'static LanguageIdentifier {
+    static IDS: OnceLock<Vec<LanguageIdentifier>> = OnceLock::new();
+    let ids = IDS.get_or_init(|| {
+        Locale::ALL
+            .iter()
+            .map(|l| l.code().parse().unwrap_or_else(|_| LanguageIdentifier::default()))
+            .collect()
+    });
+    let index = Locale::ALL.iter().position(|l| *l == locale).unwrap_or(0);
+    &ids[index]
+}
+
+/// Translates `key` into `locale`, falling back to English, then to the key itself.
+pub fn tr(locale: Locale, key: &str) -> String {
+    LOCALES.try_lookup(language_id(locale), key).unwrap_or_else(|| key.to_string())
+}
+
+/// Translates with named arguments (`{ $name }` in the message).
+pub fn tr_args(locale: Locale, key: &str, args: &[(&'static str, String)]) -> String {
+    let map: HashMap<Cow<'static, str>, FluentValue<'_>> =
+        args.iter().map(|(k, v)| (Cow::Borrowed(*k), FluentValue::from(v.clone()))).collect();
+    LOCALES.try_lookup_with_args(language_id(locale), key, &map).unwrap_or_else(|| key.to_string())
+}
+
+/// The message ids defined in a locale's own files (read from the embedded sources).
+pub fn keys(locale: Locale) -> Vec<String> {
+    let source = match locale {
+        Locale::En => include_str!("../locales/en/main.ftl"),
+        Locale::El => include_str!("../locales/el/main.ftl"),
+        Locale::Bg => include_str!("../locales/bg/main.ftl"),
+        Locale::Et => include_str!("../locales/et/main.ftl"),
+        _ => "",
+    };
+    source
+        .lines()
+        .filter(|l| !l.starts_with([' ', '#', '.', '\t']) && !l.is_empty())
+        .filter_map(|l| l.split_once('=').map(|(k, _)| k.trim().to_string()))
+        .collect()
+}

@@ -1,0 +1,8 @@
+//! Integration tests of the whole server: one test binary (link time is precious). Each module
+//! starts its own server on port 0 over a fresh database with the demo data.
+
+mod api;
+mod cli;
+mod harness;
+mod pages;
+mod smoke;

@@ -1,0 +1,1 @@
+//! HTML pages: users and roles, organisations, networks, audit log, account.

@@ -49,9 +49,11 @@ const ORGANISATIONS: &[(&str, &str, &str)] = &[
     ("santa-coloma", "merchant", "Drogueria del Fondo"),
 ];
 
-/// (owner tenant, name, programme, starts_on, ends_on, partners: (name, country, tenant, lead))
+/// A partner: (name, country, tenant code, lead partner).
 type PartnerSpec = (&'static str, &'static str, &'static str, bool);
-const NETWORKS: &[(&str, &str, &str, &str, &str, &[PartnerSpec])] = &[
+/// A network: (owner tenant, name, programme, starts_on, ends_on, partners).
+type NetworkSpec = (&'static str, &'static str, &'static str, &'static str, &'static str, &'static [PartnerSpec]);
+const NETWORKS: &[NetworkSpec] = &[
     (
         "heerlen",
         "SIBdev",

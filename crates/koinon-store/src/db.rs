@@ -210,8 +210,8 @@ impl Store {
 impl Tx {
     pub fn db(&mut self) -> Db<'_> {
         match self {
-            Tx::Sqlite(tx) => Db::Sqlite(&mut **tx),
-            Tx::Postgres(tx) => Db::Postgres(&mut **tx),
+            Tx::Sqlite(tx) => Db::Sqlite(tx),
+            Tx::Postgres(tx) => Db::Postgres(tx),
         }
     }
 
@@ -235,8 +235,8 @@ impl Tx {
 impl Conn {
     pub fn db(&mut self) -> Db<'_> {
         match self {
-            Conn::Sqlite(c) => Db::Sqlite(&mut **c),
-            Conn::Postgres(c) => Db::Postgres(&mut **c),
+            Conn::Sqlite(c) => Db::Sqlite(c),
+            Conn::Postgres(c) => Db::Postgres(c),
         }
     }
 }

@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod authz;
 pub mod error;
+pub mod ledger;
 pub mod locale;
 pub mod money;
 pub mod org;

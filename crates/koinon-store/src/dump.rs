@@ -151,6 +151,68 @@ pub const TABLES: &[TableSpec] = &[
         identity: false,
         columns: &[("id", Int), ("seq", Int), ("hash", Text)],
     },
+    TableSpec {
+        name: "ledgers",
+        key: "id",
+        identity: true,
+        columns: &[
+            ("id", Int),
+            ("tenant_id", Int),
+            ("code", Text),
+            ("name", Text),
+            ("scale", Int),
+            ("created_at_us", Int),
+        ],
+    },
+    TableSpec {
+        name: "ledger_accounts",
+        key: "id",
+        identity: false,
+        columns: &[
+            ("id", Text),
+            ("tenant_id", Int),
+            ("ledger_id", Int),
+            ("code", Text),
+            ("owner", OptText),
+            ("flags", Int),
+            ("debits_pending", Int),
+            ("debits_posted", Int),
+            ("credits_pending", Int),
+            ("credits_posted", Int),
+            ("ts", Int),
+        ],
+    },
+    TableSpec {
+        name: "ledger_transfers",
+        key: "ts",
+        identity: false,
+        columns: &[
+            ("id", Text),
+            ("tenant_id", Int),
+            ("debit_account_id", Text),
+            ("credit_account_id", Text),
+            ("amount", Int),
+            ("ledger_id", Int),
+            ("code", Text),
+            ("reference", OptText),
+            ("flags", Int),
+            ("pending_id", OptText),
+            ("timeout_s", Int),
+            ("ts", Int),
+        ],
+    },
+    TableSpec {
+        name: "ledger_pending",
+        key: "transfer_id",
+        identity: false,
+        columns: &[("transfer_id", Text), ("status", Int), ("expires_at_us", Int)],
+    },
+    TableSpec {
+        name: "ledger_head",
+        key: "id",
+        identity: false,
+        columns: &[("id", Int), ("last_ts", Int)],
+    },
 ];
 
 const FORMAT: &str = "koinon-backup";
@@ -235,6 +297,7 @@ pub async fn restore(store: &Store, input: impl BufRead) -> Result<DumpStats, St
         }
         // The migration seeds the audit head; the backup brings its own.
         on!(&mut db, c => sqlx::query("DELETE FROM audit_head").execute(c).await.map(|_| ()))?;
+        on!(&mut db, c => sqlx::query("DELETE FROM ledger_head").execute(c).await.map(|_| ()))?;
     }
     let mut stats = DumpStats::default();
     let mut lines = input.lines().enumerate();

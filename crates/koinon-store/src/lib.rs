@@ -7,6 +7,7 @@
 
 mod db;
 pub mod dump;
+pub mod ledger;
 mod error;
 pub mod records;
 #[cfg(feature = "testing")]

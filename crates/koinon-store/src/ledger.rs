@@ -1,0 +1,510 @@
+//! Ledger persistence: reads what a batch touches, runs the core state machine, and writes
+//! back the new transfers, balances and pending statuses in the caller's transaction, with a
+//! handful of multi-row statements per batch.
+
+use std::collections::{BTreeSet, HashMap};
+
+use koinon_core::ledger::{
+    Account, AccountFlags, BatchOutcome, Id, LedgerState, PendingStatus, Transfer, TransferFlags, apply_transfers,
+    expire_pending, format_id, parse_id,
+};
+
+use crate::{Db, StoreError, on};
+
+/// Rows per multi-row statement (keeps under SQLite's 32,766 bound parameters).
+const CHUNK_ROWS: usize = 1_000;
+/// Most expired holds voided at the start of one batch.
+pub const EXPIRE_MAX_PER_BATCH: i64 = 1_000;
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
+pub struct LedgerRow {
+    pub id: i64,
+    pub tenant_id: i64,
+    pub code: String,
+    pub name: String,
+    pub scale: i64,
+    pub created_at_us: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct AccountRow {
+    pub id: String,
+    pub tenant_id: i64,
+    pub ledger_id: i64,
+    pub code: String,
+    pub owner: Option<String>,
+    pub flags: i64,
+    pub debits_pending: i64,
+    pub debits_posted: i64,
+    pub credits_pending: i64,
+    pub credits_posted: i64,
+    pub ts: i64,
+}
+
+impl AccountRow {
+    pub fn to_account(&self) -> Option<Account> {
+        Some(Account {
+            id: parse_id(&self.id)?,
+            ledger: self.ledger_id,
+            code: self.code.clone(),
+            flags: AccountFlags(u16::try_from(self.flags).ok()?),
+            debits_pending: self.debits_pending,
+            debits_posted: self.debits_posted,
+            credits_pending: self.credits_pending,
+            credits_posted: self.credits_posted,
+            timestamp: self.ts,
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct TransferRow {
+    pub id: String,
+    pub tenant_id: i64,
+    pub debit_account_id: String,
+    pub credit_account_id: String,
+    pub amount: i64,
+    pub ledger_id: i64,
+    pub code: String,
+    pub reference: Option<String>,
+    pub flags: i64,
+    pub pending_id: Option<String>,
+    pub timeout_s: i64,
+    pub ts: i64,
+}
+
+impl TransferRow {
+    pub fn to_transfer(&self) -> Option<Transfer> {
+        Some(Transfer {
+            id: parse_id(&self.id)?,
+            debit_account_id: parse_id(&self.debit_account_id)?,
+            credit_account_id: parse_id(&self.credit_account_id)?,
+            amount: self.amount,
+            ledger: self.ledger_id,
+            code: self.code.clone(),
+            reference: self.reference.clone(),
+            flags: TransferFlags(u16::try_from(self.flags).ok()?),
+            pending_id: match &self.pending_id {
+                Some(p) => Some(parse_id(p)?),
+                None => None,
+            },
+            timeout_s: self.timeout_s,
+            timestamp: self.ts,
+        })
+    }
+}
+
+/// A new account as the store writes it.
+#[derive(Debug, Clone)]
+pub struct NewAccount {
+    pub id: Id,
+    pub ledger_id: i64,
+    pub code: String,
+    pub owner: Option<String>,
+    pub flags: AccountFlags,
+}
+
+macro_rules! account_cols {
+    () => {
+        "id, tenant_id, ledger_id, code, owner, flags, debits_pending, debits_posted, credits_pending, credits_posted, ts"
+    };
+}
+macro_rules! transfer_cols {
+    () => {
+        "id, tenant_id, debit_account_id, credit_account_id, amount, ledger_id, code, reference, flags, pending_id, timeout_s, ts"
+    };
+}
+
+fn corrupt(what: &str) -> StoreError {
+    StoreError::Constraint(format!("ledger row does not parse: {what}"))
+}
+
+impl Db<'_> {
+    pub async fn insert_ledger(
+        &mut self,
+        tenant_id: i64,
+        code: &str,
+        name: &str,
+        scale: i64,
+        created_at_us: i64,
+    ) -> Result<i64, StoreError> {
+        let sql = "INSERT INTO ledgers (tenant_id, code, name, scale, created_at_us) VALUES ($1, $2, $3, $4, $5) RETURNING id";
+        Ok(on!(self, c => sqlx::query_scalar(sql).bind(tenant_id).bind(code).bind(name).bind(scale).bind(created_at_us).fetch_one(c).await)?)
+    }
+
+    pub async fn ledger_by_code(&mut self, tenant_id: i64, code: &str) -> Result<Option<LedgerRow>, StoreError> {
+        let sql = "SELECT id, tenant_id, code, name, scale, created_at_us FROM ledgers WHERE tenant_id = $1 AND code = $2";
+        Ok(on!(self, c => sqlx::query_as(sql).bind(tenant_id).bind(code).fetch_optional(c).await)?)
+    }
+
+    pub async fn ledger_by_id(&mut self, id: i64) -> Result<Option<LedgerRow>, StoreError> {
+        let sql = "SELECT id, tenant_id, code, name, scale, created_at_us FROM ledgers WHERE id = $1";
+        Ok(on!(self, c => sqlx::query_as(sql).bind(id).fetch_optional(c).await)?)
+    }
+
+    pub async fn list_ledgers(&mut self, tenant_id: i64) -> Result<Vec<LedgerRow>, StoreError> {
+        let sql = "SELECT id, tenant_id, code, name, scale, created_at_us FROM ledgers WHERE tenant_id = $1 ORDER BY code";
+        Ok(on!(self, c => sqlx::query_as(sql).bind(tenant_id).fetch_all(c).await)?)
+    }
+
+    /// Takes the ledger's write lock (the head row) and returns the last timestamp handed out.
+    /// Every ledger write transaction starts here, so writers on several processes queue
+    /// behind each other and never deadlock on account rows.
+    pub async fn ledger_lock_head(&mut self) -> Result<i64, StoreError> {
+        let sql = "UPDATE ledger_head SET last_ts = last_ts WHERE id = 1 RETURNING last_ts";
+        Ok(on!(self, c => sqlx::query_scalar(sql).fetch_one(c).await)?)
+    }
+
+    pub async fn ledger_set_head(&mut self, last_ts: i64) -> Result<(), StoreError> {
+        let sql = "UPDATE ledger_head SET last_ts = $1 WHERE id = 1";
+        on!(self, c => sqlx::query(sql).bind(last_ts).execute(c).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Accounts by id within a tenant.
+    pub async fn ledger_accounts(&mut self, tenant_id: i64, ids: &[String]) -> Result<Vec<AccountRow>, StoreError> {
+        let mut rows = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(CHUNK_ROWS) {
+            on!(self, c => {
+                let mut qb = sqlx::QueryBuilder::new(concat!("SELECT ", account_cols!(), " FROM ledger_accounts WHERE tenant_id = "));
+                qb.push_bind(tenant_id).push(" AND id IN (");
+                let mut sep = qb.separated(", ");
+                for id in chunk {
+                    sep.push_bind(id.as_str());
+                }
+                qb.push(")");
+                rows.extend(qb.build_query_as::<AccountRow>().fetch_all(&mut *c).await?);
+                Ok::<(), StoreError>(())
+            })?;
+        }
+        Ok(rows)
+    }
+
+    /// Transfers by id, of any tenant (the caller filters: ids are unique across tenants).
+    pub async fn ledger_transfers_by_id(&mut self, ids: &[String]) -> Result<Vec<TransferRow>, StoreError> {
+        let mut rows = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(CHUNK_ROWS) {
+            on!(self, c => {
+                let mut qb = sqlx::QueryBuilder::new(concat!("SELECT ", transfer_cols!(), " FROM ledger_transfers WHERE id IN ("));
+                let mut sep = qb.separated(", ");
+                for id in chunk {
+                    sep.push_bind(id.as_str());
+                }
+                qb.push(")");
+                rows.extend(qb.build_query_as::<TransferRow>().fetch_all(&mut *c).await?);
+                Ok::<(), StoreError>(())
+            })?;
+        }
+        Ok(rows)
+    }
+
+    async fn ledger_pending_by_id(&mut self, ids: &[String]) -> Result<Vec<(String, i64, i64)>, StoreError> {
+        let mut rows = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(CHUNK_ROWS) {
+            on!(self, c => {
+                let mut qb = sqlx::QueryBuilder::new("SELECT transfer_id, status, expires_at_us FROM ledger_pending WHERE transfer_id IN (");
+                let mut sep = qb.separated(", ");
+                for id in chunk {
+                    sep.push_bind(id.as_str());
+                }
+                qb.push(")");
+                rows.extend(qb.build_query_as::<(String, i64, i64)>().fetch_all(&mut *c).await?);
+                Ok::<(), StoreError>(())
+            })?;
+        }
+        Ok(rows)
+    }
+
+    /// Inserts accounts (ids already checked not to exist).
+    pub async fn insert_ledger_accounts(&mut self, tenant_id: i64, accounts: &[NewAccount], ts: i64) -> Result<(), StoreError> {
+        for chunk in accounts.chunks(CHUNK_ROWS) {
+            on!(self, c => {
+                let mut qb = sqlx::QueryBuilder::new(concat!("INSERT INTO ledger_accounts (", account_cols!(), ") "));
+                qb.push_values(chunk, |mut b, a| {
+                    b.push_bind(format_id(a.id))
+                        .push_bind(tenant_id)
+                        .push_bind(a.ledger_id)
+                        .push_bind(a.code.clone())
+                        .push_bind(a.owner.clone())
+                        .push_bind(i64::from(a.flags.0))
+                        .push_bind(0i64)
+                        .push_bind(0i64)
+                        .push_bind(0i64)
+                        .push_bind(0i64)
+                        .push_bind(ts);
+                });
+                qb.build().execute(&mut *c).await?;
+                Ok::<(), StoreError>(())
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Loads what `batch` touches, voids expired holds, applies the batch through the core
+    /// state machine and writes the result. Call inside a write transaction; the caller commits.
+    /// Returns the outcome of the batch itself (expiry voids are written but not returned).
+    pub async fn ledger_apply(&mut self, tenant_id: i64, batch: &[Transfer], now_us: i64) -> Result<BatchOutcome, StoreError> {
+        let last_ts = self.ledger_lock_head().await?;
+        let mut next_ts = now_us.max(last_ts + 1);
+
+        // 1. Expired holds (of any tenant) are voided first, so they no longer count.
+        let due: Vec<(String, i64)> = on!(self, c => sqlx::query_as(
+            "SELECT p.transfer_id, t.tenant_id FROM ledger_pending p JOIN ledger_transfers t ON t.id = p.transfer_id \
+             WHERE p.status = 0 AND p.expires_at_us > 0 AND p.expires_at_us <= $1 ORDER BY p.expires_at_us LIMIT $2")
+            .bind(now_us).bind(EXPIRE_MAX_PER_BATCH).fetch_all(c).await)?;
+        let mut by_tenant: HashMap<i64, Vec<String>> = HashMap::new();
+        for (id, t) in due {
+            by_tenant.entry(t).or_default().push(id);
+        }
+        for (expiring_tenant, ids) in by_tenant {
+            let mut state = LedgerState::default();
+            let pendings = self.ledger_transfers_by_id(&ids).await?;
+            let mut account_ids = BTreeSet::new();
+            for row in &pendings {
+                let t = row.to_transfer().ok_or_else(|| corrupt(&row.id))?;
+                account_ids.insert(format_id(t.debit_account_id));
+                account_ids.insert(format_id(t.credit_account_id));
+                state.transfers.insert(t.id, t);
+            }
+            for (id, status, expires) in self.ledger_pending_by_id(&ids).await? {
+                let id = parse_id(&id).ok_or_else(|| corrupt(&id))?;
+                state.pending.insert(id, (PendingStatus::from_i64(status).ok_or_else(|| corrupt("status"))?, expires));
+            }
+            let account_ids: Vec<String> = account_ids.into_iter().collect();
+            for row in self.ledger_accounts(expiring_tenant, &account_ids).await? {
+                let a = row.to_account().ok_or_else(|| corrupt(&row.id))?;
+                state.accounts.insert(a.id, a);
+            }
+            let out = expire_pending(&mut state, now_us, next_ts);
+            next_ts += state.pending.len() as i64 + 1;
+            self.ledger_write(expiring_tenant, &state, &out).await?;
+        }
+
+        // 2. The batch itself.
+        let mut state = LedgerState::default();
+        let mut transfer_ids = BTreeSet::new();
+        let mut own_ids = BTreeSet::new();
+        let mut account_ids = BTreeSet::new();
+        for t in batch {
+            transfer_ids.insert(format_id(t.id));
+            own_ids.insert(t.id);
+            if let Some(p) = t.pending_id {
+                transfer_ids.insert(format_id(p));
+            }
+            for a in [t.debit_account_id, t.credit_account_id] {
+                if a != 0 {
+                    account_ids.insert(format_id(a));
+                }
+            }
+        }
+        let transfer_ids: Vec<String> = transfer_ids.into_iter().collect();
+        let mut pending_ids = Vec::new();
+        for row in self.ledger_transfers_by_id(&transfer_ids).await? {
+            let mut t = row.to_transfer().ok_or_else(|| corrupt(&row.id))?;
+            if row.tenant_id != tenant_id {
+                // Another tenant's transfer: its id is taken (no field can match), and it can
+                // never be posted or voided from here.
+                if own_ids.contains(&t.id) {
+                    t.ledger = -1;
+                    t.flags = TransferFlags(0);
+                    state.transfers.insert(t.id, t);
+                }
+                continue;
+            }
+            if t.flags.has(TransferFlags::PENDING) {
+                pending_ids.push(row.id.clone());
+                account_ids.insert(format_id(t.debit_account_id));
+                account_ids.insert(format_id(t.credit_account_id));
+            }
+            state.transfers.insert(t.id, t);
+        }
+        for (id, status, expires) in self.ledger_pending_by_id(&pending_ids).await? {
+            let id = parse_id(&id).ok_or_else(|| corrupt(&id))?;
+            state.pending.insert(id, (PendingStatus::from_i64(status).ok_or_else(|| corrupt("status"))?, expires));
+        }
+        let account_ids: Vec<String> = account_ids.into_iter().collect();
+        for row in self.ledger_accounts(tenant_id, &account_ids).await? {
+            let a = row.to_account().ok_or_else(|| corrupt(&row.id))?;
+            state.accounts.insert(a.id, a);
+        }
+        let out = apply_transfers(&mut state, batch, next_ts);
+        self.ledger_write(tenant_id, &state, &out).await?;
+        let last = out.inserted.iter().map(|t| t.timestamp).max().unwrap_or(last_ts).max(next_ts + batch.len() as i64);
+        self.ledger_set_head(last).await?;
+        Ok(out)
+    }
+
+    async fn ledger_write(&mut self, tenant_id: i64, state: &LedgerState, out: &BatchOutcome) -> Result<(), StoreError> {
+        for chunk in out.inserted.chunks(CHUNK_ROWS) {
+            on!(self, c => {
+                let mut qb = sqlx::QueryBuilder::new(concat!("INSERT INTO ledger_transfers (", transfer_cols!(), ") "));
+                qb.push_values(chunk, |mut b, t| {
+                    b.push_bind(format_id(t.id))
+                        .push_bind(tenant_id)
+                        .push_bind(format_id(t.debit_account_id))
+                        .push_bind(format_id(t.credit_account_id))
+                        .push_bind(t.amount)
+                        .push_bind(t.ledger)
+                        .push_bind(t.code.clone())
+                        .push_bind(t.reference.clone())
+                        .push_bind(i64::from(t.flags.0))
+                        .push_bind(t.pending_id.map(format_id))
+                        .push_bind(t.timeout_s)
+                        .push_bind(t.timestamp);
+                });
+                qb.build().execute(&mut *c).await?;
+                Ok::<(), StoreError>(())
+            })?;
+        }
+        let touched: Vec<&Account> = out.touched_accounts.iter().filter_map(|id| state.accounts.get(id)).collect();
+        for chunk in touched.chunks(CHUNK_ROWS) {
+            on!(self, c => {
+                let mut qb = sqlx::QueryBuilder::new("WITH v (id, dp, dpo, cp, cpo) AS (");
+                qb.push_values(chunk, |mut b, a| {
+                    b.push_bind(format_id(a.id))
+                        .push_bind(a.debits_pending)
+                        .push_bind(a.debits_posted)
+                        .push_bind(a.credits_pending)
+                        .push_bind(a.credits_posted);
+                });
+                qb.push(") UPDATE ledger_accounts SET debits_pending = v.dp, debits_posted = v.dpo, \
+                         credits_pending = v.cp, credits_posted = v.cpo FROM v WHERE ledger_accounts.id = v.id");
+                qb.build().execute(&mut *c).await?;
+                Ok::<(), StoreError>(())
+            })?;
+        }
+        for chunk in out.pending_changes.chunks(CHUNK_ROWS) {
+            // The same pending id can appear twice (created and resolved in one batch): keep the last.
+            let mut last: HashMap<Id, (PendingStatus, i64)> = HashMap::new();
+            for (id, status, expires) in chunk {
+                last.insert(*id, (*status, *expires));
+            }
+            let rows: Vec<(Id, (PendingStatus, i64))> = last.into_iter().collect();
+            on!(self, c => {
+                let mut qb = sqlx::QueryBuilder::new("INSERT INTO ledger_pending (transfer_id, status, expires_at_us) ");
+                qb.push_values(&rows, |mut b, (id, (status, expires))| {
+                    b.push_bind(format_id(*id)).push_bind(status.as_i64()).push_bind(*expires);
+                });
+                qb.push(" ON CONFLICT (transfer_id) DO UPDATE SET status = excluded.status, expires_at_us = excluded.expires_at_us");
+                qb.build().execute(&mut *c).await?;
+                Ok::<(), StoreError>(())
+            })?;
+        }
+        Ok(())
+    }
+}
+
+/// Balances recomputed from the transfers for one account.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
+pub struct Balances {
+    pub debits_pending: i64,
+    pub debits_posted: i64,
+    pub credits_pending: i64,
+    pub credits_posted: i64,
+}
+
+/// Sums per account from the immutable transfers: posted (plain and post_pending transfers),
+/// pending (pending transfers less the holds their post or void released). Flags: 2 pending,
+/// 4 post_pending, 8 void_pending.
+macro_rules! recompute_sql {
+    ($filter:literal) => {
+        concat!(
+            "SELECT acc, COALESCE(SUM(dp), 0) AS debits_pending, COALESCE(SUM(dpo), 0) AS debits_posted, ",
+            "COALESCE(SUM(cp), 0) AS credits_pending, COALESCE(SUM(cpo), 0) AS credits_posted FROM (",
+            "SELECT t.debit_account_id AS acc, CASE WHEN t.flags & 2 <> 0 THEN t.amount ELSE 0 END AS dp, ",
+            "CASE WHEN t.flags & 10 = 0 THEN t.amount ELSE 0 END AS dpo, 0 AS cp, 0 AS cpo FROM ledger_transfers t ",
+            $filter,
+            " UNION ALL SELECT t.credit_account_id, 0, 0, CASE WHEN t.flags & 2 <> 0 THEN t.amount ELSE 0 END, ",
+            "CASE WHEN t.flags & 10 = 0 THEN t.amount ELSE 0 END FROM ledger_transfers t ",
+            $filter,
+            " UNION ALL SELECT p.debit_account_id, -p.amount, 0, 0, 0 FROM ledger_transfers t ",
+            "JOIN ledger_transfers p ON p.id = t.pending_id ",
+            $filter,
+            " AND t.flags & 12 <> 0",
+            " UNION ALL SELECT p.credit_account_id, 0, 0, -p.amount, 0 FROM ledger_transfers t ",
+            "JOIN ledger_transfers p ON p.id = t.pending_id ",
+            $filter,
+            " AND t.flags & 12 <> 0",
+            ") s GROUP BY acc"
+        )
+    };
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct RecomputedRow {
+    pub acc: String,
+    pub debits_pending: i64,
+    pub debits_posted: i64,
+    pub credits_pending: i64,
+    pub credits_posted: i64,
+}
+
+impl Db<'_> {
+    /// Every account's balances recomputed from all transfers.
+    pub async fn ledger_recompute_all(&mut self) -> Result<Vec<RecomputedRow>, StoreError> {
+        let sql = recompute_sql!("WHERE 1 = 1");
+        Ok(on!(self, c => sqlx::query_as(sql).fetch_all(c).await)?)
+    }
+
+    /// One account's balances as of a timestamp (transfers with `ts <= as_of`).
+    pub async fn ledger_balances_as_of(&mut self, account_id: &str, as_of: i64) -> Result<Balances, StoreError> {
+        let sql = concat!(
+            "SELECT COALESCE(SUM(debits_pending), 0), COALESCE(SUM(debits_posted), 0), ",
+            "COALESCE(SUM(credits_pending), 0), COALESCE(SUM(credits_posted), 0) FROM (",
+            recompute_sql!("WHERE t.ts <= $2 AND (t.debit_account_id = $1 OR t.credit_account_id = $1)"),
+            ") r WHERE acc = $1"
+        );
+        let (dp, dpo, cp, cpo): (i64, i64, i64, i64) =
+            on!(self, c => sqlx::query_as(sql).bind(account_id).bind(as_of).fetch_one(c).await)?;
+        Ok(Balances { debits_pending: dp, debits_posted: dpo, credits_pending: cp, credits_posted: cpo })
+    }
+
+    /// All accounts (for `ledger check`), in id order.
+    pub async fn ledger_all_accounts(&mut self) -> Result<Vec<AccountRow>, StoreError> {
+        let sql = concat!("SELECT ", account_cols!(), " FROM ledger_accounts ORDER BY id");
+        Ok(on!(self, c => sqlx::query_as(sql).fetch_all(c).await)?)
+    }
+
+    pub async fn ledger_account(&mut self, tenant_id: i64, id: &str) -> Result<Option<AccountRow>, StoreError> {
+        let sql = concat!("SELECT ", account_cols!(), " FROM ledger_accounts WHERE tenant_id = $1 AND id = $2");
+        Ok(on!(self, c => sqlx::query_as(sql).bind(tenant_id).bind(id).fetch_optional(c).await)?)
+    }
+
+    /// A tenant's accounts, optionally of one owner, in id order after `after_id`.
+    pub async fn ledger_list_accounts(
+        &mut self,
+        tenant_id: i64,
+        owner: Option<&str>,
+        after_id: &str,
+        limit: i64,
+    ) -> Result<Vec<AccountRow>, StoreError> {
+        let sql = concat!(
+            "SELECT ", account_cols!(), " FROM ledger_accounts WHERE tenant_id = $1 AND id > $2 ",
+            "AND ($3 IS NULL OR owner = $3) ORDER BY id LIMIT $4"
+        );
+        Ok(on!(self, c => sqlx::query_as(sql).bind(tenant_id).bind(after_id).bind(owner).bind(limit).fetch_all(c).await)?)
+    }
+
+    /// An account's statement: its transfers in time order after `after_ts`.
+    pub async fn ledger_statement(&mut self, account_id: &str, after_ts: i64, limit: i64) -> Result<Vec<TransferRow>, StoreError> {
+        let sql = concat!(
+            "SELECT ", transfer_cols!(), " FROM (",
+            "SELECT ", transfer_cols!(), " FROM ledger_transfers WHERE debit_account_id = $1 AND ts > $2 ",
+            "UNION ALL SELECT ", transfer_cols!(), " FROM ledger_transfers WHERE credit_account_id = $1 AND ts > $2",
+            ") s ORDER BY ts LIMIT $3"
+        );
+        Ok(on!(self, c => sqlx::query_as(sql).bind(account_id).bind(after_ts).bind(limit).fetch_all(c).await)?)
+    }
+
+    /// Totals per ledger of a tenant: accounts, and the sums of posted debits and credits.
+    pub async fn ledger_totals(&mut self, tenant_id: i64) -> Result<Vec<(i64, i64, i64, i64, i64, i64)>, StoreError> {
+        let sql = "SELECT ledger_id, COUNT(*), COALESCE(SUM(debits_posted), 0), COALESCE(SUM(credits_posted), 0), \
+                   COALESCE(SUM(debits_pending), 0), COALESCE(SUM(credits_pending), 0) \
+                   FROM ledger_accounts WHERE tenant_id = $1 GROUP BY ledger_id ORDER BY ledger_id";
+        Ok(on!(self, c => sqlx::query_as(sql).bind(tenant_id).fetch_all(c).await)?)
+    }
+
+    pub async fn ledger_transfer_count(&mut self) -> Result<i64, StoreError> {
+        Ok(on!(self, c => sqlx::query_scalar("SELECT COUNT(*) FROM ledger_transfers").fetch_one(c).await)?)
+    }
+}

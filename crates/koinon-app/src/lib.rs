@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod auth;
 pub mod demo;
+pub mod ledger;
 mod error;
 pub use error::Errors;
 pub mod network;
@@ -29,6 +30,7 @@ pub const PAGE_MAX: i64 = 200;
 #[derive(Debug, Clone)]
 pub struct App {
     store: Store,
+    ledger_writer: ledger::WriterSlot,
 }
 
 /// Who is acting.
@@ -100,7 +102,7 @@ pub fn parse_cursor(raw: Option<&str>) -> Result<Option<i64>, AppError> {
 
 impl App {
     pub fn new(store: Store) -> Self {
-        Self { store }
+        Self { store, ledger_writer: ledger::WriterSlot::default() }
     }
 
     pub fn store(&self) -> &Store {

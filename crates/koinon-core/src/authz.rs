@@ -61,10 +61,16 @@ pub enum Action {
     ViewAudit,
     /// Change one's own password, see one's own profile.
     ManageOwnAccount,
+    /// See every ledger account, balance and transfer of the tenant.
+    ViewLedger,
+    /// Create ledgers and accounts.
+    ManageLedger,
+    /// Submit transfers (programme modules do this for their users).
+    PostTransfers,
 }
 
 impl Action {
-    pub const ALL: [Action; 11] = [
+    pub const ALL: [Action; 14] = [
         Action::ViewTenant,
         Action::UpdateTenant,
         Action::ViewUsers,
@@ -76,6 +82,9 @@ impl Action {
         Action::ManageNetworks,
         Action::ViewAudit,
         Action::ManageOwnAccount,
+        Action::ViewLedger,
+        Action::ManageLedger,
+        Action::PostTransfers,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -91,6 +100,9 @@ impl Action {
             Action::ManageNetworks => "manage_networks",
             Action::ViewAudit => "view_audit",
             Action::ManageOwnAccount => "manage_own_account",
+            Action::ViewLedger => "view_ledger",
+            Action::ManageLedger => "manage_ledger",
+            Action::PostTransfers => "post_transfers",
         }
     }
 }
@@ -120,6 +132,8 @@ pub fn permits(subject: &Subject, action: Action, resource: &Resource) -> bool {
         }
         Action::ViewAudit => matches!(role, Admin | Auditor),
         Action::ManageOwnAccount => resource.owner_user_id == Some(subject.user_id),
+        Action::ViewLedger => matches!(role, Admin | Officer | Approver | Auditor),
+        Action::ManageLedger | Action::PostTransfers => matches!(role, Admin | Officer),
     }
 }
 

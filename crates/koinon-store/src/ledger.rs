@@ -163,16 +163,27 @@ impl Db<'_> {
 
     /// Accounts by id within a tenant.
     pub async fn ledger_accounts(&mut self, tenant_id: i64, ids: &[String]) -> Result<Vec<AccountRow>, StoreError> {
+        self.ledger_accounts_where(Some(tenant_id), ids).await
+    }
+
+    /// Accounts by id of any tenant (ids are unique across tenants).
+    pub async fn ledger_accounts_any_tenant(&mut self, ids: &[String]) -> Result<Vec<AccountRow>, StoreError> {
+        self.ledger_accounts_where(None, ids).await
+    }
+
+    async fn ledger_accounts_where(&mut self, tenant_id: Option<i64>, ids: &[String]) -> Result<Vec<AccountRow>, StoreError> {
         let mut rows = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(CHUNK_ROWS) {
             on!(self, c => {
-                let mut qb = sqlx::QueryBuilder::new(concat!("SELECT ", account_cols!(), " FROM ledger_accounts WHERE tenant_id = "));
-                qb.push_bind(tenant_id).push(" AND id IN (");
+                let mut qb = sqlx::QueryBuilder::new(concat!("SELECT ", account_cols!(), " FROM ledger_accounts WHERE id IN ("));
                 let mut sep = qb.separated(", ");
                 for id in chunk {
                     sep.push_bind(id.as_str());
                 }
                 qb.push(")");
+                if let Some(t) = tenant_id {
+                    qb.push(" AND tenant_id = ").push_bind(t);
+                }
                 rows.extend(qb.build_query_as::<AccountRow>().fetch_all(&mut *c).await?);
                 Ok::<(), StoreError>(())
             })?;

@@ -1,0 +1,610 @@
+//! The ledger as programme modules and clients use it: ledgers, accounts, batches of
+//! transfers with a result per transfer, balances (also as of a past moment), statements, and
+//! `ledger check`. Concurrent batches are gathered into one database transaction and one
+//! fsync (group commit) by a single writer task; a batch is answered only after it is durable.
+
+use std::sync::{Arc, OnceLock};
+
+use koinon_core::authz::{Action, Resource};
+use koinon_core::ledger::{
+    ACCOUNT_CODES, Account, AccountFlags, BATCH_MAX, Id, Transfer, TransferFlags, TransferResult, format_id, parse_id,
+};
+use koinon_core::money::Currency;
+use koinon_core::text;
+use koinon_store::Store;
+use koinon_store::ledger::{AccountRow, LedgerRow, NewAccount, TransferRow};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::{Actor, App, AppError, Errors, Page, audit, page_limit};
+
+/// Most transfers gathered into one group commit.
+pub const GROUP_COMMIT_MAX: usize = 16_384;
+/// Queued batches before new ones wait (back-pressure).
+const QUEUE_DEPTH: usize = 1_024;
+pub const OWNER_MAX_CHARS: usize = 200;
+pub const LEDGER_NAME_MAX_CHARS: usize = 100;
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct LedgerView {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub scale: u8,
+}
+
+impl From<LedgerRow> for LedgerView {
+    fn from(r: LedgerRow) -> Self {
+        Self { id: r.id, code: r.code, name: r.name, scale: u8::try_from(r.scale).unwrap_or(0) }
+    }
+}
+
+/// An account as clients see it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct AccountView {
+    pub id: String,
+    pub ledger: String,
+    pub scale: u8,
+    pub code: String,
+    pub owner: Option<String>,
+    pub flags: Vec<&'static str>,
+    pub debits_pending: i64,
+    pub debits_posted: i64,
+    pub credits_pending: i64,
+    pub credits_posted: i64,
+    pub timestamp: i64,
+}
+
+/// A stored transfer as clients see it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct TransferView {
+    pub id: String,
+    pub debit_account_id: String,
+    pub credit_account_id: String,
+    pub amount: i64,
+    pub ledger: String,
+    pub code: String,
+    pub reference: Option<String>,
+    pub flags: Vec<&'static str>,
+    pub pending_id: Option<String>,
+    pub timeout_s: i64,
+    pub timestamp: i64,
+}
+
+/// One account to create.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct NewAccountInput {
+    pub id: String,
+    pub ledger: String,
+    pub code: String,
+    pub owner: Option<String>,
+    pub flags: Vec<String>,
+}
+
+/// One transfer to submit. Ids are UUID strings, amounts integer minor units.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct TransferInput {
+    pub id: String,
+    pub debit_account_id: Option<String>,
+    pub credit_account_id: Option<String>,
+    pub amount: Option<i64>,
+    pub ledger: Option<String>,
+    pub code: String,
+    pub flags: Vec<String>,
+    pub pending_id: Option<String>,
+    pub timeout_s: Option<i64>,
+    pub reference: Option<String>,
+}
+
+/// The result of one event of a batch.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct EventResult {
+    pub index: usize,
+    pub id: String,
+    pub result: &'static str,
+}
+
+struct Job {
+    tenant_id: i64,
+    actor: Actor,
+    transfers: Vec<Transfer>,
+    reply: oneshot::Sender<Result<Vec<TransferResult>, AppError>>,
+}
+
+/// The single writer task that gathers batches into group commits.
+#[derive(Debug, Clone)]
+pub(crate) struct LedgerWriter {
+    jobs: mpsc::Sender<Job>,
+}
+
+impl std::fmt::Debug for Job {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Job").field("tenant_id", &self.tenant_id).field("transfers", &self.transfers.len()).finish()
+    }
+}
+
+impl LedgerWriter {
+    fn start(store: Store) -> Self {
+        let (jobs, mut rx) = mpsc::channel::<Job>(QUEUE_DEPTH);
+        tokio::spawn(async move {
+            while let Some(first) = rx.recv().await {
+                let mut count = first.transfers.len();
+                let mut group = vec![first];
+                while count < GROUP_COMMIT_MAX {
+                    match rx.try_recv() {
+                        Ok(job) => {
+                            count += job.transfers.len();
+                            group.push(job);
+                        }
+                        Err(_) => break,
+                    }
+                }
+                match commit_group(&store, &group).await {
+                    Ok(results) => {
+                        for (job, r) in group.into_iter().zip(results) {
+                            let _ = job.reply.send(Ok(r));
+                        }
+                    }
+                    Err(_) if group.len() > 1 => {
+                        // One job's failure must not fail the others: commit each alone.
+                        for job in group {
+                            let r = commit_group(&store, std::slice::from_ref(&job)).await.map(|mut v| v.remove(0));
+                            let _ = job.reply.send(r);
+                        }
+                    }
+                    Err(e) => {
+                        for job in group {
+                            let _ = job.reply.send(Err(AppError::Internal(e.to_string())));
+                        }
+                    }
+                }
+            }
+        });
+        Self { jobs }
+    }
+}
+
+async fn commit_group(store: &Store, group: &[Job]) -> Result<Vec<Vec<TransferResult>>, AppError> {
+    let mut tx = store.begin().await?;
+    let mut all = Vec::with_capacity(group.len());
+    for job in group {
+        let mut db = tx.db();
+        let out = db.ledger_apply(job.tenant_id, &job.transfers, App::now_us()).await?;
+        let ok = out.results.iter().filter(|r| **r == TransferResult::Ok).count();
+        if ok > 0 {
+            let first = out.inserted.first().map(|t| format_id(t.id)).unwrap_or_default();
+            audit::append(
+                &mut db,
+                &job.actor,
+                Some(job.tenant_id),
+                "ledger.create_transfers",
+                &format!("transfer:{first}"),
+                serde_json::json!({"submitted": job.transfers.len(), "ok": ok, "first_timestamp": out.inserted.first().map(|t| t.timestamp)}),
+            )
+            .await?;
+        }
+        all.push(out.results);
+    }
+    tx.commit().await?;
+    Ok(all)
+}
+
+fn parse_uuid(field: String, raw: &str) -> Result<Id, koinon_core::FieldError> {
+    match parse_id(raw) {
+        Some(0) | None => Err(koinon_core::FieldError::new(field, "invalid_id", "must be a UUID like 0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b (not all zeros)")),
+        Some(id) => Ok(id),
+    }
+}
+
+fn account_view(row: AccountRow, ledgers: &[LedgerRow]) -> AccountView {
+    let ledger = ledgers.iter().find(|l| l.id == row.ledger_id);
+    AccountView {
+        flags: AccountFlags(u16::try_from(row.flags).unwrap_or(0)).names(),
+        ledger: ledger.map(|l| l.code.clone()).unwrap_or_default(),
+        scale: ledger.and_then(|l| u8::try_from(l.scale).ok()).unwrap_or(0),
+        id: row.id,
+        code: row.code,
+        owner: row.owner,
+        debits_pending: row.debits_pending,
+        debits_posted: row.debits_posted,
+        credits_pending: row.credits_pending,
+        credits_posted: row.credits_posted,
+        timestamp: row.ts,
+    }
+}
+
+fn transfer_view(row: TransferRow, ledgers: &[LedgerRow]) -> TransferView {
+    TransferView {
+        flags: TransferFlags(u16::try_from(row.flags).unwrap_or(0)).names(),
+        ledger: ledgers.iter().find(|l| l.id == row.ledger_id).map(|l| l.code.clone()).unwrap_or_default(),
+        id: row.id,
+        debit_account_id: row.debit_account_id,
+        credit_account_id: row.credit_account_id,
+        amount: row.amount,
+        code: row.code,
+        reference: row.reference,
+        pending_id: row.pending_id,
+        timeout_s: row.timeout_s,
+        timestamp: row.ts,
+    }
+}
+
+/// Owners see their own accounts: `user:<id>` or `organisation:<id>`.
+fn owns(actor: &Actor, owner: Option<&str>) -> bool {
+    let Some(s) = actor.subject() else { return true };
+    match owner {
+        Some(o) => o == format!("user:{}", s.user_id) || s.organisation_id.is_some_and(|org| o == format!("organisation:{org}")),
+        None => false,
+    }
+}
+
+/// What `ledger check` found.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct CheckReport {
+    pub ok: bool,
+    pub accounts: u64,
+    pub transfers: i64,
+    pub ledgers: u64,
+    pub problems: Vec<String>,
+}
+
+/// Recomputes every balance from the transfers and checks that they match the stored ones,
+/// that per ledger debits equal credits (posted and pending), and that no account breaks its
+/// flags. The result names each problem.
+pub async fn check(store: &Store) -> Result<CheckReport, AppError> {
+    const PROBLEMS_MAX: usize = 100;
+    let mut conn = store.conn().await?;
+    let mut db = conn.db();
+    let recomputed = db.ledger_recompute_all().await?;
+    let accounts = db.ledger_all_accounts().await?;
+    let transfers = db.ledger_transfer_count().await?;
+    let mut by_id: std::collections::HashMap<String, koinon_store::ledger::RecomputedRow> =
+        recomputed.into_iter().map(|r| (r.acc.clone(), r)).collect();
+    let mut report = CheckReport { transfers, accounts: accounts.len() as u64, ..CheckReport::default() };
+    let mut per_ledger: std::collections::BTreeMap<i64, [i128; 4]> = std::collections::BTreeMap::new();
+    let problem = |report: &mut CheckReport, p: String| {
+        if report.problems.len() < PROBLEMS_MAX {
+            report.problems.push(p);
+        }
+    };
+    for a in &accounts {
+        let r = by_id.remove(&a.id);
+        let (dp, dpo, cp, cpo) = r.map_or((0, 0, 0, 0), |r| (r.debits_pending, r.debits_posted, r.credits_pending, r.credits_posted));
+        if (dp, dpo, cp, cpo) != (a.debits_pending, a.debits_posted, a.credits_pending, a.credits_posted) {
+            problem(&mut report, format!(
+                "account {}: stored balances (debits pending {}, posted {}; credits pending {}, posted {}) differ from its transfers ({dp}, {dpo}; {cp}, {cpo})",
+                a.id, a.debits_pending, a.debits_posted, a.credits_pending, a.credits_posted
+            ));
+        }
+        let flags = AccountFlags(u16::try_from(a.flags).unwrap_or(0));
+        if flags.has(AccountFlags::DEBITS_MUST_NOT_EXCEED_CREDITS) && i128::from(dp) + i128::from(dpo) > i128::from(cpo) {
+            problem(&mut report, format!("account {}: debits exceed credits although its flags forbid it", a.id));
+        }
+        if flags.has(AccountFlags::CREDITS_MUST_NOT_EXCEED_DEBITS) && i128::from(cp) + i128::from(cpo) > i128::from(dpo) {
+            problem(&mut report, format!("account {}: credits exceed debits although its flags forbid it", a.id));
+        }
+        let sums = per_ledger.entry(a.ledger_id).or_default();
+        sums[0] += i128::from(a.debits_posted);
+        sums[1] += i128::from(a.credits_posted);
+        sums[2] += i128::from(a.debits_pending);
+        sums[3] += i128::from(a.credits_pending);
+    }
+    for orphan in by_id.keys() {
+        problem(&mut report, format!("transfers name account {orphan}, which does not exist"));
+    }
+    report.ledgers = per_ledger.len() as u64;
+    for (ledger, [d, c, dp, cp]) in &per_ledger {
+        if d != c {
+            problem(&mut report, format!("ledger {ledger}: posted debits {d} differ from posted credits {c}"));
+        }
+        if dp != cp {
+            problem(&mut report, format!("ledger {ledger}: pending debits {dp} differ from pending credits {cp}"));
+        }
+    }
+    report.ok = report.problems.is_empty();
+    Ok(report)
+}
+
+impl App {
+    fn ledger_writer(&self) -> &LedgerWriter {
+        self.ledger_writer.get_or_init(|| LedgerWriter::start(self.store().clone()))
+    }
+
+    pub async fn create_ledger(&self, actor: &Actor, tenant_id: i64, code: &str, name: &str, scale: i64) -> Result<LedgerView, AppError> {
+        actor.require(Action::ManageLedger, &Resource::tenant(tenant_id))?;
+        let mut errors = Errors::default();
+        let scale_u8 = u8::try_from(scale).ok();
+        let currency = errors.take(Currency::new(code, scale_u8.unwrap_or(u8::MAX)).map_err(|mut e| {
+            if e.field == "currency" {
+                e.field = "code".into();
+            }
+            e
+        }));
+        let name = errors.take(text::required("name", name, LEDGER_NAME_MAX_CHARS));
+        errors.finish()?;
+        let (Some(currency), Some(name)) = (currency, name) else { return Err(AppError::Internal("parsed inputs missing".into())) };
+        let mut tx = self.store().begin().await?;
+        let mut db = tx.db();
+        if let Some(existing) = db.ledger_by_code(tenant_id, currency.code()).await? {
+            if existing.scale == scale && existing.name == name {
+                return Ok(existing.into());
+            }
+            return Err(AppError::conflict("code", format!("Ledger {} already exists with other settings", currency.code())));
+        }
+        let id = db.insert_ledger(tenant_id, currency.code(), &name, scale, App::now_us()).await?;
+        audit::append(&mut db, actor, Some(tenant_id), "ledger.create", &format!("ledger:{id}"), serde_json::json!({"after": {"code": currency.code(), "name": name, "scale": scale}})).await?;
+        tx.commit().await?;
+        Ok(LedgerView { id, code: currency.code().to_string(), name, scale: currency.scale() })
+    }
+
+    pub async fn list_ledgers(&self, actor: &Actor, tenant_id: i64) -> Result<Vec<LedgerView>, AppError> {
+        actor.require(Action::ViewTenant, &Resource::tenant(tenant_id))?;
+        let mut conn = self.store().conn().await?;
+        Ok(conn.db().list_ledgers(tenant_id).await?.into_iter().map(Into::into).collect())
+    }
+
+    /// Creates accounts; answers a result per account (`ok`, `exists`,
+    /// `exists_with_different_fields`, `ledger_not_found`, `code_invalid`,
+    /// `flags_are_mutually_exclusive`, `owner_too_long`).
+    pub async fn create_accounts(&self, actor: &Actor, tenant_id: i64, inputs: &[NewAccountInput]) -> Result<Vec<EventResult>, AppError> {
+        actor.require(Action::ManageLedger, &Resource::tenant(tenant_id))?;
+        if inputs.is_empty() || inputs.len() > BATCH_MAX {
+            return Err(AppError::invalid("accounts", "batch_size", format!("Send 1 to {BATCH_MAX} accounts")));
+        }
+        let mut errors = Errors::default();
+        let mut parsed = Vec::with_capacity(inputs.len());
+        for (i, input) in inputs.iter().enumerate() {
+            let id = errors.take(parse_uuid(format!("accounts[{i}].id"), &input.id));
+            let flags = AccountFlags::from_names(input.flags.iter().map(String::as_str)).map_err(|name| {
+                koinon_core::FieldError::new(format!("accounts[{i}].flags"), "unknown_flag", format!("unknown flag {name:?}"))
+            });
+            let flags = errors.take(flags);
+            parsed.push((id.unwrap_or(0), flags.unwrap_or_default()));
+        }
+        errors.finish()?;
+        let mut tx = self.store().begin().await?;
+        let mut db = tx.db();
+        let ledgers = db.list_ledgers(tenant_id).await?;
+        let ids: Vec<String> = parsed.iter().map(|(id, _)| format_id(*id)).collect();
+        let existing = db.ledger_accounts_any_tenant(&ids).await?;
+        let mut results = Vec::with_capacity(inputs.len());
+        let mut new = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for (i, (input, (id, flags))) in inputs.iter().zip(&parsed).enumerate() {
+            let id_text = format_id(*id);
+            let ledger = ledgers.iter().find(|l| l.code.eq_ignore_ascii_case(input.ledger.trim()));
+            let owner = input.owner.as_deref().map(str::trim).filter(|o| !o.is_empty());
+            let result = if let Some(row) = existing.iter().find(|r| r.id == id_text) {
+                let same = row.tenant_id == tenant_id
+                    && Some(row.ledger_id) == ledger.map(|l| l.id)
+                    && row.code == input.code
+                    && row.owner.as_deref() == owner
+                    && row.flags == i64::from(flags.0);
+                if same { "exists" } else { "exists_with_different_fields" }
+            } else if seen.contains(id) {
+                "exists"
+            } else if ledger.is_none() {
+                "ledger_not_found"
+            } else if !ACCOUNT_CODES.iter().any(|(c, _)| *c == input.code) {
+                "code_invalid"
+            } else if flags.has(AccountFlags::DEBITS_MUST_NOT_EXCEED_CREDITS) && flags.has(AccountFlags::CREDITS_MUST_NOT_EXCEED_DEBITS) {
+                "flags_are_mutually_exclusive"
+            } else if owner.is_some_and(|o| o.chars().count() > OWNER_MAX_CHARS) {
+                "owner_too_long"
+            } else {
+                seen.insert(*id);
+                new.push(NewAccount {
+                    id: *id,
+                    ledger_id: ledger.map_or(0, |l| l.id),
+                    code: input.code.clone(),
+                    owner: owner.map(str::to_string),
+                    flags: *flags,
+                });
+                "ok"
+            };
+            results.push(EventResult { index: i, id: id_text, result });
+        }
+        if !new.is_empty() {
+            db.insert_ledger_accounts(tenant_id, &new, App::now_us()).await?;
+            audit::append(&mut db, actor, Some(tenant_id), "ledger.create_accounts", &format!("account:{}", format_id(new[0].id)), serde_json::json!({"created": new.len()})).await?;
+        }
+        tx.commit().await?;
+        Ok(results)
+    }
+
+    /// Submits a batch of transfers; answers a result per transfer, in order, once the batch
+    /// is durable.
+    pub async fn create_transfers(&self, actor: &Actor, tenant_id: i64, inputs: &[TransferInput]) -> Result<Vec<EventResult>, AppError> {
+        actor.require(Action::PostTransfers, &Resource::tenant(tenant_id))?;
+        if inputs.is_empty() || inputs.len() > BATCH_MAX {
+            return Err(AppError::invalid("transfers", "batch_size", format!("Send 1 to {BATCH_MAX} transfers")));
+        }
+        let ledgers = {
+            let mut conn = self.store().conn().await?;
+            conn.db().list_ledgers(tenant_id).await?
+        };
+        let mut errors = Errors::default();
+        let mut batch = Vec::with_capacity(inputs.len());
+        for (i, t) in inputs.iter().enumerate() {
+            let field = |name: &str| format!("transfers[{i}].{name}");
+            let id = errors.take(parse_uuid(field("id"), &t.id)).unwrap_or(0);
+            let mut optional_id = |name: &str, raw: &Option<String>| match raw.as_deref().map(str::trim) {
+                None | Some("") => 0,
+                Some(s) => errors.take(parse_uuid(field(name), s)).unwrap_or(0),
+            };
+            let debit = optional_id("debit_account_id", &t.debit_account_id);
+            let credit = optional_id("credit_account_id", &t.credit_account_id);
+            let pending_id = match optional_id("pending_id", &t.pending_id) {
+                0 => None,
+                p => Some(p),
+            };
+            let flags = errors
+                .take(TransferFlags::from_names(t.flags.iter().map(String::as_str)).map_err(|name| {
+                    koinon_core::FieldError::new(field("flags"), "unknown_flag", format!("unknown flag {name:?}"))
+                }))
+                .unwrap_or_default();
+            let ledger = match t.ledger.as_deref().map(str::trim) {
+                None | Some("") => 0,
+                // An unknown ledger matches no account: the result says `ledger_must_match`.
+                Some(code) => ledgers.iter().find(|l| l.code.eq_ignore_ascii_case(code)).map_or(-1, |l| l.id),
+            };
+            batch.push(Transfer {
+                id,
+                debit_account_id: debit,
+                credit_account_id: credit,
+                amount: t.amount.unwrap_or(0),
+                ledger,
+                code: t.code.clone(),
+                reference: t.reference.clone(),
+                flags,
+                pending_id,
+                timeout_s: t.timeout_s.unwrap_or(0),
+                timestamp: 0,
+            });
+        }
+        errors.finish()?;
+        let results = self.submit_transfers(actor, tenant_id, batch.clone()).await?;
+        Ok(batch
+            .iter()
+            .zip(results)
+            .enumerate()
+            .map(|(index, (t, r))| EventResult { index, id: format_id(t.id), result: r.as_str() })
+            .collect())
+    }
+
+    /// Hands a parsed batch to the group-commit writer and waits until it is durable.
+    pub async fn submit_transfers(&self, actor: &Actor, tenant_id: i64, transfers: Vec<Transfer>) -> Result<Vec<TransferResult>, AppError> {
+        actor.require(Action::PostTransfers, &Resource::tenant(tenant_id))?;
+        let (reply, answer) = oneshot::channel();
+        self.ledger_writer()
+            .jobs
+            .send(Job { tenant_id, actor: actor.clone(), transfers, reply })
+            .await
+            .map_err(|_| AppError::Unavailable("the ledger writer has stopped".into()))?;
+        answer.await.map_err(|_| AppError::Unavailable("the ledger writer has stopped".into()))?
+    }
+
+    /// An account with its balances; `as_of` (microseconds) recomputes them at that moment.
+    pub async fn ledger_account(&self, actor: &Actor, tenant_id: i64, id: &str, as_of: Option<i64>) -> Result<AccountView, AppError> {
+        let id = parse_id(id).map(format_id).ok_or_else(|| AppError::NotFound(format!("account {id}")))?;
+        let mut conn = self.store().conn().await?;
+        let mut db = conn.db();
+        let row = db.ledger_account(tenant_id, &id).await?.ok_or_else(|| AppError::NotFound(format!("account {id}")))?;
+        if actor.require(Action::ViewLedger, &Resource::tenant(tenant_id)).is_err() {
+            actor.require(Action::ViewTenant, &Resource::tenant(tenant_id))?;
+            if !owns(actor, row.owner.as_deref()) {
+                return Err(AppError::NotFound(format!("account {id}")));
+            }
+        }
+        let ledgers = db.list_ledgers(tenant_id).await?;
+        let mut view = account_view(row, &ledgers);
+        if let Some(t) = as_of {
+            let b = db.ledger_balances_as_of(&id, t).await?;
+            view.debits_pending = b.debits_pending;
+            view.debits_posted = b.debits_posted;
+            view.credits_pending = b.credits_pending;
+            view.credits_posted = b.credits_posted;
+        }
+        Ok(view)
+    }
+
+    /// An account's statement, oldest first; the cursor is the last timestamp seen.
+    pub async fn account_statement(
+        &self,
+        actor: &Actor,
+        tenant_id: i64,
+        id: &str,
+        cursor: Option<&str>,
+        limit: Option<i64>,
+    ) -> Result<Page<TransferView>, AppError> {
+        let account = self.ledger_account(actor, tenant_id, id, None).await?;
+        let after = crate::parse_cursor(cursor)?.unwrap_or(0);
+        let limit = page_limit(limit);
+        let mut conn = self.store().conn().await?;
+        let mut db = conn.db();
+        let ledgers = db.list_ledgers(tenant_id).await?;
+        let rows = db.ledger_statement(&account.id, after, limit + 1).await?;
+        let more = rows.len() as i64 > limit;
+        let items: Vec<TransferView> = rows.into_iter().take(limit as usize).map(|r| transfer_view(r, &ledgers)).collect();
+        let next_cursor = if more { items.last().map(|t| t.timestamp.to_string()) } else { None };
+        Ok(Page { items, next_cursor })
+    }
+
+    pub async fn ledger_transfer(&self, actor: &Actor, tenant_id: i64, id: &str) -> Result<TransferView, AppError> {
+        actor.require(Action::ViewLedger, &Resource::tenant(tenant_id))?;
+        let id = parse_id(id).map(format_id).ok_or_else(|| AppError::NotFound(format!("transfer {id}")))?;
+        let mut conn = self.store().conn().await?;
+        let mut db = conn.db();
+        let row = db
+            .ledger_transfers_by_id(std::slice::from_ref(&id))
+            .await?
+            .into_iter()
+            .find(|r| r.tenant_id == tenant_id)
+            .ok_or_else(|| AppError::NotFound(format!("transfer {id}")))?;
+        let ledgers = db.list_ledgers(tenant_id).await?;
+        Ok(transfer_view(row, &ledgers))
+    }
+
+    /// A tenant's accounts (officers, approvers, auditors: all; others: their own).
+    pub async fn list_ledger_accounts(&self, actor: &Actor, tenant_id: i64, cursor: Option<&str>, limit: Option<i64>) -> Result<Page<AccountView>, AppError> {
+        let owner = if actor.require(Action::ViewLedger, &Resource::tenant(tenant_id)).is_ok() {
+            None
+        } else {
+            actor.require(Action::ViewTenant, &Resource::tenant(tenant_id))?;
+            let s = actor.subject().ok_or(AppError::Forbidden)?;
+            Some(match s.organisation_id {
+                Some(org) => format!("organisation:{org}"),
+                None => format!("user:{}", s.user_id),
+            })
+        };
+        let limit = page_limit(limit);
+        let mut conn = self.store().conn().await?;
+        let mut db = conn.db();
+        let ledgers = db.list_ledgers(tenant_id).await?;
+        let rows = db.ledger_list_accounts(tenant_id, owner.as_deref(), cursor.unwrap_or(""), limit + 1).await?;
+        let more = rows.len() as i64 > limit;
+        let items: Vec<AccountView> = rows.into_iter().take(limit as usize).map(|r| account_view(r, &ledgers)).collect();
+        let next_cursor = if more { items.last().map(|a| a.id.clone()) } else { None };
+        Ok(Page { items, next_cursor })
+    }
+
+    /// Totals per ledger of the tenant, for the ledger overview.
+    pub async fn ledger_overview(&self, actor: &Actor, tenant_id: i64) -> Result<Vec<LedgerTotals>, AppError> {
+        actor.require(Action::ViewLedger, &Resource::tenant(tenant_id))?;
+        let mut conn = self.store().conn().await?;
+        let mut db = conn.db();
+        let ledgers = db.list_ledgers(tenant_id).await?;
+        let totals = db.ledger_totals(tenant_id).await?;
+        Ok(ledgers
+            .into_iter()
+            .map(|l| {
+                let t = totals.iter().find(|t| t.0 == l.id).copied().unwrap_or((l.id, 0, 0, 0, 0, 0));
+                LedgerTotals {
+                    ledger: l.into(),
+                    accounts: t.1,
+                    debits_posted: t.2,
+                    credits_posted: t.3,
+                    debits_pending: t.4,
+                    credits_pending: t.5,
+                }
+            })
+            .collect())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct LedgerTotals {
+    pub ledger: LedgerView,
+    pub accounts: i64,
+    pub debits_posted: i64,
+    pub credits_posted: i64,
+    pub debits_pending: i64,
+    pub credits_pending: i64,
+}
+
+/// For tests and the bench: a ready account value.
+pub fn account_of(row: &AccountRow) -> Option<Account> {
+    row.to_account()
+}
+
+/// Shared slot for the writer (one per App and its clones).
+pub(crate) type WriterSlot = Arc<OnceLock<LedgerWriter>>;

@@ -42,15 +42,16 @@ pub fn tr_args(locale: Locale, key: &str, args: &[(&'static str, String)]) -> St
 
 /// The message ids defined in a locale's own files (read from the embedded sources).
 pub fn keys(locale: Locale) -> Vec<String> {
-    let source = match locale {
-        Locale::En => include_str!("../locales/en/main.ftl"),
-        Locale::El => include_str!("../locales/el/main.ftl"),
-        Locale::Bg => include_str!("../locales/bg/main.ftl"),
-        Locale::Et => include_str!("../locales/et/main.ftl"),
-        _ => "",
+    let sources: [&str; 2] = match locale {
+        Locale::En => [include_str!("../locales/en/main.ftl"), include_str!("../locales/en/pages.ftl")],
+        Locale::El => [include_str!("../locales/el/main.ftl"), include_str!("../locales/el/pages.ftl")],
+        Locale::Bg => [include_str!("../locales/bg/main.ftl"), include_str!("../locales/bg/pages.ftl")],
+        Locale::Et => [include_str!("../locales/et/main.ftl"), include_str!("../locales/et/pages.ftl")],
+        _ => ["", ""],
     };
-    source
-        .lines()
+    sources
+        .iter()
+        .flat_map(|source| source.lines())
         .filter(|l| !l.starts_with([' ', '#', '.', '\t']) && !l.is_empty())
         .filter_map(|l| l.split_once('=').map(|(k, _)| k.trim().to_string()))
         .collect()

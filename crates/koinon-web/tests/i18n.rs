@@ -80,7 +80,7 @@ fn every_key_used_exists() {
         for (i, literal) in pieces.iter().enumerate().skip(1).step_by(2) {
             // In templates only the arguments of l.t(...) and l.t1(...) are keys (class names
             // are not); in Rust every key-like literal is.
-            let called = pieces[i - 1].ends_with("t(") || pieces[i - 1].ends_with("t1(");
+            let called = pieces[i - 1].ends_with("l.t(") || pieces[i - 1].ends_with("l.t1(");
             let looks_like_key = literal.contains('-')
                 && literal.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
                 && !literal.ends_with('-')

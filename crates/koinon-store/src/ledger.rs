@@ -420,8 +420,8 @@ pub struct Balances {
 macro_rules! recompute_sql {
     ($filter:literal) => {
         concat!(
-            "SELECT acc, COALESCE(SUM(dp), 0) AS debits_pending, COALESCE(SUM(dpo), 0) AS debits_posted, ",
-            "COALESCE(SUM(cp), 0) AS credits_pending, COALESCE(SUM(cpo), 0) AS credits_posted FROM (",
+            "SELECT acc, CAST(COALESCE(SUM(dp), 0) AS BIGINT) AS debits_pending, CAST(COALESCE(SUM(dpo), 0) AS BIGINT) AS debits_posted, ",
+            "CAST(COALESCE(SUM(cp), 0) AS BIGINT) AS credits_pending, CAST(COALESCE(SUM(cpo), 0) AS BIGINT) AS credits_posted FROM (",
             "SELECT t.debit_account_id AS acc, CASE WHEN t.flags & 2 <> 0 THEN t.amount ELSE 0 END AS dp, ",
             "CASE WHEN t.flags & 10 = 0 THEN t.amount ELSE 0 END AS dpo, 0 AS cp, 0 AS cpo FROM ledger_transfers t ",
             $filter,
@@ -460,8 +460,8 @@ impl Db<'_> {
     /// One account's balances as of a timestamp (transfers with `ts <= as_of`).
     pub async fn ledger_balances_as_of(&mut self, account_id: &str, as_of: i64) -> Result<Balances, StoreError> {
         let sql = concat!(
-            "SELECT COALESCE(SUM(debits_pending), 0), COALESCE(SUM(debits_posted), 0), ",
-            "COALESCE(SUM(credits_pending), 0), COALESCE(SUM(credits_posted), 0) FROM (",
+            "SELECT CAST(COALESCE(SUM(debits_pending), 0) AS BIGINT), CAST(COALESCE(SUM(debits_posted), 0) AS BIGINT), ",
+            "CAST(COALESCE(SUM(credits_pending), 0) AS BIGINT), CAST(COALESCE(SUM(credits_posted), 0) AS BIGINT) FROM (",
             recompute_sql!("WHERE t.ts <= $2 AND (t.debit_account_id = $1 OR t.credit_account_id = $1)"),
             ") r WHERE acc = $1"
         );
@@ -509,8 +509,8 @@ impl Db<'_> {
 
     /// Totals per ledger of a tenant: accounts, and the sums of posted debits and credits.
     pub async fn ledger_totals(&mut self, tenant_id: i64) -> Result<Vec<(i64, i64, i64, i64, i64, i64)>, StoreError> {
-        let sql = "SELECT ledger_id, COUNT(*), COALESCE(SUM(debits_posted), 0), COALESCE(SUM(credits_posted), 0), \
-                   COALESCE(SUM(debits_pending), 0), COALESCE(SUM(credits_pending), 0) \
+        let sql = "SELECT ledger_id, COUNT(*), CAST(COALESCE(SUM(debits_posted), 0) AS BIGINT), CAST(COALESCE(SUM(credits_posted), 0) AS BIGINT), \
+                   CAST(COALESCE(SUM(debits_pending), 0) AS BIGINT), CAST(COALESCE(SUM(credits_pending), 0) AS BIGINT) \
                    FROM ledger_accounts WHERE tenant_id = $1 GROUP BY ledger_id ORDER BY ledger_id";
         Ok(on!(self, c => sqlx::query_as(sql).bind(tenant_id).fetch_all(c).await)?)
     }

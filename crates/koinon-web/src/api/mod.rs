@@ -2,7 +2,12 @@
 //! `{"error":{"code":"snake_case","message":"..."}}`, cursor pagination, OpenAPI 3.1 at
 //! `/api/openapi.json` (the committed `openapi.json` is checked against the code by a test).
 
+mod audit;
+mod networks;
+mod organisations;
 mod tenants;
+mod tokens;
+mod users;
 
 use axum::Router;
 use axum::extract::{FromRequest, FromRequestParts, Request};
@@ -17,11 +22,23 @@ use crate::AppState;
 use crate::error::ApiError;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().merge(tenants::routes()).fallback(api_not_found)
+    Router::new()
+        .merge(tenants::routes())
+        .merge(organisations::routes())
+        .merge(users::routes())
+        .merge(networks::routes())
+        .merge(audit::routes())
+        .merge(tokens::routes())
+        .fallback(api_not_found)
+        .method_not_allowed_fallback(api_method_not_allowed)
 }
 
 async fn api_not_found() -> ApiError {
     ApiError::new(StatusCode::NOT_FOUND, "not_found", "No such API endpoint")
+}
+
+async fn api_method_not_allowed() -> ApiError {
+    ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "This endpoint does not take this method")
 }
 
 /// The user behind the request's `Authorization: Bearer <token>`.
@@ -35,8 +52,13 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let state = <AppState as axum::extract::FromRef<S>>::from_ref(state);
-        let unauthenticated =
-            || ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated", "Send a valid token as Authorization: Bearer <token>");
+        let unauthenticated = || {
+            ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthenticated",
+                "Send a valid token as Authorization: Bearer <token>",
+            )
+        };
         let token = parts
             .headers
             .get(header::AUTHORIZATION)
@@ -66,7 +88,9 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                 JsonRejection::JsonDataError(e) => {
                     ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", e.body_text())
                 }
-                JsonRejection::JsonSyntaxError(e) => ApiError::new(StatusCode::BAD_REQUEST, "malformed_json", e.body_text()),
+                JsonRejection::JsonSyntaxError(e) => {
+                    ApiError::new(StatusCode::BAD_REQUEST, "malformed_json", e.body_text())
+                }
                 JsonRejection::MissingJsonContentType(_) => ApiError::new(
                     StatusCode::UNSUPPORTED_MEDIA_TYPE,
                     "unsupported_media_type",
@@ -114,6 +138,7 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath
 /// `?cursor=...&limit=...` on every list.
 #[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -146,8 +171,15 @@ pub struct FieldErrorBody {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "koinon API", description = "The JSON API of koinon: tenants, organisations, users, networks and the audit log."),
-    modifiers(&BearerAuth),
-    nest((path = "/api/v1", api = tenants::TenantsApi)),
+    modifiers(&BearerAuth, &ResponseDescriptions),
+    nest(
+        (path = "/api/v1", api = tenants::TenantsApi),
+        (path = "/api/v1", api = organisations::OrganisationsApi),
+        (path = "/api/v1", api = users::UsersApi),
+        (path = "/api/v1", api = networks::NetworksApi),
+        (path = "/api/v1", api = audit::AuditApi),
+        (path = "/api/v1", api = tokens::TokensApi),
+    ),
     components(schemas(ErrorBody, ErrorDetail, FieldErrorBody))
 )]
 pub struct ApiDoc;
@@ -162,7 +194,57 @@ impl utoipa::Modify for BearerAuth {
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
-        openapi.security = Some(vec![utoipa::openapi::security::SecurityRequirement::new("bearer", Vec::<String>::new())]);
+        openapi.security =
+            Some(vec![utoipa::openapi::security::SecurityRequirement::new("bearer", Vec::<String>::new())]);
+    }
+}
+
+/// OpenAPI requires a description on every response: the usual meaning of each status, where
+/// the handler did not give one.
+struct ResponseDescriptions;
+
+impl utoipa::Modify for ResponseDescriptions {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.options,
+                &mut item.head,
+                &mut item.patch,
+                &mut item.trace,
+            ];
+            for operation in operations.into_iter().flatten() {
+                for (status, response) in &mut operation.responses.responses {
+                    if let utoipa::openapi::RefOr::T(response) = response
+                        && response.description.is_empty()
+                    {
+                        response.description = status_description(status).to_string();
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn status_description(status: &str) -> &'static str {
+    match status {
+        "200" => "OK",
+        "201" => "Created",
+        "204" => "Done; no content",
+        "400" => "Malformed JSON (`malformed_json`) or query string (`invalid_query`)",
+        "401" => "No valid bearer token (`unauthenticated`)",
+        "403" => "The caller's role may not do this (`forbidden`)",
+        "404" => "No such resource in the caller's municipality (`not_found`)",
+        "409" => "Conflicts with what exists, e.g. the name is taken (`already_exists`)",
+        "413" => "The body is larger than 4 MiB (`body_too_large`)",
+        "422" => {
+            "Invalid input: wrong types or unknown fields (`invalid_body`), or values that do not \
+                  parse (`fields` names each field)"
+        }
+        _ => "See the error body",
     }
 }
 

@@ -19,7 +19,10 @@ pub fn routes() -> axum::Router<AppState> {
 }
 
 #[derive(OpenApi)]
-#[openapi(paths(me, list_tenants, get_tenant, update_tenant), components(schemas(TenantBody, TenantPage, MeBody, TenantUpdate)))]
+#[openapi(
+    paths(me, list_tenants, get_tenant, update_tenant),
+    components(schemas(TenantBody, TenantPage, MeBody, TenantUpdate))
+)]
 pub struct TenantsApi;
 
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]

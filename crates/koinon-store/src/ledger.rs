@@ -519,3 +519,28 @@ impl Db<'_> {
         Ok(on!(self, c => sqlx::query_scalar("SELECT COUNT(*) FROM ledger_transfers").fetch_one(c).await)?)
     }
 }
+
+impl Db<'_> {
+    /// The naive write path of the benchmark's baseline: two balance updates and one insert,
+    /// one statement each. Not used by koinon itself.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn naive_transfer(
+        &mut self,
+        tenant_id: i64,
+        ledger_id: i64,
+        id: &str,
+        debit: &str,
+        credit: &str,
+        amount: i64,
+        ts: i64,
+    ) -> Result<(), StoreError> {
+        on!(self, c => {
+            sqlx::query("UPDATE ledger_accounts SET debits_posted = debits_posted + $1 WHERE id = $2").bind(amount).bind(debit).execute(&mut *c).await?;
+            sqlx::query("UPDATE ledger_accounts SET credits_posted = credits_posted + $1 WHERE id = $2").bind(amount).bind(credit).execute(&mut *c).await?;
+            sqlx::query(concat!("INSERT INTO ledger_transfers (", transfer_cols!(), ") VALUES ($1, $2, $3, $4, $5, $6, 'bench', NULL, 0, NULL, 0, $7)"))
+                .bind(id).bind(tenant_id).bind(debit).bind(credit).bind(amount).bind(ledger_id).bind(ts)
+                .execute(&mut *c).await?;
+            Ok::<(), StoreError>(())
+        })
+    }
+}

@@ -48,6 +48,9 @@ pub enum Command {
     /// The audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// The ledger: check every balance, or measure throughput.
+    #[command(subcommand)]
+    Ledger(LedgerCommand),
     /// Write a consistent copy of every row to a file (safe while the server runs).
     Backup {
         #[arg(long)]
@@ -135,6 +138,31 @@ pub enum AdminCommand {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum LedgerCommand {
+    /// Recompute every balance from the transfers; check debits equal credits per ledger and
+    /// that no account breaks its flags. Exit 1 naming what is wrong.
+    Check {
+        #[arg(long, env = "KOINON_JSON")]
+        json: bool,
+    },
+    /// Measure durable transfers per second on a fresh temporary database (or on
+    /// --database-url: point it only at a scratch database), beside a naive baseline.
+    Bench {
+        #[arg(long, default_value_t = 1_000_000)]
+        transfers: u64,
+        #[arg(long, default_value_t = 8_190)]
+        batch: usize,
+        #[arg(long, default_value_t = 10_000)]
+        accounts: u64,
+        /// Transfers for the naive baseline (one SQL transaction each).
+        #[arg(long, default_value_t = 5_000)]
+        baseline_transfers: u64,
+        #[arg(long, env = "KOINON_JSON")]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum AuditCommand {
     /// Walk the hash chain; exit 0 when it holds, 1 naming the first bad entry.
     Verify {
@@ -188,6 +216,52 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 );
             }
             Ok(if report.ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
+        }
+        Command::Ledger(LedgerCommand::Check { json }) => {
+            let store = open(&cli.db).await?;
+            let started = std::time::Instant::now();
+            let report = koinon_app::ledger::check(&store).await?;
+            let seconds = started.elapsed().as_secs_f64();
+            if json {
+                let mut value = serde_json::to_value(&report)?;
+                value["seconds"] = serde_json::json!(seconds);
+                print_json(&value);
+            } else if report.ok {
+                println!(
+                    "ledger holds: {} accounts, {} transfers, {} ledgers balanced ({seconds:.3} s)",
+                    report.accounts, report.transfers, report.ledgers
+                );
+            } else {
+                println!("ledger check found {} problem(s):", report.problems.len());
+                for p in &report.problems {
+                    println!("  {p}");
+                }
+            }
+            Ok(if report.ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
+        }
+        Command::Ledger(LedgerCommand::Bench { transfers, batch, accounts, baseline_transfers, json }) => {
+            let report = crate::ledger_cmd::bench(crate::ledger_cmd::BenchArgs {
+                transfers,
+                batch,
+                accounts,
+                baseline_transfers,
+                database_url: cli.db.database_url.clone(),
+            })
+            .await?;
+            if json {
+                print_json(&serde_json::to_value(&report)?);
+            } else {
+                println!(
+                    "{} durable transfers in {:.2} s on {}: {:.0} transfers/s (batches of {}, {} accounts)",
+                    report.transfers, report.seconds, report.backend, report.transfers_per_s, report.batch, report.accounts
+                );
+                println!(
+                    "naive baseline: {} transfers in {:.2} s: {:.0} transfers/s; ratio {:.1}x",
+                    report.baseline.transfers, report.baseline.seconds, report.baseline.transfers_per_s, report.ratio
+                );
+                println!("ledger check over them: {} in {:.3} s", if report.check_ok { "ok" } else { "FAILED" }, report.check_seconds);
+            }
+            Ok(ExitCode::SUCCESS)
         }
         Command::Backup { out, json } => {
             let store = open(&cli.db).await?;

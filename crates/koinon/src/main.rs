@@ -1,6 +1,7 @@
 //! `koinon`: the one binary. Command-line interface, wiring and configuration.
 
 mod cli;
+mod ledger_cmd;
 
 use std::process::ExitCode;
 

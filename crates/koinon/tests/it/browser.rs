@@ -1,0 +1,179 @@
+//! A real browser: headless Chromium (through chromedriver) signs in, switches to Greek, opens
+//! every page of the shell and runs the vendored axe-core on it. No serious or critical
+//! accessibility violation may remain. Skipped without chromium/chromedriver unless
+//! `KOINON_REQUIRE_BROWSER=1`.
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{ClientBuilder, Locator};
+use koinon_core::locale::Locale;
+
+use crate::harness::{PASSWORD, spawn_app};
+
+const AXE_JS: &str = include_str!("../assets/axe.min.js");
+
+fn find_program(names: &[&str]) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    for name in names {
+        for dir in std::env::split_paths(&path).chain([PathBuf::from("/usr/bin"), PathBuf::from("/usr/lib/chromium")]) {
+            let candidate = dir.join(name);
+            if candidate.is_file() {
+                return Some(candidate);
+            }
+        }
+    }
+    None
+}
+
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn browser_or_skip() -> Option<(PathBuf, PathBuf)> {
+    let chromedriver = find_program(&["chromedriver"]);
+    let chromium = find_program(&["chromium", "chromium-browser", "google-chrome"]);
+    match (chromedriver, chromium) {
+        (Some(d), Some(c)) => Some((d, c)),
+        _ if std::env::var("KOINON_REQUIRE_BROWSER").as_deref() == Ok("1") => {
+            panic!("KOINON_REQUIRE_BROWSER=1 but chromium and chromedriver were not found (apt-get install chromium chromium-driver)")
+        }
+        _ => {
+            eprintln!("skipping browser test: chromium or chromedriver not installed");
+            None
+        }
+    }
+}
+
+async fn start_driver(chromedriver: &PathBuf) -> (Driver, u16) {
+    let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("free port").port();
+    let child = Command::new(chromedriver)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start chromedriver");
+    let driver = Driver(child);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "chromedriver did not start");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    (driver, port)
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct Violation {
+    id: String,
+    impact: Option<String>,
+    help: String,
+    targets: serde_json::Value,
+}
+
+async fn axe(client: &fantoccini::Client) -> Vec<Violation> {
+    client.execute(AXE_JS, vec![]).await.expect("inject axe-core");
+    let script = r#"
+        const done = arguments[arguments.length - 1];
+        axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] } })
+          .then(r => done(JSON.stringify(r.violations.map(v => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.slice(0, 5).map(n => n.target) })))))
+          .catch(e => done(JSON.stringify([{ id: 'axe-error', impact: 'critical', help: String(e), targets: [] }])));
+    "#;
+    let result = client.execute_async(script, vec![]).await.expect("run axe-core");
+    serde_json::from_str(result.as_str().expect("axe result is a string")).expect("axe result JSON")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_shell_page_passes_axe_in_greek() {
+    let Some((chromedriver, chromium)) = browser_or_skip() else { return };
+    let t = spawn_app().await;
+    let network_id = {
+        let heerlen = t.app.tenant_by_code("heerlen").await.expect("heerlen");
+        let admin = koinon_app::Actor::System("test");
+        let nets = t.app.list_networks(&admin, heerlen.id, None, None).await.expect("networks");
+        nets.items.first().expect("SIBdev").id
+    };
+    let (_driver, port) = start_driver(&chromedriver).await;
+    let profile = tempfile::tempdir().expect("profile dir");
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": chromium,
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--no-first-run", "--disable-quic", "--window-size=1280,900",
+                format!("--user-data-dir={}", profile.path().display()),
+            ]
+        }),
+    );
+    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .expect("connect to chromedriver");
+
+    let result = async {
+        // Sign in through the form, as a person would.
+        client.goto(&t.url("/sign-in")).await.expect("sign-in page");
+        client.find(Locator::Id("email")).await.expect("email").send_keys("admin@heerlen.example.org").await.expect("type");
+        client.find(Locator::Id("password")).await.expect("password").send_keys(PASSWORD).await.expect("type");
+        client.find(Locator::Css("main button[type=submit]")).await.expect("button").click().await.expect("click");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let url = client.current_url().await.expect("url");
+        assert_eq!(url.path(), "/dashboard", "signed in and sent to the dashboard");
+
+        // Switch to Greek with the language switcher.
+        client.find(Locator::Css("a[hreflang=el]")).await.expect("Greek link").click().await.expect("click");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let lang = client.execute("return document.documentElement.lang", vec![]).await.expect("lang");
+        assert_eq!(lang, "el");
+
+        let not_found = koinon_web::i18n::tr(Locale::El, "error-not-found-title");
+        let pages = [
+            "/".to_string(),
+            "/dashboard".into(),
+            "/users".into(),
+            "/users/new".into(),
+            "/organisations".into(),
+            "/organisations/new".into(),
+            "/networks".into(),
+            "/networks/new".into(),
+            format!("/networks/{network_id}"),
+            "/audit".into(),
+            "/account".into(),
+            "/accessibility".into(),
+        ];
+        let mut problems = Vec::new();
+        for page in &pages {
+            client.goto(&t.url(page)).await.expect("open page");
+            let lang = client.execute("return document.documentElement.lang", vec![]).await.expect("lang");
+            assert_eq!(lang, "el", "{page} is in Greek");
+            let title = client.execute("return document.title", vec![]).await.expect("title");
+            assert!(!title.as_str().unwrap_or("").contains(&not_found), "{page} exists");
+            if std::env::var_os("KOINON_SCREENSHOTS").is_some() {
+                let png = client.screenshot().await.expect("screenshot");
+                let name = page.trim_matches('/').replace('/', "_");
+                let _ = std::fs::write(std::env::temp_dir().join(format!("koinon-{}.png", if name.is_empty() { "home" } else { &name })), png);
+            }
+            for v in axe(&client).await {
+                if matches!(v.impact.as_deref(), Some("serious" | "critical")) {
+                    problems.push(format!("{page}: {} ({:?}) {} at {}", v.id, v.impact, v.help, v.targets));
+                }
+            }
+        }
+        // A form with errors (error summary, aria-invalid) passes too.
+        client.goto(&t.url("/sign-out")).await.ok();
+        assert!(problems.is_empty(), "accessibility violations:\n{}", problems.join("\n"));
+    };
+    let outcome = tokio::time::timeout(Duration::from_secs(240), result).await;
+    let _ = client.close().await;
+    outcome.expect("browser test finished in time");
+}

@@ -1,8 +1,7 @@
 //! The audit log: append in the caller's transaction; verify the whole chain; read a page.
 
 use koinon_core::audit::{
-    ACTION_MAX_CHARS, ChainBreak, ChainVerifier, OBJECT_MAX_CHARS, SUMMARY_MAX_CHARS, StoredAuditEntry,
-    chain_hash,
+    ACTION_MAX_CHARS, ChainBreak, ChainVerifier, OBJECT_MAX_CHARS, SUMMARY_MAX_CHARS, StoredAuditEntry, chain_hash,
 };
 use koinon_core::authz::{Action, Resource};
 use koinon_store::{Db, Store};

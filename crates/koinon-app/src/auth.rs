@@ -1,7 +1,7 @@
 //! Signing in and out, sessions, password changes, API tokens and login throttling.
 
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use koinon_core::authz::{Action, Resource, Subject};
 use koinon_core::role::Role;
 use koinon_core::text::{self, Email};
@@ -31,7 +31,8 @@ pub struct CurrentUser {
 
 impl CurrentUser {
     pub fn from_row(row: &UserRow) -> Result<Self, AppError> {
-        let role = Role::parse(&row.role).map_err(|_| AppError::Internal(format!("user {} has role {:?}", row.id, row.role)))?;
+        let role = Role::parse(&row.role)
+            .map_err(|_| AppError::Internal(format!("user {} has role {:?}", row.id, row.role)))?;
         Ok(Self {
             id: row.id,
             tenant_id: row.tenant_id,
@@ -129,7 +130,15 @@ impl App {
         db.clear_login_failures(email.as_str()).await?;
         db.delete_expired_sessions(now).await?;
         db.insert_session(&token_hash(&token), user.id, now, expires_at_us).await?;
-        audit::append(&mut db, &current.actor(), Some(user.tenant_id), "user.sign_in", &format!("user:{}", user.id), serde_json::json!({})).await?;
+        audit::append(
+            &mut db,
+            &current.actor(),
+            Some(user.tenant_id),
+            "user.sign_in",
+            &format!("user:{}", user.id),
+            serde_json::json!({}),
+        )
+        .await?;
         tx.commit().await?;
         Ok(NewSession { token, user: current, expires_at_us })
     }
@@ -148,7 +157,15 @@ impl App {
         let mut tx = self.store().begin().await?;
         let mut db = tx.db();
         db.delete_session(&token_hash(token)).await?;
-        audit::append(&mut db, &user.actor(), Some(user.tenant_id), "user.sign_out", &format!("user:{}", user.id), serde_json::json!({})).await?;
+        audit::append(
+            &mut db,
+            &user.actor(),
+            Some(user.tenant_id),
+            "user.sign_out",
+            &format!("user:{}", user.id),
+            serde_json::json!({}),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -195,11 +212,20 @@ impl App {
         let label = text::required("label", label, TOKEN_LABEL_MAX_CHARS)?;
         let mut tx = self.store().begin().await?;
         let mut db = tx.db();
-        let user = db.user_by_email(email.as_str()).await?.ok_or_else(|| AppError::NotFound(format!("user {email}")))?;
+        let user =
+            db.user_by_email(email.as_str()).await?.ok_or_else(|| AppError::NotFound(format!("user {email}")))?;
         actor.require(Action::ManageOwnAccount, &Resource::user(user.tenant_id, user.id))?;
         let token = format!("kt_{}", random_token()?);
         let id = db.insert_api_token(user.id, &token_hash(&token), &label, App::now_us()).await?;
-        audit::append(&mut db, actor, Some(user.tenant_id), "token.create", &format!("token:{id}"), serde_json::json!({"user": user.id, "label": label})).await?;
+        audit::append(
+            &mut db,
+            actor,
+            Some(user.tenant_id),
+            "token.create",
+            &format!("token:{id}"),
+            serde_json::json!({"user": user.id, "label": label}),
+        )
+        .await?;
         tx.commit().await?;
         Ok((id, token))
     }
@@ -226,7 +252,15 @@ impl App {
         if !db.revoke_api_token(token_id, App::now_us()).await? {
             return Err(AppError::conflict("token", "This token is already revoked"));
         }
-        audit::append(&mut db, actor, Some(owner.tenant_id), "token.revoke", &format!("token:{token_id}"), serde_json::json!({})).await?;
+        audit::append(
+            &mut db,
+            actor,
+            Some(owner.tenant_id),
+            "token.revoke",
+            &format!("token:{token_id}"),
+            serde_json::json!({}),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -79,7 +79,11 @@ const NETWORKS: &[NetworkSpec] = &[
         "ENI CBC Med",
         "2019-09-01",
         "2022-12-31",
-        &[("Santa Coloma de Gramenet", "ES", "santa-coloma", true), ("Haidari", "GR", "haidari", false), ("Fundão", "PT", "fundao", false)],
+        &[
+            ("Santa Coloma de Gramenet", "ES", "santa-coloma", true),
+            ("Haidari", "GR", "haidari", false),
+            ("Fundão", "PT", "fundao", false),
+        ],
     ),
     (
         "birmingham",
@@ -113,11 +117,8 @@ impl App {
         let mut created = 0;
         for (code, name, country, currency, locale) in TENANTS {
             if self.tenant_by_code(code).await.is_err() {
-                self.create_tenant(
-                    &SYSTEM,
-                    &NewTenantInput { code, name, country, currency, default_locale: locale },
-                )
-                .await?;
+                self.create_tenant(&SYSTEM, &NewTenantInput { code, name, country, currency, default_locale: locale })
+                    .await?;
                 created += 1;
             }
         }
@@ -167,7 +168,13 @@ impl App {
                 self.create_user(
                     &SYSTEM,
                     heerlen.id,
-                    &NewUserInput { email: &email, display_name: &display_name, role: role.as_str(), organisation_id, password: DEMO_PASSWORD },
+                    &NewUserInput {
+                        email: &email,
+                        display_name: &display_name,
+                        role: role.as_str(),
+                        organisation_id,
+                        password: DEMO_PASSWORD,
+                    },
                 )
                 .await?;
                 created += 1;
@@ -184,7 +191,13 @@ impl App {
             self.create_user(
                 &SYSTEM,
                 sofia.id,
-                &NewUserInput { email: &email, display_name: "Demo admin (Sofia)", role: "admin", organisation_id: None, password: DEMO_PASSWORD },
+                &NewUserInput {
+                    email: &email,
+                    display_name: "Demo admin (Sofia)",
+                    role: "admin",
+                    organisation_id: None,
+                    password: DEMO_PASSWORD,
+                },
             )
             .await?;
             created += 1;

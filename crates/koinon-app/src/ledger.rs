@@ -12,13 +12,15 @@ use koinon_core::ledger::{
 use koinon_core::money::Currency;
 use koinon_core::text;
 use koinon_store::Store;
-use koinon_store::ledger::{AccountRow, LedgerRow, NewAccount, TransferRow};
+use koinon_store::ledger::{AccountRow, LedgerRow, NewAccount, TransferRow, id_from};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::{Actor, App, AppError, Errors, Page, audit, page_limit};
 
 /// Most transfers gathered into one group commit.
 pub const GROUP_COMMIT_MAX: usize = 16_384;
+/// Page cache of the writer's own SQLite connection.
+const WRITER_CACHE_MIB: u32 = 64;
 /// Queued batches before new ones wait (back-pressure).
 const QUEUE_DEPTH: usize = 1_024;
 pub const OWNER_MAX_CHARS: usize = 200;
@@ -113,7 +115,13 @@ struct Job {
 /// The single writer task that gathers batches into group commits.
 #[derive(Debug, Clone)]
 pub(crate) struct LedgerWriter {
-    jobs: mpsc::Sender<Job>,
+    jobs: mpsc::Sender<Msg>,
+}
+
+enum Msg {
+    Job(Job),
+    /// Finish what is queued, give the connection back and stop.
+    Stop(oneshot::Sender<()>),
 }
 
 impl std::fmt::Debug for Job {
@@ -124,21 +132,54 @@ impl std::fmt::Debug for Job {
 
 impl LedgerWriter {
     fn start(store: Store) -> Self {
-        let (jobs, mut rx) = mpsc::channel::<Job>(QUEUE_DEPTH);
+        let (jobs, mut rx) = mpsc::channel::<Msg>(QUEUE_DEPTH);
         tokio::spawn(async move {
-            while let Some(first) = rx.recv().await {
+            // The writer keeps one connection, so its page cache stays warm across batches.
+            let mut conn: Option<koinon_store::Conn> = None;
+            let mut stopping: Option<oneshot::Sender<()>> = None;
+            while let Some(msg) = rx.recv().await {
+                let first = match msg {
+                    Msg::Job(job) => job,
+                    Msg::Stop(done) => {
+                        drop(conn.take());
+                        let _ = done.send(());
+                        return;
+                    }
+                };
                 let mut count = first.transfers.len();
                 let mut group = vec![first];
                 while count < GROUP_COMMIT_MAX {
                     match rx.try_recv() {
-                        Ok(job) => {
+                        Ok(Msg::Job(job)) => {
                             count += job.transfers.len();
                             group.push(job);
+                        }
+                        Ok(Msg::Stop(done)) => {
+                            stopping = Some(done);
+                            break;
                         }
                         Err(_) => break,
                     }
                 }
-                match commit_group(&store, &group).await {
+                if conn.is_none()
+                    && let Ok(mut c) = store.conn().await
+                {
+                    let _ = c.set_cache_mib(WRITER_CACHE_MIB).await;
+                    conn = Some(c);
+                }
+                let Some(c) = conn.as_mut() else {
+                    for job in group {
+                        let _ =
+                            job.reply.send(Err(AppError::Unavailable("no database connection for the ledger".into())));
+                    }
+                    continue;
+                };
+                let outcome = commit_group(c, &group).await;
+                if outcome.is_err() {
+                    // A broken connection is replaced on the next group.
+                    conn = None;
+                }
+                match outcome {
                     Ok(results) => {
                         for (job, r) in group.into_iter().zip(results) {
                             let _ = job.reply.send(Ok(r));
@@ -147,7 +188,12 @@ impl LedgerWriter {
                     Err(_) if group.len() > 1 => {
                         // One job's failure must not fail the others: commit each alone.
                         for job in group {
-                            let r = commit_group(&store, std::slice::from_ref(&job)).await.map(|mut v| v.remove(0));
+                            let r = match store.conn().await {
+                                Ok(mut c) => {
+                                    commit_group(&mut c, std::slice::from_ref(&job)).await.map(|mut v| v.remove(0))
+                                }
+                                Err(e) => Err(e.into()),
+                            };
                             let _ = job.reply.send(r);
                         }
                     }
@@ -157,14 +203,19 @@ impl LedgerWriter {
                         }
                     }
                 }
+                if let Some(done) = stopping.take() {
+                    drop(conn.take());
+                    let _ = done.send(());
+                    return;
+                }
             }
         });
         Self { jobs }
     }
 }
 
-async fn commit_group(store: &Store, group: &[Job]) -> Result<Vec<Vec<TransferResult>>, AppError> {
-    let mut tx = store.begin().await?;
+async fn commit_group(conn: &mut koinon_store::Conn, group: &[Job]) -> Result<Vec<Vec<TransferResult>>, AppError> {
+    let mut tx = conn.begin().await?;
     let mut all = Vec::with_capacity(group.len());
     for job in group {
         let mut db = tx.db();
@@ -190,9 +241,18 @@ async fn commit_group(store: &Store, group: &[Job]) -> Result<Vec<Vec<TransferRe
 
 fn parse_uuid(field: String, raw: &str) -> Result<Id, koinon_core::FieldError> {
     match parse_id(raw) {
-        Some(0) | None => Err(koinon_core::FieldError::new(field, "invalid_id", "must be a UUID like 0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b (not all zeros)")),
+        Some(0) | None => Err(koinon_core::FieldError::new(
+            field,
+            "invalid_id",
+            "must be a UUID like 0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b (not all zeros)",
+        )),
         Some(id) => Ok(id),
     }
+}
+
+/// Stored id bytes as a UUID string.
+fn id_text(bytes: &[u8]) -> String {
+    id_from(bytes).map(format_id).unwrap_or_else(|| hex::encode(bytes))
 }
 
 fn account_view(row: AccountRow, ledgers: &[LedgerRow]) -> AccountView {
@@ -201,7 +261,7 @@ fn account_view(row: AccountRow, ledgers: &[LedgerRow]) -> AccountView {
         flags: AccountFlags(u16::try_from(row.flags).unwrap_or(0)).names(),
         ledger: ledger.map(|l| l.code.clone()).unwrap_or_default(),
         scale: ledger.and_then(|l| u8::try_from(l.scale).ok()).unwrap_or(0),
-        id: row.id,
+        id: id_text(&row.id),
         code: row.code,
         owner: row.owner,
         debits_pending: row.debits_pending,
@@ -216,13 +276,13 @@ fn transfer_view(row: TransferRow, ledgers: &[LedgerRow]) -> TransferView {
     TransferView {
         flags: TransferFlags(u16::try_from(row.flags).unwrap_or(0)).names(),
         ledger: ledgers.iter().find(|l| l.id == row.ledger_id).map(|l| l.code.clone()).unwrap_or_default(),
-        id: row.id,
-        debit_account_id: row.debit_account_id,
-        credit_account_id: row.credit_account_id,
+        id: id_text(&row.id),
+        debit_account_id: id_text(&row.debit_account_id),
+        credit_account_id: id_text(&row.credit_account_id),
         amount: row.amount,
         code: row.code,
         reference: row.reference,
-        pending_id: row.pending_id,
+        pending_id: row.pending_id.as_deref().map(id_text),
         timeout_s: row.timeout_s,
         timestamp: row.ts,
     }
@@ -232,7 +292,10 @@ fn transfer_view(row: TransferRow, ledgers: &[LedgerRow]) -> TransferView {
 fn owns(actor: &Actor, owner: Option<&str>) -> bool {
     let Some(s) = actor.subject() else { return true };
     match owner {
-        Some(o) => o == format!("user:{}", s.user_id) || s.organisation_id.is_some_and(|org| o == format!("organisation:{org}")),
+        Some(o) => {
+            o == format!("user:{}", s.user_id)
+                || s.organisation_id.is_some_and(|org| o == format!("organisation:{org}"))
+        }
         None => false,
     }
 }
@@ -257,7 +320,7 @@ pub async fn check(store: &Store) -> Result<CheckReport, AppError> {
     let recomputed = db.ledger_recompute_all().await?;
     let accounts = db.ledger_all_accounts().await?;
     let transfers = db.ledger_transfer_count().await?;
-    let mut by_id: std::collections::HashMap<String, koinon_store::ledger::RecomputedRow> =
+    let mut by_id: std::collections::HashMap<Vec<u8>, koinon_store::ledger::RecomputedRow> =
         recomputed.into_iter().map(|r| (r.acc.clone(), r)).collect();
     let mut report = CheckReport { transfers, accounts: accounts.len() as u64, ..CheckReport::default() };
     let mut per_ledger: std::collections::BTreeMap<i64, [i128; 4]> = std::collections::BTreeMap::new();
@@ -268,19 +331,35 @@ pub async fn check(store: &Store) -> Result<CheckReport, AppError> {
     };
     for a in &accounts {
         let r = by_id.remove(&a.id);
-        let (dp, dpo, cp, cpo) = r.map_or((0, 0, 0, 0), |r| (r.debits_pending, r.debits_posted, r.credits_pending, r.credits_posted));
+        let (dp, dpo, cp, cpo) =
+            r.map_or((0, 0, 0, 0), |r| (r.debits_pending, r.debits_posted, r.credits_pending, r.credits_posted));
         if (dp, dpo, cp, cpo) != (a.debits_pending, a.debits_posted, a.credits_pending, a.credits_posted) {
-            problem(&mut report, format!(
-                "account {}: stored balances (debits pending {}, posted {}; credits pending {}, posted {}) differ from its transfers ({dp}, {dpo}; {cp}, {cpo})",
-                a.id, a.debits_pending, a.debits_posted, a.credits_pending, a.credits_posted
-            ));
+            problem(
+                &mut report,
+                format!(
+                    "account {}: stored balances (debits pending {}, posted {}; credits pending {}, posted {}) differ from its transfers ({dp}, {dpo}; {cp}, {cpo})",
+                    id_text(&a.id),
+                    a.debits_pending,
+                    a.debits_posted,
+                    a.credits_pending,
+                    a.credits_posted
+                ),
+            );
         }
         let flags = AccountFlags(u16::try_from(a.flags).unwrap_or(0));
-        if flags.has(AccountFlags::DEBITS_MUST_NOT_EXCEED_CREDITS) && i128::from(dp) + i128::from(dpo) > i128::from(cpo) {
-            problem(&mut report, format!("account {}: debits exceed credits although its flags forbid it", a.id));
+        if flags.has(AccountFlags::DEBITS_MUST_NOT_EXCEED_CREDITS) && i128::from(dp) + i128::from(dpo) > i128::from(cpo)
+        {
+            problem(
+                &mut report,
+                format!("account {}: debits exceed credits although its flags forbid it", id_text(&a.id)),
+            );
         }
-        if flags.has(AccountFlags::CREDITS_MUST_NOT_EXCEED_DEBITS) && i128::from(cp) + i128::from(cpo) > i128::from(dpo) {
-            problem(&mut report, format!("account {}: credits exceed debits although its flags forbid it", a.id));
+        if flags.has(AccountFlags::CREDITS_MUST_NOT_EXCEED_DEBITS) && i128::from(cp) + i128::from(cpo) > i128::from(dpo)
+        {
+            problem(
+                &mut report,
+                format!("account {}: credits exceed debits although its flags forbid it", id_text(&a.id)),
+            );
         }
         let sums = per_ledger.entry(a.ledger_id).or_default();
         sums[0] += i128::from(a.debits_posted);
@@ -289,7 +368,7 @@ pub async fn check(store: &Store) -> Result<CheckReport, AppError> {
         sums[3] += i128::from(a.credits_pending);
     }
     for orphan in by_id.keys() {
-        problem(&mut report, format!("transfers name account {orphan}, which does not exist"));
+        problem(&mut report, format!("transfers name account {}, which does not exist", id_text(orphan)));
     }
     report.ledgers = per_ledger.len() as u64;
     for (ledger, [d, c, dp, cp]) in &per_ledger {
@@ -305,11 +384,29 @@ pub async fn check(store: &Store) -> Result<CheckReport, AppError> {
 }
 
 impl App {
+    /// Stops the ledger writer after what is queued, returning its connection to the pool
+    /// (call before closing the store).
+    pub async fn shutdown(&self) {
+        if let Some(writer) = self.ledger_writer.get() {
+            let (done, finished) = oneshot::channel();
+            if writer.jobs.send(Msg::Stop(done)).await.is_ok() {
+                let _ = finished.await;
+            }
+        }
+    }
+
     fn ledger_writer(&self) -> &LedgerWriter {
         self.ledger_writer.get_or_init(|| LedgerWriter::start(self.store().clone()))
     }
 
-    pub async fn create_ledger(&self, actor: &Actor, tenant_id: i64, code: &str, name: &str, scale: i64) -> Result<LedgerView, AppError> {
+    pub async fn create_ledger(
+        &self,
+        actor: &Actor,
+        tenant_id: i64,
+        code: &str,
+        name: &str,
+        scale: i64,
+    ) -> Result<LedgerView, AppError> {
         actor.require(Action::ManageLedger, &Resource::tenant(tenant_id))?;
         let mut errors = Errors::default();
         let scale_u8 = u8::try_from(scale).ok();
@@ -321,17 +418,30 @@ impl App {
         }));
         let name = errors.take(text::required("name", name, LEDGER_NAME_MAX_CHARS));
         errors.finish()?;
-        let (Some(currency), Some(name)) = (currency, name) else { return Err(AppError::Internal("parsed inputs missing".into())) };
+        let (Some(currency), Some(name)) = (currency, name) else {
+            return Err(AppError::Internal("parsed inputs missing".into()));
+        };
         let mut tx = self.store().begin().await?;
         let mut db = tx.db();
         if let Some(existing) = db.ledger_by_code(tenant_id, currency.code()).await? {
             if existing.scale == scale && existing.name == name {
                 return Ok(existing.into());
             }
-            return Err(AppError::conflict("code", format!("Ledger {} already exists with other settings", currency.code())));
+            return Err(AppError::conflict(
+                "code",
+                format!("Ledger {} already exists with other settings", currency.code()),
+            ));
         }
         let id = db.insert_ledger(tenant_id, currency.code(), &name, scale, App::now_us()).await?;
-        audit::append(&mut db, actor, Some(tenant_id), "ledger.create", &format!("ledger:{id}"), serde_json::json!({"after": {"code": currency.code(), "name": name, "scale": scale}})).await?;
+        audit::append(
+            &mut db,
+            actor,
+            Some(tenant_id),
+            "ledger.create",
+            &format!("ledger:{id}"),
+            serde_json::json!({"after": {"code": currency.code(), "name": name, "scale": scale}}),
+        )
+        .await?;
         tx.commit().await?;
         Ok(LedgerView { id, code: currency.code().to_string(), name, scale: currency.scale() })
     }
@@ -345,7 +455,12 @@ impl App {
     /// Creates accounts; answers a result per account (`ok`, `exists`,
     /// `exists_with_different_fields`, `ledger_not_found`, `code_invalid`,
     /// `flags_are_mutually_exclusive`, `owner_too_long`).
-    pub async fn create_accounts(&self, actor: &Actor, tenant_id: i64, inputs: &[NewAccountInput]) -> Result<Vec<EventResult>, AppError> {
+    pub async fn create_accounts(
+        &self,
+        actor: &Actor,
+        tenant_id: i64,
+        inputs: &[NewAccountInput],
+    ) -> Result<Vec<EventResult>, AppError> {
         actor.require(Action::ManageLedger, &Resource::tenant(tenant_id))?;
         if inputs.is_empty() || inputs.len() > BATCH_MAX {
             return Err(AppError::invalid("accounts", "batch_size", format!("Send 1 to {BATCH_MAX} accounts")));
@@ -355,7 +470,11 @@ impl App {
         for (i, input) in inputs.iter().enumerate() {
             let id = errors.take(parse_uuid(format!("accounts[{i}].id"), &input.id));
             let flags = AccountFlags::from_names(input.flags.iter().map(String::as_str)).map_err(|name| {
-                koinon_core::FieldError::new(format!("accounts[{i}].flags"), "unknown_flag", format!("unknown flag {name:?}"))
+                koinon_core::FieldError::new(
+                    format!("accounts[{i}].flags"),
+                    "unknown_flag",
+                    format!("unknown flag {name:?}"),
+                )
             });
             let flags = errors.take(flags);
             parsed.push((id.unwrap_or(0), flags.unwrap_or_default()));
@@ -364,7 +483,7 @@ impl App {
         let mut tx = self.store().begin().await?;
         let mut db = tx.db();
         let ledgers = db.list_ledgers(tenant_id).await?;
-        let ids: Vec<String> = parsed.iter().map(|(id, _)| format_id(*id)).collect();
+        let ids: Vec<Id> = parsed.iter().map(|(id, _)| *id).collect();
         let existing = db.ledger_accounts_any_tenant(&ids).await?;
         let mut results = Vec::with_capacity(inputs.len());
         let mut new = Vec::new();
@@ -373,7 +492,7 @@ impl App {
             let id_text = format_id(*id);
             let ledger = ledgers.iter().find(|l| l.code.eq_ignore_ascii_case(input.ledger.trim()));
             let owner = input.owner.as_deref().map(str::trim).filter(|o| !o.is_empty());
-            let result = if let Some(row) = existing.iter().find(|r| r.id == id_text) {
+            let result = if let Some(row) = existing.iter().find(|r| id_from(&r.id) == Some(*id)) {
                 let same = row.tenant_id == tenant_id
                     && Some(row.ledger_id) == ledger.map(|l| l.id)
                     && row.code == input.code
@@ -386,7 +505,9 @@ impl App {
                 "ledger_not_found"
             } else if !ACCOUNT_CODES.iter().any(|(c, _)| *c == input.code) {
                 "code_invalid"
-            } else if flags.has(AccountFlags::DEBITS_MUST_NOT_EXCEED_CREDITS) && flags.has(AccountFlags::CREDITS_MUST_NOT_EXCEED_DEBITS) {
+            } else if flags.has(AccountFlags::DEBITS_MUST_NOT_EXCEED_CREDITS)
+                && flags.has(AccountFlags::CREDITS_MUST_NOT_EXCEED_DEBITS)
+            {
                 "flags_are_mutually_exclusive"
             } else if owner.is_some_and(|o| o.chars().count() > OWNER_MAX_CHARS) {
                 "owner_too_long"
@@ -405,7 +526,15 @@ impl App {
         }
         if !new.is_empty() {
             db.insert_ledger_accounts(tenant_id, &new, App::now_us()).await?;
-            audit::append(&mut db, actor, Some(tenant_id), "ledger.create_accounts", &format!("account:{}", format_id(new[0].id)), serde_json::json!({"created": new.len()})).await?;
+            audit::append(
+                &mut db,
+                actor,
+                Some(tenant_id),
+                "ledger.create_accounts",
+                &format!("account:{}", format_id(new[0].id)),
+                serde_json::json!({"created": new.len()}),
+            )
+            .await?;
         }
         tx.commit().await?;
         Ok(results)
@@ -413,7 +542,12 @@ impl App {
 
     /// Submits a batch of transfers; answers a result per transfer, in order, once the batch
     /// is durable.
-    pub async fn create_transfers(&self, actor: &Actor, tenant_id: i64, inputs: &[TransferInput]) -> Result<Vec<EventResult>, AppError> {
+    pub async fn create_transfers(
+        &self,
+        actor: &Actor,
+        tenant_id: i64,
+        inputs: &[TransferInput],
+    ) -> Result<Vec<EventResult>, AppError> {
         actor.require(Action::PostTransfers, &Resource::tenant(tenant_id))?;
         if inputs.is_empty() || inputs.len() > BATCH_MAX {
             return Err(AppError::invalid("transfers", "batch_size", format!("Send 1 to {BATCH_MAX} transfers")));
@@ -472,33 +606,47 @@ impl App {
     }
 
     /// Hands a parsed batch to the group-commit writer and waits until it is durable.
-    pub async fn submit_transfers(&self, actor: &Actor, tenant_id: i64, transfers: Vec<Transfer>) -> Result<Vec<TransferResult>, AppError> {
+    pub async fn submit_transfers(
+        &self,
+        actor: &Actor,
+        tenant_id: i64,
+        transfers: Vec<Transfer>,
+    ) -> Result<Vec<TransferResult>, AppError> {
         actor.require(Action::PostTransfers, &Resource::tenant(tenant_id))?;
         let (reply, answer) = oneshot::channel();
         self.ledger_writer()
             .jobs
-            .send(Job { tenant_id, actor: actor.clone(), transfers, reply })
+            .send(Msg::Job(Job { tenant_id, actor: actor.clone(), transfers, reply }))
             .await
             .map_err(|_| AppError::Unavailable("the ledger writer has stopped".into()))?;
         answer.await.map_err(|_| AppError::Unavailable("the ledger writer has stopped".into()))?
     }
 
     /// An account with its balances; `as_of` (microseconds) recomputes them at that moment.
-    pub async fn ledger_account(&self, actor: &Actor, tenant_id: i64, id: &str, as_of: Option<i64>) -> Result<AccountView, AppError> {
-        let id = parse_id(id).map(format_id).ok_or_else(|| AppError::NotFound(format!("account {id}")))?;
+    pub async fn ledger_account(
+        &self,
+        actor: &Actor,
+        tenant_id: i64,
+        id: &str,
+        as_of: Option<i64>,
+    ) -> Result<AccountView, AppError> {
+        let id = parse_id(id).ok_or_else(|| AppError::NotFound(format!("account {id}")))?;
         let mut conn = self.store().conn().await?;
         let mut db = conn.db();
-        let row = db.ledger_account(tenant_id, &id).await?.ok_or_else(|| AppError::NotFound(format!("account {id}")))?;
+        let row = db
+            .ledger_account(tenant_id, id)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("account {}", format_id(id))))?;
         if actor.require(Action::ViewLedger, &Resource::tenant(tenant_id)).is_err() {
             actor.require(Action::ViewTenant, &Resource::tenant(tenant_id))?;
             if !owns(actor, row.owner.as_deref()) {
-                return Err(AppError::NotFound(format!("account {id}")));
+                return Err(AppError::NotFound(format!("account {}", format_id(id))));
             }
         }
         let ledgers = db.list_ledgers(tenant_id).await?;
         let mut view = account_view(row, &ledgers);
         if let Some(t) = as_of {
-            let b = db.ledger_balances_as_of(&id, t).await?;
+            let b = db.ledger_balances_as_of(id, t).await?;
             view.debits_pending = b.debits_pending;
             view.debits_posted = b.debits_posted;
             view.credits_pending = b.credits_pending;
@@ -522,30 +670,38 @@ impl App {
         let mut conn = self.store().conn().await?;
         let mut db = conn.db();
         let ledgers = db.list_ledgers(tenant_id).await?;
-        let rows = db.ledger_statement(&account.id, after, limit + 1).await?;
+        let account_id = parse_id(&account.id).ok_or_else(|| AppError::NotFound("account".into()))?;
+        let rows = db.ledger_statement(account_id, after, limit + 1).await?;
         let more = rows.len() as i64 > limit;
-        let items: Vec<TransferView> = rows.into_iter().take(limit as usize).map(|r| transfer_view(r, &ledgers)).collect();
+        let items: Vec<TransferView> =
+            rows.into_iter().take(limit as usize).map(|r| transfer_view(r, &ledgers)).collect();
         let next_cursor = if more { items.last().map(|t| t.timestamp.to_string()) } else { None };
         Ok(Page { items, next_cursor })
     }
 
     pub async fn ledger_transfer(&self, actor: &Actor, tenant_id: i64, id: &str) -> Result<TransferView, AppError> {
         actor.require(Action::ViewLedger, &Resource::tenant(tenant_id))?;
-        let id = parse_id(id).map(format_id).ok_or_else(|| AppError::NotFound(format!("transfer {id}")))?;
+        let id = parse_id(id).ok_or_else(|| AppError::NotFound(format!("transfer {id}")))?;
         let mut conn = self.store().conn().await?;
         let mut db = conn.db();
         let row = db
-            .ledger_transfers_by_id(std::slice::from_ref(&id))
+            .ledger_transfers_by_id(&[id])
             .await?
             .into_iter()
             .find(|r| r.tenant_id == tenant_id)
-            .ok_or_else(|| AppError::NotFound(format!("transfer {id}")))?;
+            .ok_or_else(|| AppError::NotFound(format!("transfer {}", format_id(id))))?;
         let ledgers = db.list_ledgers(tenant_id).await?;
         Ok(transfer_view(row, &ledgers))
     }
 
     /// A tenant's accounts (officers, approvers, auditors: all; others: their own).
-    pub async fn list_ledger_accounts(&self, actor: &Actor, tenant_id: i64, cursor: Option<&str>, limit: Option<i64>) -> Result<Page<AccountView>, AppError> {
+    pub async fn list_ledger_accounts(
+        &self,
+        actor: &Actor,
+        tenant_id: i64,
+        cursor: Option<&str>,
+        limit: Option<i64>,
+    ) -> Result<Page<AccountView>, AppError> {
         let owner = if actor.require(Action::ViewLedger, &Resource::tenant(tenant_id)).is_ok() {
             None
         } else {
@@ -560,9 +716,16 @@ impl App {
         let mut conn = self.store().conn().await?;
         let mut db = conn.db();
         let ledgers = db.list_ledgers(tenant_id).await?;
-        let rows = db.ledger_list_accounts(tenant_id, owner.as_deref(), cursor.unwrap_or(""), limit + 1).await?;
+        let after = match cursor {
+            None | Some("") => None,
+            Some(c) => Some(parse_id(c).ok_or_else(|| {
+                AppError::invalid("cursor", "invalid_cursor", "cursor must be a value returned as next_cursor")
+            })?),
+        };
+        let rows = db.ledger_list_accounts(tenant_id, owner.as_deref(), after, limit + 1).await?;
         let more = rows.len() as i64 > limit;
-        let items: Vec<AccountView> = rows.into_iter().take(limit as usize).map(|r| account_view(r, &ledgers)).collect();
+        let items: Vec<AccountView> =
+            rows.into_iter().take(limit as usize).map(|r| account_view(r, &ledgers)).collect();
         let next_cursor = if more { items.last().map(|a| a.id.clone()) } else { None };
         Ok(Page { items, next_cursor })
     }

@@ -6,8 +6,8 @@
 pub mod audit;
 pub mod auth;
 pub mod demo;
-pub mod ledger;
 mod error;
+pub mod ledger;
 pub use error::Errors;
 pub mod network;
 pub mod organisations;

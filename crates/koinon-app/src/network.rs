@@ -48,13 +48,15 @@ pub fn parse_date(field: &str, raw: &str) -> Result<Option<String>, koinon_core:
     if raw.is_empty() {
         return Ok(None);
     }
-    let bad = || koinon_core::FieldError::new(field, "invalid_date", format!("{field} must be a real date like 2019-10-07"));
+    let bad =
+        || koinon_core::FieldError::new(field, "invalid_date", format!("{field} must be a real date like 2019-10-07"));
     let parts: Vec<&str> = raw.split('-').collect();
     let [y, m, d] = parts.as_slice() else { return Err(bad()) };
     if y.len() != 4 || m.len() != 2 || d.len() != 2 {
         return Err(bad());
     }
-    let (y, m, d): (i32, u32, u32) = (y.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?, d.parse().map_err(|_| bad())?);
+    let (y, m, d): (i32, u32, u32) =
+        (y.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?, d.parse().map_err(|_| bad())?);
     let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
     let days = match m {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
@@ -88,7 +90,11 @@ impl App {
         if let (Some(Some(s)), Some(Some(e))) = (&starts, &ends)
             && e < s
         {
-            errors.push(koinon_core::FieldError::new("ends_on", "ends_before_start", "End date must be on or after the start date"));
+            errors.push(koinon_core::FieldError::new(
+                "ends_on",
+                "ends_before_start",
+                "End date must be on or after the start date",
+            ));
         }
         errors.finish()?;
         let (Some(name), Some(programme), Some(starts), Some(ends)) = (name, programme, starts, ends) else {
@@ -99,7 +105,8 @@ impl App {
         if db.network_by_name(tenant_id, &name).await?.is_some() {
             return Err(AppError::conflict("name", "A network with this name already exists"));
         }
-        let id = db.insert_network(tenant_id, &name, &programme, starts.as_deref(), ends.as_deref(), App::now_us()).await?;
+        let id =
+            db.insert_network(tenant_id, &name, &programme, starts.as_deref(), ends.as_deref(), App::now_us()).await?;
         audit::append(
             &mut db,
             actor,
@@ -168,10 +175,21 @@ impl App {
         is_lead: bool,
     ) -> Result<Partner, AppError> {
         actor.require(Action::ManageNetworks, &Resource::tenant(tenant_id))?;
+        // Another tenant's network is "not found" before anything about the input is said.
+        let mut conn = self.store().conn().await?;
+        match conn.db().network(network_id).await? {
+            Some(n) if n.tenant_id == tenant_id => {}
+            _ => return Err(AppError::NotFound(format!("network {network_id}"))),
+        }
+        drop(conn);
         let mut errors = Errors::default();
         let name = errors.take(text::required("name", name, NAME_MAX_CHARS));
         let country = errors.take(CountryCode::parse(country));
-        let code = if tenant_code.trim().is_empty() { Some(None) } else { errors.take(TenantCode::parse(tenant_code).map(Some)) };
+        let code = if tenant_code.trim().is_empty() {
+            Some(None)
+        } else {
+            errors.take(TenantCode::parse(tenant_code).map(Some))
+        };
         errors.finish()?;
         let (Some(name), Some(country), Some(code)) = (name, country, code) else {
             return Err(AppError::Internal("parsed inputs missing".into()));
@@ -184,7 +202,11 @@ impl App {
         }
         let partners = db.list_partners(network_id).await?;
         if partners.len() >= PARTNERS_MAX {
-            return Err(AppError::invalid("name", "too_many_partners", format!("A network can have at most {PARTNERS_MAX} partners")));
+            return Err(AppError::invalid(
+                "name",
+                "too_many_partners",
+                format!("A network can have at most {PARTNERS_MAX} partners"),
+            ));
         }
         if partners.iter().any(|p| p.name == name) {
             return Err(AppError::conflict("name", "This network already has a partner with this name"));
@@ -196,7 +218,9 @@ impl App {
             Some(code) => Some(
                 db.tenant_by_code(code.as_str())
                     .await?
-                    .ok_or_else(|| AppError::invalid("tenant_code", "unknown_tenant", format!("No municipality with code {code}")))?
+                    .ok_or_else(|| {
+                        AppError::invalid("tenant_code", "unknown_tenant", format!("No municipality with code {code}"))
+                    })?
                     .id,
             ),
             None => None,
@@ -212,7 +236,13 @@ impl App {
         )
         .await?;
         tx.commit().await?;
-        Ok(Partner { id, name, country: country.as_str().into(), tenant_code: code.map(|c| c.as_str().to_string()), is_lead })
+        Ok(Partner {
+            id,
+            name,
+            country: country.as_str().into(),
+            tenant_code: code.map(|c| c.as_str().to_string()),
+            is_lead,
+        })
     }
 }
 

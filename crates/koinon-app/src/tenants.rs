@@ -77,7 +77,8 @@ impl App {
         let currency = errors.take(Currency::iso(input.currency));
         let locale = errors.take(parse_locale(input.default_locale));
         errors.finish()?;
-        let (Some(code), Some(name), Some(country), Some(currency), Some(locale)) = (code, name, country, currency, locale)
+        let (Some(code), Some(name), Some(country), Some(currency), Some(locale)) =
+            (code, name, country, currency, locale)
         else {
             return Err(AppError::Internal("parsed inputs missing".into()));
         };
@@ -134,7 +135,11 @@ impl App {
 
     pub async fn tenant_by_id(&self, id: i64) -> Result<Tenant, AppError> {
         let mut conn = self.store().conn().await?;
-        conn.db().tenant_by_id(id).await?.map(Tenant::from_row).ok_or_else(|| AppError::NotFound(format!("tenant {id}")))
+        conn.db()
+            .tenant_by_id(id)
+            .await?
+            .map(Tenant::from_row)
+            .ok_or_else(|| AppError::NotFound(format!("tenant {id}")))
     }
 
     /// The dashboard of the actor's tenant.
@@ -148,7 +153,13 @@ impl App {
     }
 
     /// Changes a tenant's name and default language. Admins of the tenant.
-    pub async fn update_tenant(&self, actor: &Actor, tenant_id: i64, name: &str, default_locale: &str) -> Result<Tenant, AppError> {
+    pub async fn update_tenant(
+        &self,
+        actor: &Actor,
+        tenant_id: i64,
+        name: &str,
+        default_locale: &str,
+    ) -> Result<Tenant, AppError> {
         actor.require(Action::UpdateTenant, &Resource::tenant(tenant_id))?;
         let mut errors = Errors::default();
         let name = errors.take(text::required("name", name, NAME_MAX_CHARS));

@@ -53,7 +53,8 @@ impl App {
         let role = errors.take(Role::parse(input.role));
         let password = errors.take(text::new_password("password", input.password));
         errors.finish()?;
-        let (Some(email), Some(display_name), Some(role), Some(password)) = (email, display_name, role, password) else {
+        let (Some(email), Some(display_name), Some(role), Some(password)) = (email, display_name, role, password)
+        else {
             return Err(AppError::Internal("parsed inputs missing".into()));
         };
         let hash = hash_password(&password)?;
@@ -65,7 +66,13 @@ impl App {
         if let Some(org_id) = input.organisation_id {
             match db.organisation(org_id).await? {
                 Some(org) if org.tenant_id == tenant_id => {}
-                _ => return Err(AppError::invalid("organisation_id", "unknown_organisation", "Choose an organisation of this municipality")),
+                _ => {
+                    return Err(AppError::invalid(
+                        "organisation_id",
+                        "unknown_organisation",
+                        "Choose an organisation of this municipality",
+                    ));
+                }
             }
         }
         if db.user_by_email(email.as_str()).await?.is_some() {
@@ -141,7 +148,11 @@ impl App {
             && subject.user_id == user_id
             && (role != Role::Admin || disabled)
         {
-            return Err(AppError::invalid("role", "cannot_demote_self", "You cannot remove your own admin role or disable yourself"));
+            return Err(AppError::invalid(
+                "role",
+                "cannot_demote_self",
+                "You cannot remove your own admin role or disable yourself",
+            ));
         }
         let mut tx = self.store().begin().await?;
         let mut db = tx.db();
@@ -152,7 +163,13 @@ impl App {
         if let Some(org_id) = organisation_id {
             match db.organisation(org_id).await? {
                 Some(org) if org.tenant_id == tenant_id => {}
-                _ => return Err(AppError::invalid("organisation_id", "unknown_organisation", "Choose an organisation of this municipality")),
+                _ => {
+                    return Err(AppError::invalid(
+                        "organisation_id",
+                        "unknown_organisation",
+                        "Choose an organisation of this municipality",
+                    ));
+                }
             }
         }
         db.update_user_role(user_id, role.as_str(), organisation_id, disabled).await?;

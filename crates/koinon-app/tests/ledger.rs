@@ -31,7 +31,10 @@ async fn fixture(postgres: bool) -> Option<Fixture> {
     let store = Store::open(&config).await.expect("store");
     let app = App::new(store.clone());
     let tenant = app
-        .create_tenant(&SYSTEM, &NewTenantInput { code: "voru", name: "Võru", country: "EE", currency: "EUR", default_locale: "et" })
+        .create_tenant(
+            &SYSTEM,
+            &NewTenantInput { code: "voru", name: "Võru", country: "EE", currency: "EUR", default_locale: "et" },
+        )
         .await
         .expect("tenant")
         .id;
@@ -124,9 +127,14 @@ async fn model_sequences(postgres: bool, sequences: u64) {
                 }
             } else {
                 let size = 1 + g.below(6) as usize;
-                let batch: Vec<MTransfer> = (0..size).map(|_| random_transfer(&mut g, &model, 0, 1, ACCOUNTS)).collect();
+                let batch: Vec<MTransfer> =
+                    (0..size).map(|_| random_transfer(&mut g, &model, 0, 1, ACCOUNTS)).collect();
                 let expected = model.apply_batch(&batch);
-                let got = f.app.submit_transfers(&SYSTEM, f.tenant, batch.iter().map(to_transfer).collect()).await.expect("submit");
+                let got = f
+                    .app
+                    .submit_transfers(&SYSTEM, f.tenant, batch.iter().map(to_transfer).collect())
+                    .await
+                    .expect("submit");
                 assert_eq!(got, expected, "seed {seed} step {step}: {batch:#?}");
             }
             assert_agrees(&f, &model, &format!("seed {seed} step {step}")).await;
@@ -158,7 +166,11 @@ async fn hot_account(postgres: bool) {
     };
     let r = f
         .app
-        .create_accounts(&SYSTEM, f.tenant, &[account(&fund, &[]), account(&wallet, &["debits_must_not_exceed_credits"]), account(&shop, &[])])
+        .create_accounts(
+            &SYSTEM,
+            f.tenant,
+            &[account(&fund, &[]), account(&wallet, &["debits_must_not_exceed_credits"]), account(&shop, &[])],
+        )
         .await
         .expect("accounts");
     assert!(r.iter().all(|r| r.result == "ok"));
@@ -290,7 +302,10 @@ async fn expiry_history_and_check(postgres: bool) {
         flags: vec!["post_pending".into()],
         ..TransferInput::default()
     };
-    assert_eq!(f.app.create_transfers(&SYSTEM, f.tenant, &[post]).await.expect("post")[0].result, "pending_transfer_expired");
+    assert_eq!(
+        f.app.create_transfers(&SYSTEM, f.tenant, &[post]).await.expect("post")[0].result,
+        "pending_transfer_expired"
+    );
     // History: as of just before the hold, nothing was pending.
     let then = f.app.ledger_account(&SYSTEM, f.tenant, &b, Some(before_hold)).await.expect("as of");
     assert_eq!((then.debits_pending, then.credits_posted), (0, 500));
@@ -303,10 +318,18 @@ async fn expiry_history_and_check(postgres: bool) {
     let mut tx = f.store.begin().await.expect("tx");
     match tx.db() {
         koinon_store::Db::Sqlite(c) => {
-            sqlx::query("UPDATE ledger_accounts SET credits_posted = credits_posted + 1 WHERE id = $1").bind(&a).execute(&mut *c).await.expect("tamper");
+            sqlx::query("UPDATE ledger_accounts SET credits_posted = credits_posted + 1 WHERE id = $1")
+                .bind(koinon_store::ledger::id_bytes(1))
+                .execute(&mut *c)
+                .await
+                .expect("tamper");
         }
         koinon_store::Db::Postgres(c) => {
-            sqlx::query("UPDATE ledger_accounts SET credits_posted = credits_posted + 1 WHERE id = $1").bind(&a).execute(&mut *c).await.expect("tamper");
+            sqlx::query("UPDATE ledger_accounts SET credits_posted = credits_posted + 1 WHERE id = $1")
+                .bind(koinon_store::ledger::id_bytes(1))
+                .execute(&mut *c)
+                .await
+                .expect("tamper");
         }
     }
     tx.commit().await.expect("commit");

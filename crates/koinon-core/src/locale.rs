@@ -122,9 +122,7 @@ impl Locale {
         for (position, part) in accept_language.split(',').take(32).enumerate() {
             let mut pieces = part.split(';');
             let tag = pieces.next().unwrap_or("");
-            let quality = pieces
-                .find_map(|p| p.trim().strip_prefix("q="))
-                .map_or(Some(1000), parse_quality);
+            let quality = pieces.find_map(|p| p.trim().strip_prefix("q=")).map_or(Some(1000), parse_quality);
             let (Some(locale), Some(q)) = (Self::from_tag(tag), quality) else { continue };
             if q == 0 {
                 continue;
@@ -252,7 +250,17 @@ pub fn currency_symbol(code: &str) -> &str {
 }
 
 const MONTHS_EN: [&str; 12] = [
-    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
     "December",
 ];
 const MONTHS_EL_GENITIVE: [&str; 12] = [
@@ -270,11 +278,31 @@ const MONTHS_EL_GENITIVE: [&str; 12] = [
     "Δεκεμβρίου",
 ];
 const MONTHS_BG: [&str; 12] = [
-    "януари", "февруари", "март", "април", "май", "юни", "юли", "август", "септември", "октомври", "ноември",
+    "януари",
+    "февруари",
+    "март",
+    "април",
+    "май",
+    "юни",
+    "юли",
+    "август",
+    "септември",
+    "октомври",
+    "ноември",
     "декември",
 ];
 const MONTHS_ET: [&str; 12] = [
-    "jaanuar", "veebruar", "märts", "aprill", "mai", "juuni", "juuli", "august", "september", "oktoober", "november",
+    "jaanuar",
+    "veebruar",
+    "märts",
+    "aprill",
+    "mai",
+    "juuni",
+    "juuli",
+    "august",
+    "september",
+    "oktoober",
+    "november",
     "detsember",
 ];
 
@@ -338,7 +366,10 @@ mod tests {
         // 2020-01-27, the Fundão meeting.
         assert_eq!(CivilDate::from_unix_days(18_288), CivilDate { year: 2020, month: 1, day: 27 });
         assert_eq!(CivilDate::from_unix_days(-1), CivilDate { year: 1969, month: 12, day: 31 });
-        assert_eq!(Locale::En.format_timestamp_us(1_580_083_200_000_000 + 3_661_000_000), "27 January 2020 01:01:01 UTC");
+        assert_eq!(
+            Locale::En.format_timestamp_us(1_580_083_200_000_000 + 3_661_000_000),
+            "27 January 2020 01:01:01 UTC"
+        );
     }
 
     #[test]

@@ -108,13 +108,7 @@ impl Money {
 /// Parses a plain decimal string into minor units at `scale`.
 pub fn parse_minor(field: &str, raw: &str, scale: u8) -> Result<i64, FieldError> {
     let s = raw.trim();
-    let invalid = || {
-        FieldError::new(
-            field,
-            "invalid_amount",
-            format!("{field} must be an amount like 1234.56"),
-        )
-    };
+    let invalid = || FieldError::new(field, "invalid_amount", format!("{field} must be an amount like 1234.56"));
     let (negative, digits) = match s.strip_prefix('-') {
         Some(rest) => (true, rest),
         None => (false, s),
@@ -139,10 +133,7 @@ pub fn parse_minor(field: &str, raw: &str, scale: u8) -> Result<i64, FieldError>
     let too_large = || FieldError::new(field, "amount_too_large", format!("{field} is too large"));
     let mut value: i64 = 0;
     for b in whole.bytes().chain(frac.bytes()) {
-        value = value
-            .checked_mul(10)
-            .and_then(|v| v.checked_add(i64::from(b - b'0')))
-            .ok_or_else(too_large)?;
+        value = value.checked_mul(10).and_then(|v| v.checked_add(i64::from(b - b'0'))).ok_or_else(too_large)?;
     }
     for _ in frac.len()..usize::from(scale) {
         value = value.checked_mul(10).ok_or_else(too_large)?;

@@ -58,10 +58,7 @@ impl Role {
             FieldError::new(
                 "role",
                 "invalid_role",
-                format!(
-                    "Role must be one of: {}",
-                    Self::ALL.map(Role::as_str).join(", ")
-                ),
+                format!("Role must be one of: {}", Self::ALL.map(Role::as_str).join(", ")),
             )
         })
     }

@@ -87,18 +87,10 @@ impl std::fmt::Display for Email {
 pub fn new_password(field: &str, raw: &str) -> Result<String, FieldError> {
     let count = raw.chars().count();
     if count < 12 {
-        return Err(FieldError::new(
-            field,
-            "password_too_short",
-            "Password must be 12 characters or more",
-        ));
+        return Err(FieldError::new(field, "password_too_short", "Password must be 12 characters or more"));
     }
     if count > 128 {
-        return Err(FieldError::new(
-            field,
-            "password_too_long",
-            "Password must be 128 characters or fewer",
-        ));
+        return Err(FieldError::new(field, "password_too_long", "Password must be 128 characters or fewer"));
     }
     Ok(raw.to_string())
 }

@@ -86,11 +86,30 @@ fn machine_agrees_with_the_model() {
     }
     // The sequences must exercise what they claim to: every outcome that matters happens often.
     for outcome in [
-        "ok_single", "ok_pending", "ok_post", "ok_void", "exists", "exists_with_different_fields",
-        "linked_event_failed", "linked_event_chain_open", "exceeds_credits", "exceeds_debits", "account_closed",
-        "account_not_found", "ledger_must_match", "pending_transfer_already_posted", "pending_transfer_already_voided",
-        "amount_exceeds_pending", "flags_are_mutually_exclusive", "id_must_not_be_zero", "accounts_must_be_different",
+        "ok_single",
+        "ok_pending",
+        "ok_post",
+        "ok_void",
+        "exists",
+        "exists_with_different_fields",
+        "linked_event_failed",
+        "linked_event_chain_open",
+        "exceeds_credits",
+        "exceeds_debits",
+        "account_closed",
+        "account_not_found",
+        "ledger_must_match",
+        "pending_transfer_already_posted",
+        "pending_transfer_already_voided",
+        "amount_exceeds_pending",
+        "flags_are_mutually_exclusive",
+        "id_must_not_be_zero",
+        "accounts_must_be_different",
     ] {
-        assert!(seen.get(outcome).copied().unwrap_or(0) >= 20, "outcome {outcome} seen only {:?} times: {seen:?}", seen.get(outcome));
+        assert!(
+            seen.get(outcome).copied().unwrap_or(0) >= 20,
+            "outcome {outcome} seen only {:?} times: {seen:?}",
+            seen.get(outcome)
+        );
     }
 }

@@ -19,6 +19,9 @@ pub enum Col {
     Text,
     OptText,
     Bool,
+    /// Bytes (ids of the ledger), as lower-case hex in the backup.
+    Bytes,
+    OptBytes,
 }
 
 /// A table and its columns, in the order rows are dumped and restored (parents first).
@@ -145,12 +148,7 @@ pub const TABLES: &[TableSpec] = &[
             ("hash", Text),
         ],
     },
-    TableSpec {
-        name: "audit_head",
-        key: "id",
-        identity: false,
-        columns: &[("id", Int), ("seq", Int), ("hash", Text)],
-    },
+    TableSpec { name: "audit_head", key: "id", identity: false, columns: &[("id", Int), ("seq", Int), ("hash", Text)] },
     TableSpec {
         name: "ledgers",
         key: "id",
@@ -169,7 +167,7 @@ pub const TABLES: &[TableSpec] = &[
         key: "id",
         identity: false,
         columns: &[
-            ("id", Text),
+            ("id", Bytes),
             ("tenant_id", Int),
             ("ledger_id", Int),
             ("code", Text),
@@ -187,16 +185,16 @@ pub const TABLES: &[TableSpec] = &[
         key: "ts",
         identity: false,
         columns: &[
-            ("id", Text),
+            ("id", Bytes),
             ("tenant_id", Int),
-            ("debit_account_id", Text),
-            ("credit_account_id", Text),
+            ("debit_account_id", Bytes),
+            ("credit_account_id", Bytes),
             ("amount", Int),
             ("ledger_id", Int),
             ("code", Text),
             ("reference", OptText),
             ("flags", Int),
-            ("pending_id", OptText),
+            ("pending_id", OptBytes),
             ("timeout_s", Int),
             ("ts", Int),
         ],
@@ -205,14 +203,9 @@ pub const TABLES: &[TableSpec] = &[
         name: "ledger_pending",
         key: "transfer_id",
         identity: false,
-        columns: &[("transfer_id", Text), ("status", Int), ("expires_at_us", Int)],
+        columns: &[("transfer_id", Bytes), ("status", Int), ("expires_at_us", Int)],
     },
-    TableSpec {
-        name: "ledger_head",
-        key: "id",
-        identity: false,
-        columns: &[("id", Int), ("last_ts", Int)],
-    },
+    TableSpec { name: "ledger_head", key: "id", identity: false, columns: &[("id", Int), ("last_ts", Int)] },
 ];
 
 const FORMAT: &str = "koinon-backup";
@@ -233,6 +226,7 @@ where
     i64: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
     String: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
     bool: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    Vec<u8>: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
 {
     use serde_json::Value;
     Ok(match col {
@@ -241,6 +235,8 @@ where
         Text => Value::from(row.try_get::<String, _>(i)?),
         OptText => row.try_get::<Option<String>, _>(i)?.map_or(Value::Null, Value::from),
         Bool => Value::from(row.try_get::<bool, _>(i)?),
+        Bytes => Value::from(hex::encode(row.try_get::<Vec<u8>, _>(i)?)),
+        OptBytes => row.try_get::<Option<Vec<u8>>, _>(i)?.map_or(Value::Null, |b| Value::from(hex::encode(b))),
     })
 }
 
@@ -376,6 +372,8 @@ async fn insert_rows(
                     Text => q.bind(v.as_str().ok_or_else(|| wrong(name))?.to_string()),
                     OptText => q.bind(if v.is_null() { None } else { Some(v.as_str().ok_or_else(|| wrong(name))?.to_string()) }),
                     Bool => q.bind(v.as_bool().ok_or_else(|| wrong(name))?),
+                    Bytes => q.bind(v.as_str().and_then(|h| hex::decode(h).ok()).ok_or_else(|| wrong(name))?),
+                    OptBytes => q.bind(if v.is_null() { None } else { Some(v.as_str().and_then(|h| hex::decode(h).ok()).ok_or_else(|| wrong(name))?) }),
                 };
             }
             q.execute(c).await?;

@@ -6,7 +6,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use koinon_core::ledger::{
     Account, AccountFlags, BatchOutcome, Id, LedgerState, PendingStatus, Transfer, TransferFlags, apply_transfers,
-    expire_pending, format_id, parse_id,
+    expire_pending,
 };
 
 use crate::{Db, StoreError, on};
@@ -28,7 +28,7 @@ pub struct LedgerRow {
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct AccountRow {
-    pub id: String,
+    pub id: Vec<u8>,
     pub tenant_id: i64,
     pub ledger_id: i64,
     pub code: String,
@@ -44,7 +44,7 @@ pub struct AccountRow {
 impl AccountRow {
     pub fn to_account(&self) -> Option<Account> {
         Some(Account {
-            id: parse_id(&self.id)?,
+            id: id_from(&self.id)?,
             ledger: self.ledger_id,
             code: self.code.clone(),
             flags: AccountFlags(u16::try_from(self.flags).ok()?),
@@ -59,16 +59,16 @@ impl AccountRow {
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct TransferRow {
-    pub id: String,
+    pub id: Vec<u8>,
     pub tenant_id: i64,
-    pub debit_account_id: String,
-    pub credit_account_id: String,
+    pub debit_account_id: Vec<u8>,
+    pub credit_account_id: Vec<u8>,
     pub amount: i64,
     pub ledger_id: i64,
     pub code: String,
     pub reference: Option<String>,
     pub flags: i64,
-    pub pending_id: Option<String>,
+    pub pending_id: Option<Vec<u8>>,
     pub timeout_s: i64,
     pub ts: i64,
 }
@@ -76,16 +76,16 @@ pub struct TransferRow {
 impl TransferRow {
     pub fn to_transfer(&self) -> Option<Transfer> {
         Some(Transfer {
-            id: parse_id(&self.id)?,
-            debit_account_id: parse_id(&self.debit_account_id)?,
-            credit_account_id: parse_id(&self.credit_account_id)?,
+            id: id_from(&self.id)?,
+            debit_account_id: id_from(&self.debit_account_id)?,
+            credit_account_id: id_from(&self.credit_account_id)?,
             amount: self.amount,
             ledger: self.ledger_id,
             code: self.code.clone(),
             reference: self.reference.clone(),
             flags: TransferFlags(u16::try_from(self.flags).ok()?),
             pending_id: match &self.pending_id {
-                Some(p) => Some(parse_id(p)?),
+                Some(p) => Some(id_from(p)?),
                 None => None,
             },
             timeout_s: self.timeout_s,
@@ -115,6 +115,16 @@ macro_rules! transfer_cols {
     };
 }
 
+/// Ids are stored as 16 big-endian bytes (BLOB / bytea): compact keys for large indexes.
+pub fn id_bytes(id: Id) -> Vec<u8> {
+    id.to_be_bytes().to_vec()
+}
+
+/// The id stored in 16 bytes; `None` for anything else.
+pub fn id_from(bytes: &[u8]) -> Option<Id> {
+    <[u8; 16]>::try_from(bytes).ok().map(u128::from_be_bytes)
+}
+
 fn corrupt(what: &str) -> StoreError {
     StoreError::Constraint(format!("ledger row does not parse: {what}"))
 }
@@ -129,11 +139,14 @@ impl Db<'_> {
         created_at_us: i64,
     ) -> Result<i64, StoreError> {
         let sql = "INSERT INTO ledgers (tenant_id, code, name, scale, created_at_us) VALUES ($1, $2, $3, $4, $5) RETURNING id";
-        Ok(on!(self, c => sqlx::query_scalar(sql).bind(tenant_id).bind(code).bind(name).bind(scale).bind(created_at_us).fetch_one(c).await)?)
+        Ok(
+            on!(self, c => sqlx::query_scalar(sql).bind(tenant_id).bind(code).bind(name).bind(scale).bind(created_at_us).fetch_one(c).await)?,
+        )
     }
 
     pub async fn ledger_by_code(&mut self, tenant_id: i64, code: &str) -> Result<Option<LedgerRow>, StoreError> {
-        let sql = "SELECT id, tenant_id, code, name, scale, created_at_us FROM ledgers WHERE tenant_id = $1 AND code = $2";
+        let sql =
+            "SELECT id, tenant_id, code, name, scale, created_at_us FROM ledgers WHERE tenant_id = $1 AND code = $2";
         Ok(on!(self, c => sqlx::query_as(sql).bind(tenant_id).bind(code).fetch_optional(c).await)?)
     }
 
@@ -143,7 +156,8 @@ impl Db<'_> {
     }
 
     pub async fn list_ledgers(&mut self, tenant_id: i64) -> Result<Vec<LedgerRow>, StoreError> {
-        let sql = "SELECT id, tenant_id, code, name, scale, created_at_us FROM ledgers WHERE tenant_id = $1 ORDER BY code";
+        let sql =
+            "SELECT id, tenant_id, code, name, scale, created_at_us FROM ledgers WHERE tenant_id = $1 ORDER BY code";
         Ok(on!(self, c => sqlx::query_as(sql).bind(tenant_id).fetch_all(c).await)?)
     }
 
@@ -162,23 +176,27 @@ impl Db<'_> {
     }
 
     /// Accounts by id within a tenant.
-    pub async fn ledger_accounts(&mut self, tenant_id: i64, ids: &[String]) -> Result<Vec<AccountRow>, StoreError> {
+    pub async fn ledger_accounts(&mut self, tenant_id: i64, ids: &[Id]) -> Result<Vec<AccountRow>, StoreError> {
         self.ledger_accounts_where(Some(tenant_id), ids).await
     }
 
     /// Accounts by id of any tenant (ids are unique across tenants).
-    pub async fn ledger_accounts_any_tenant(&mut self, ids: &[String]) -> Result<Vec<AccountRow>, StoreError> {
+    pub async fn ledger_accounts_any_tenant(&mut self, ids: &[Id]) -> Result<Vec<AccountRow>, StoreError> {
         self.ledger_accounts_where(None, ids).await
     }
 
-    async fn ledger_accounts_where(&mut self, tenant_id: Option<i64>, ids: &[String]) -> Result<Vec<AccountRow>, StoreError> {
+    async fn ledger_accounts_where(
+        &mut self,
+        tenant_id: Option<i64>,
+        ids: &[Id],
+    ) -> Result<Vec<AccountRow>, StoreError> {
         let mut rows = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(CHUNK_ROWS) {
             on!(self, c => {
                 let mut qb = sqlx::QueryBuilder::new(concat!("SELECT ", account_cols!(), " FROM ledger_accounts WHERE id IN ("));
                 let mut sep = qb.separated(", ");
                 for id in chunk {
-                    sep.push_bind(id.as_str());
+                    sep.push_bind(id_bytes(*id));
                 }
                 qb.push(")");
                 if let Some(t) = tenant_id {
@@ -192,14 +210,14 @@ impl Db<'_> {
     }
 
     /// Transfers by id, of any tenant (the caller filters: ids are unique across tenants).
-    pub async fn ledger_transfers_by_id(&mut self, ids: &[String]) -> Result<Vec<TransferRow>, StoreError> {
+    pub async fn ledger_transfers_by_id(&mut self, ids: &[Id]) -> Result<Vec<TransferRow>, StoreError> {
         let mut rows = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(CHUNK_ROWS) {
             on!(self, c => {
                 let mut qb = sqlx::QueryBuilder::new(concat!("SELECT ", transfer_cols!(), " FROM ledger_transfers WHERE id IN ("));
                 let mut sep = qb.separated(", ");
                 for id in chunk {
-                    sep.push_bind(id.as_str());
+                    sep.push_bind(id_bytes(*id));
                 }
                 qb.push(")");
                 rows.extend(qb.build_query_as::<TransferRow>().fetch_all(&mut *c).await?);
@@ -209,17 +227,17 @@ impl Db<'_> {
         Ok(rows)
     }
 
-    async fn ledger_pending_by_id(&mut self, ids: &[String]) -> Result<Vec<(String, i64, i64)>, StoreError> {
+    async fn ledger_pending_by_id(&mut self, ids: &[Id]) -> Result<Vec<(Vec<u8>, i64, i64)>, StoreError> {
         let mut rows = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(CHUNK_ROWS) {
             on!(self, c => {
                 let mut qb = sqlx::QueryBuilder::new("SELECT transfer_id, status, expires_at_us FROM ledger_pending WHERE transfer_id IN (");
                 let mut sep = qb.separated(", ");
                 for id in chunk {
-                    sep.push_bind(id.as_str());
+                    sep.push_bind(id_bytes(*id));
                 }
                 qb.push(")");
-                rows.extend(qb.build_query_as::<(String, i64, i64)>().fetch_all(&mut *c).await?);
+                rows.extend(qb.build_query_as::<(Vec<u8>, i64, i64)>().fetch_all(&mut *c).await?);
                 Ok::<(), StoreError>(())
             })?;
         }
@@ -227,12 +245,17 @@ impl Db<'_> {
     }
 
     /// Inserts accounts (ids already checked not to exist).
-    pub async fn insert_ledger_accounts(&mut self, tenant_id: i64, accounts: &[NewAccount], ts: i64) -> Result<(), StoreError> {
+    pub async fn insert_ledger_accounts(
+        &mut self,
+        tenant_id: i64,
+        accounts: &[NewAccount],
+        ts: i64,
+    ) -> Result<(), StoreError> {
         for chunk in accounts.chunks(CHUNK_ROWS) {
             on!(self, c => {
                 let mut qb = sqlx::QueryBuilder::new(concat!("INSERT INTO ledger_accounts (", account_cols!(), ") "));
                 qb.push_values(chunk, |mut b, a| {
-                    b.push_bind(format_id(a.id))
+                    b.push_bind(id_bytes(a.id))
                         .push_bind(tenant_id)
                         .push_bind(a.ledger_id)
                         .push_bind(a.code.clone())
@@ -254,36 +277,41 @@ impl Db<'_> {
     /// Loads what `batch` touches, voids expired holds, applies the batch through the core
     /// state machine and writes the result. Call inside a write transaction; the caller commits.
     /// Returns the outcome of the batch itself (expiry voids are written but not returned).
-    pub async fn ledger_apply(&mut self, tenant_id: i64, batch: &[Transfer], now_us: i64) -> Result<BatchOutcome, StoreError> {
+    pub async fn ledger_apply(
+        &mut self,
+        tenant_id: i64,
+        batch: &[Transfer],
+        now_us: i64,
+    ) -> Result<BatchOutcome, StoreError> {
         let last_ts = self.ledger_lock_head().await?;
         let mut next_ts = now_us.max(last_ts + 1);
 
         // 1. Expired holds (of any tenant) are voided first, so they no longer count.
-        let due: Vec<(String, i64)> = on!(self, c => sqlx::query_as(
+        let due: Vec<(Vec<u8>, i64)> = on!(self, c => sqlx::query_as(
             "SELECT p.transfer_id, t.tenant_id FROM ledger_pending p JOIN ledger_transfers t ON t.id = p.transfer_id \
              WHERE p.status = 0 AND p.expires_at_us > 0 AND p.expires_at_us <= $1 ORDER BY p.expires_at_us LIMIT $2")
             .bind(now_us).bind(EXPIRE_MAX_PER_BATCH).fetch_all(c).await)?;
-        let mut by_tenant: HashMap<i64, Vec<String>> = HashMap::new();
+        let mut by_tenant: HashMap<i64, Vec<Id>> = HashMap::new();
         for (id, t) in due {
-            by_tenant.entry(t).or_default().push(id);
+            by_tenant.entry(t).or_default().push(id_from(&id).ok_or_else(|| corrupt("pending id"))?);
         }
         for (expiring_tenant, ids) in by_tenant {
             let mut state = LedgerState::default();
             let pendings = self.ledger_transfers_by_id(&ids).await?;
             let mut account_ids = BTreeSet::new();
             for row in &pendings {
-                let t = row.to_transfer().ok_or_else(|| corrupt(&row.id))?;
-                account_ids.insert(format_id(t.debit_account_id));
-                account_ids.insert(format_id(t.credit_account_id));
+                let t = row.to_transfer().ok_or_else(|| corrupt(&hex::encode(&row.id)))?;
+                account_ids.insert(t.debit_account_id);
+                account_ids.insert(t.credit_account_id);
                 state.transfers.insert(t.id, t);
             }
             for (id, status, expires) in self.ledger_pending_by_id(&ids).await? {
-                let id = parse_id(&id).ok_or_else(|| corrupt(&id))?;
+                let id = id_from(&id).ok_or_else(|| corrupt("pending id"))?;
                 state.pending.insert(id, (PendingStatus::from_i64(status).ok_or_else(|| corrupt("status"))?, expires));
             }
-            let account_ids: Vec<String> = account_ids.into_iter().collect();
+            let account_ids: Vec<Id> = account_ids.into_iter().collect();
             for row in self.ledger_accounts(expiring_tenant, &account_ids).await? {
-                let a = row.to_account().ok_or_else(|| corrupt(&row.id))?;
+                let a = row.to_account().ok_or_else(|| corrupt(&hex::encode(&row.id)))?;
                 state.accounts.insert(a.id, a);
             }
             let out = expire_pending(&mut state, now_us, next_ts);
@@ -297,21 +325,21 @@ impl Db<'_> {
         let mut own_ids = BTreeSet::new();
         let mut account_ids = BTreeSet::new();
         for t in batch {
-            transfer_ids.insert(format_id(t.id));
+            transfer_ids.insert(t.id);
             own_ids.insert(t.id);
             if let Some(p) = t.pending_id {
-                transfer_ids.insert(format_id(p));
+                transfer_ids.insert(p);
             }
             for a in [t.debit_account_id, t.credit_account_id] {
                 if a != 0 {
-                    account_ids.insert(format_id(a));
+                    account_ids.insert(a);
                 }
             }
         }
-        let transfer_ids: Vec<String> = transfer_ids.into_iter().collect();
+        let transfer_ids: Vec<Id> = transfer_ids.into_iter().collect();
         let mut pending_ids = Vec::new();
         for row in self.ledger_transfers_by_id(&transfer_ids).await? {
-            let mut t = row.to_transfer().ok_or_else(|| corrupt(&row.id))?;
+            let mut t = row.to_transfer().ok_or_else(|| corrupt(&hex::encode(&row.id)))?;
             if row.tenant_id != tenant_id {
                 // Another tenant's transfer: its id is taken (no field can match), and it can
                 // never be posted or voided from here.
@@ -323,19 +351,19 @@ impl Db<'_> {
                 continue;
             }
             if t.flags.has(TransferFlags::PENDING) {
-                pending_ids.push(row.id.clone());
-                account_ids.insert(format_id(t.debit_account_id));
-                account_ids.insert(format_id(t.credit_account_id));
+                pending_ids.push(t.id);
+                account_ids.insert(t.debit_account_id);
+                account_ids.insert(t.credit_account_id);
             }
             state.transfers.insert(t.id, t);
         }
         for (id, status, expires) in self.ledger_pending_by_id(&pending_ids).await? {
-            let id = parse_id(&id).ok_or_else(|| corrupt(&id))?;
+            let id = id_from(&id).ok_or_else(|| corrupt("pending id"))?;
             state.pending.insert(id, (PendingStatus::from_i64(status).ok_or_else(|| corrupt("status"))?, expires));
         }
-        let account_ids: Vec<String> = account_ids.into_iter().collect();
+        let account_ids: Vec<Id> = account_ids.into_iter().collect();
         for row in self.ledger_accounts(tenant_id, &account_ids).await? {
-            let a = row.to_account().ok_or_else(|| corrupt(&row.id))?;
+            let a = row.to_account().ok_or_else(|| corrupt(&hex::encode(&row.id)))?;
             state.accounts.insert(a.id, a);
         }
         let out = apply_transfers(&mut state, batch, next_ts);
@@ -345,21 +373,26 @@ impl Db<'_> {
         Ok(out)
     }
 
-    async fn ledger_write(&mut self, tenant_id: i64, state: &LedgerState, out: &BatchOutcome) -> Result<(), StoreError> {
+    async fn ledger_write(
+        &mut self,
+        tenant_id: i64,
+        state: &LedgerState,
+        out: &BatchOutcome,
+    ) -> Result<(), StoreError> {
         for chunk in out.inserted.chunks(CHUNK_ROWS) {
             on!(self, c => {
                 let mut qb = sqlx::QueryBuilder::new(concat!("INSERT INTO ledger_transfers (", transfer_cols!(), ") "));
                 qb.push_values(chunk, |mut b, t| {
-                    b.push_bind(format_id(t.id))
+                    b.push_bind(id_bytes(t.id))
                         .push_bind(tenant_id)
-                        .push_bind(format_id(t.debit_account_id))
-                        .push_bind(format_id(t.credit_account_id))
+                        .push_bind(id_bytes(t.debit_account_id))
+                        .push_bind(id_bytes(t.credit_account_id))
                         .push_bind(t.amount)
                         .push_bind(t.ledger)
                         .push_bind(t.code.clone())
                         .push_bind(t.reference.clone())
                         .push_bind(i64::from(t.flags.0))
-                        .push_bind(t.pending_id.map(format_id))
+                        .push_bind(t.pending_id.map(id_bytes))
                         .push_bind(t.timeout_s)
                         .push_bind(t.timestamp);
                 });
@@ -372,7 +405,7 @@ impl Db<'_> {
             on!(self, c => {
                 let mut qb = sqlx::QueryBuilder::new("WITH v (id, dp, dpo, cp, cpo) AS (");
                 qb.push_values(chunk, |mut b, a| {
-                    b.push_bind(format_id(a.id))
+                    b.push_bind(id_bytes(a.id))
                         .push_bind(a.debits_pending)
                         .push_bind(a.debits_posted)
                         .push_bind(a.credits_pending)
@@ -394,7 +427,7 @@ impl Db<'_> {
             on!(self, c => {
                 let mut qb = sqlx::QueryBuilder::new("INSERT INTO ledger_pending (transfer_id, status, expires_at_us) ");
                 qb.push_values(&rows, |mut b, (id, (status, expires))| {
-                    b.push_bind(format_id(*id)).push_bind(status.as_i64()).push_bind(*expires);
+                    b.push_bind(id_bytes(*id)).push_bind(status.as_i64()).push_bind(*expires);
                 });
                 qb.push(" ON CONFLICT (transfer_id) DO UPDATE SET status = excluded.status, expires_at_us = excluded.expires_at_us");
                 qb.build().execute(&mut *c).await?;
@@ -443,7 +476,7 @@ macro_rules! recompute_sql {
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct RecomputedRow {
-    pub acc: String,
+    pub acc: Vec<u8>,
     pub debits_pending: i64,
     pub debits_posted: i64,
     pub credits_pending: i64,
@@ -458,7 +491,7 @@ impl Db<'_> {
     }
 
     /// One account's balances as of a timestamp (transfers with `ts <= as_of`).
-    pub async fn ledger_balances_as_of(&mut self, account_id: &str, as_of: i64) -> Result<Balances, StoreError> {
+    pub async fn ledger_balances_as_of(&mut self, account_id: Id, as_of: i64) -> Result<Balances, StoreError> {
         let sql = concat!(
             "SELECT CAST(COALESCE(SUM(debits_pending), 0) AS BIGINT), CAST(COALESCE(SUM(debits_posted), 0) AS BIGINT), ",
             "CAST(COALESCE(SUM(credits_pending), 0) AS BIGINT), CAST(COALESCE(SUM(credits_posted), 0) AS BIGINT) FROM (",
@@ -466,7 +499,7 @@ impl Db<'_> {
             ") r WHERE acc = $1"
         );
         let (dp, dpo, cp, cpo): (i64, i64, i64, i64) =
-            on!(self, c => sqlx::query_as(sql).bind(account_id).bind(as_of).fetch_one(c).await)?;
+            on!(self, c => sqlx::query_as(sql).bind(id_bytes(account_id)).bind(as_of).fetch_one(c).await)?;
         Ok(Balances { debits_pending: dp, debits_posted: dpo, credits_pending: cp, credits_posted: cpo })
     }
 
@@ -476,9 +509,9 @@ impl Db<'_> {
         Ok(on!(self, c => sqlx::query_as(sql).fetch_all(c).await)?)
     }
 
-    pub async fn ledger_account(&mut self, tenant_id: i64, id: &str) -> Result<Option<AccountRow>, StoreError> {
+    pub async fn ledger_account(&mut self, tenant_id: i64, id: Id) -> Result<Option<AccountRow>, StoreError> {
         let sql = concat!("SELECT ", account_cols!(), " FROM ledger_accounts WHERE tenant_id = $1 AND id = $2");
-        Ok(on!(self, c => sqlx::query_as(sql).bind(tenant_id).bind(id).fetch_optional(c).await)?)
+        Ok(on!(self, c => sqlx::query_as(sql).bind(tenant_id).bind(id_bytes(id)).fetch_optional(c).await)?)
     }
 
     /// A tenant's accounts, optionally of one owner, in id order after `after_id`.
@@ -486,25 +519,42 @@ impl Db<'_> {
         &mut self,
         tenant_id: i64,
         owner: Option<&str>,
-        after_id: &str,
+        after_id: Option<Id>,
         limit: i64,
     ) -> Result<Vec<AccountRow>, StoreError> {
         let sql = concat!(
-            "SELECT ", account_cols!(), " FROM ledger_accounts WHERE tenant_id = $1 AND id > $2 ",
+            "SELECT ",
+            account_cols!(),
+            " FROM ledger_accounts WHERE tenant_id = $1 AND id > $2 ",
             "AND ($3 IS NULL OR owner = $3) ORDER BY id LIMIT $4"
         );
-        Ok(on!(self, c => sqlx::query_as(sql).bind(tenant_id).bind(after_id).bind(owner).bind(limit).fetch_all(c).await)?)
+        Ok(
+            on!(self, c => sqlx::query_as(sql).bind(tenant_id).bind(after_id.map(id_bytes).unwrap_or_default()).bind(owner).bind(limit).fetch_all(c).await)?,
+        )
     }
 
     /// An account's statement: its transfers in time order after `after_ts`.
-    pub async fn ledger_statement(&mut self, account_id: &str, after_ts: i64, limit: i64) -> Result<Vec<TransferRow>, StoreError> {
+    pub async fn ledger_statement(
+        &mut self,
+        account_id: Id,
+        after_ts: i64,
+        limit: i64,
+    ) -> Result<Vec<TransferRow>, StoreError> {
         let sql = concat!(
-            "SELECT ", transfer_cols!(), " FROM (",
-            "SELECT ", transfer_cols!(), " FROM ledger_transfers WHERE debit_account_id = $1 AND ts > $2 ",
-            "UNION ALL SELECT ", transfer_cols!(), " FROM ledger_transfers WHERE credit_account_id = $1 AND ts > $2",
+            "SELECT ",
+            transfer_cols!(),
+            " FROM (",
+            "SELECT ",
+            transfer_cols!(),
+            " FROM ledger_transfers WHERE debit_account_id = $1 AND ts > $2 ",
+            "UNION ALL SELECT ",
+            transfer_cols!(),
+            " FROM ledger_transfers WHERE credit_account_id = $1 AND ts > $2",
             ") s ORDER BY ts LIMIT $3"
         );
-        Ok(on!(self, c => sqlx::query_as(sql).bind(account_id).bind(after_ts).bind(limit).fetch_all(c).await)?)
+        Ok(
+            on!(self, c => sqlx::query_as(sql).bind(id_bytes(account_id)).bind(after_ts).bind(limit).fetch_all(c).await)?,
+        )
     }
 
     /// Totals per ledger of a tenant: accounts, and the sums of posted debits and credits.
@@ -528,17 +578,18 @@ impl Db<'_> {
         &mut self,
         tenant_id: i64,
         ledger_id: i64,
-        id: &str,
-        debit: &str,
-        credit: &str,
+        id: Id,
+        debit: Id,
+        credit: Id,
         amount: i64,
         ts: i64,
     ) -> Result<(), StoreError> {
+        let (id, debit, credit) = (id_bytes(id), id_bytes(debit), id_bytes(credit));
         on!(self, c => {
-            sqlx::query("UPDATE ledger_accounts SET debits_posted = debits_posted + $1 WHERE id = $2").bind(amount).bind(debit).execute(&mut *c).await?;
-            sqlx::query("UPDATE ledger_accounts SET credits_posted = credits_posted + $1 WHERE id = $2").bind(amount).bind(credit).execute(&mut *c).await?;
+            sqlx::query("UPDATE ledger_accounts SET debits_posted = debits_posted + $1 WHERE id = $2").bind(amount).bind(&debit).execute(&mut *c).await?;
+            sqlx::query("UPDATE ledger_accounts SET credits_posted = credits_posted + $1 WHERE id = $2").bind(amount).bind(&credit).execute(&mut *c).await?;
             sqlx::query(concat!("INSERT INTO ledger_transfers (", transfer_cols!(), ") VALUES ($1, $2, $3, $4, $5, $6, 'bench', NULL, 0, NULL, 0, $7)"))
-                .bind(id).bind(tenant_id).bind(debit).bind(credit).bind(amount).bind(ledger_id).bind(ts)
+                .bind(&id).bind(tenant_id).bind(&debit).bind(&credit).bind(amount).bind(ledger_id).bind(ts)
                 .execute(&mut *c).await?;
             Ok::<(), StoreError>(())
         })

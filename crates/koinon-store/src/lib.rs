@@ -7,8 +7,8 @@
 
 mod db;
 pub mod dump;
-pub mod ledger;
 mod error;
+pub mod ledger;
 pub mod records;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -231,7 +231,11 @@ impl Db<'_> {
         Ok(on!(self, c => sqlx::query_as(sql).bind(id).fetch_optional(c).await)?)
     }
 
-    pub async fn organisation_by_name(&mut self, tenant_id: i64, name: &str) -> Result<Option<OrganisationRow>, StoreError> {
+    pub async fn organisation_by_name(
+        &mut self,
+        tenant_id: i64,
+        name: &str,
+    ) -> Result<Option<OrganisationRow>, StoreError> {
         let sql = concat!("SELECT ", org_cols!(), " FROM organisations WHERE tenant_id = $1 AND name = $2");
         Ok(on!(self, c => sqlx::query_as(sql).bind(tenant_id).bind(name).fetch_optional(c).await)?)
     }
@@ -244,8 +248,12 @@ impl Db<'_> {
         after_id: i64,
         limit: i64,
     ) -> Result<Vec<OrganisationRow>, StoreError> {
-        let sql = concat!("SELECT ", org_cols!(), " FROM organisations WHERE tenant_id = $1 AND id > $2 \
-             AND ($3 IS NULL OR id = $3) ORDER BY id LIMIT $4");
+        let sql = concat!(
+            "SELECT ",
+            org_cols!(),
+            " FROM organisations WHERE tenant_id = $1 AND id > $2 \
+             AND ($3 IS NULL OR id = $3) ORDER BY id LIMIT $4"
+        );
         Ok(on!(self, c => sqlx::query_as(sql)
             .bind(tenant_id).bind(after_id).bind(only_id).bind(limit)
             .fetch_all(c).await)?)
@@ -315,7 +323,9 @@ impl Db<'_> {
     /// The user of a live session (not expired, user not disabled).
     pub async fn session_user(&mut self, token_hash: &str, now_us: i64) -> Result<Option<UserRow>, StoreError> {
         let sql = concat!(
-            "SELECT ", user_cols!(), " FROM users WHERE id = (SELECT user_id FROM sessions ",
+            "SELECT ",
+            user_cols!(),
+            " FROM users WHERE id = (SELECT user_id FROM sessions ",
             "WHERE token_hash = $1 AND expires_at_us > $2) AND NOT disabled"
         );
         Ok(on!(self, c => sqlx::query_as(sql).bind(token_hash).bind(now_us).fetch_optional(c).await)?)
@@ -329,7 +339,8 @@ impl Db<'_> {
     /// Ends every session of a user except `keep` (after a password change).
     pub async fn delete_user_sessions(&mut self, user_id: i64, keep: &str) -> Result<u64, StoreError> {
         let sql = "DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2";
-        let done = on!(self, c => sqlx::query(sql).bind(user_id).bind(keep).execute(c).await.map(|r| r.rows_affected()))?;
+        let done =
+            on!(self, c => sqlx::query(sql).bind(user_id).bind(keep).execute(c).await.map(|r| r.rows_affected()))?;
         Ok(done)
     }
 
@@ -366,14 +377,19 @@ impl Db<'_> {
         label: &str,
         created_at_us: i64,
     ) -> Result<i64, StoreError> {
-        let sql = "INSERT INTO api_tokens (user_id, token_hash, label, created_at_us) VALUES ($1, $2, $3, $4) RETURNING id";
-        Ok(on!(self, c => sqlx::query_scalar(sql).bind(user_id).bind(token_hash).bind(label).bind(created_at_us).fetch_one(c).await)?)
+        let sql =
+            "INSERT INTO api_tokens (user_id, token_hash, label, created_at_us) VALUES ($1, $2, $3, $4) RETURNING id";
+        Ok(
+            on!(self, c => sqlx::query_scalar(sql).bind(user_id).bind(token_hash).bind(label).bind(created_at_us).fetch_one(c).await)?,
+        )
     }
 
     /// The user of a live (unrevoked) token whose user is not disabled.
     pub async fn token_user(&mut self, token_hash: &str) -> Result<Option<UserRow>, StoreError> {
         let sql = concat!(
-            "SELECT ", user_cols!(), " FROM users WHERE id = (SELECT user_id FROM api_tokens ",
+            "SELECT ",
+            user_cols!(),
+            " FROM users WHERE id = (SELECT user_id FROM api_tokens ",
             "WHERE token_hash = $1 AND revoked_at_us IS NULL) AND NOT disabled"
         );
         Ok(on!(self, c => sqlx::query_as(sql).bind(token_hash).fetch_optional(c).await)?)
@@ -418,8 +434,14 @@ impl Db<'_> {
         Ok(on!(self, c => sqlx::query_as(sql).bind(tenant_id).bind(name).fetch_optional(c).await)?)
     }
 
-    pub async fn list_networks(&mut self, tenant_id: i64, after_id: i64, limit: i64) -> Result<Vec<NetworkRow>, StoreError> {
-        let sql = concat!("SELECT ", network_cols!(), " FROM networks WHERE tenant_id = $1 AND id > $2 ORDER BY id LIMIT $3");
+    pub async fn list_networks(
+        &mut self,
+        tenant_id: i64,
+        after_id: i64,
+        limit: i64,
+    ) -> Result<Vec<NetworkRow>, StoreError> {
+        let sql =
+            concat!("SELECT ", network_cols!(), " FROM networks WHERE tenant_id = $1 AND id > $2 ORDER BY id LIMIT $3");
         Ok(on!(self, c => sqlx::query_as(sql).bind(tenant_id).bind(after_id).bind(limit).fetch_all(c).await)?)
     }
 
@@ -439,7 +461,11 @@ impl Db<'_> {
     }
 
     pub async fn list_partners(&mut self, network_id: i64) -> Result<Vec<PartnerRow>, StoreError> {
-        let sql = concat!("SELECT ", partner_cols!(), " FROM network_partners WHERE network_id = $1 ORDER BY is_lead DESC, name");
+        let sql = concat!(
+            "SELECT ",
+            partner_cols!(),
+            " FROM network_partners WHERE network_id = $1 ORDER BY is_lead DESC, name"
+        );
         Ok(on!(self, c => sqlx::query_as(sql).bind(network_id).fetch_all(c).await)?)
     }
 
@@ -459,7 +485,8 @@ impl Db<'_> {
             .bind(&e.object).bind(&e.summary).bind(&e.prev_hash).bind(&e.hash)
             .execute(c).await.map(|r| r.rows_affected()))?;
         let head = "UPDATE audit_head SET hash = $1 WHERE id = 1 AND seq = $2";
-        let done = on!(self, c => sqlx::query(head).bind(&e.hash).bind(e.seq).execute(c).await.map(|r| r.rows_affected()))?;
+        let done =
+            on!(self, c => sqlx::query(head).bind(&e.hash).bind(e.seq).execute(c).await.map(|r| r.rows_affected()))?;
         if done != 1 {
             return Err(StoreError::Constraint(format!("audit head moved while appending entry {}", e.seq)));
         }
@@ -479,8 +506,17 @@ impl Db<'_> {
     }
 
     /// A tenant's entries, newest first, before `before_seq`.
-    pub async fn audit_page(&mut self, tenant_id: i64, before_seq: i64, limit: i64) -> Result<Vec<StoredAuditEntry>, StoreError> {
-        let sql = concat!("SELECT ", audit_cols!(), " FROM audit_log WHERE tenant_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3");
+    pub async fn audit_page(
+        &mut self,
+        tenant_id: i64,
+        before_seq: i64,
+        limit: i64,
+    ) -> Result<Vec<StoredAuditEntry>, StoreError> {
+        let sql = concat!(
+            "SELECT ",
+            audit_cols!(),
+            " FROM audit_log WHERE tenant_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3"
+        );
         let rows: Vec<AuditRow> =
             on!(self, c => sqlx::query_as(sql).bind(tenant_id).bind(before_seq).bind(limit).fetch_all(c).await)?;
         Ok(rows.into_iter().map(Into::into).collect())

@@ -136,7 +136,8 @@ async fn users_and_organisations_keep_their_rules(store: Store) {
     tx.rollback().await.expect("rollback");
 
     let mut tx = store.begin().await.expect("begin");
-    let org = tx.db().insert_organisation(sofia, "ngo", "Caritas Sofia", Some("info@caritas.bg"), 1).await.expect("org");
+    let org =
+        tx.db().insert_organisation(sofia, "ngo", "Caritas Sofia", Some("info@caritas.bg"), 1).await.expect("org");
     tx.commit().await.expect("commit");
     let user = seed_user(&store, sofia, "officer@sofia.bg").await;
     let mut tx = store.begin().await.expect("begin");
@@ -219,7 +220,11 @@ async fn tokens_can_be_revoked(store: Store) {
 async fn a_network_has_one_lead_partner(store: Store) {
     let heerlen = seed_tenant(&store, "heerlen").await;
     let mut tx = store.begin().await.expect("begin");
-    let net = tx.db().insert_network(heerlen, "SIBdev", "URBACT", Some("2019-09-01"), Some("2020-03-31"), 1).await.expect("net");
+    let net = tx
+        .db()
+        .insert_network(heerlen, "SIBdev", "URBACT", Some("2019-09-01"), Some("2020-03-31"), 1)
+        .await
+        .expect("net");
     tx.db().insert_partner(net, "Heerlen", "NL", Some(heerlen), true).await.expect("lead");
     tx.db().insert_partner(net, "Võru", "EE", None, false).await.expect("partner");
     tx.db().insert_partner(net, "Zaragoza", "ES", None, false).await.expect("partner");

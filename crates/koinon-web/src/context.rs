@@ -68,12 +68,10 @@ pub async fn layer(State(state): State<AppState>, mut request: Request, next: Ne
     let headers = request.headers();
     let query_lang = lang_from_query(request.uri().query());
     let cookie_lang = cookie(headers, LANG_COOKIE).and_then(Locale::from_tag);
-    let header_lang = headers
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(Locale::negotiate);
+    let header_lang = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).and_then(Locale::negotiate);
     let locale = query_lang.or(cookie_lang).or(header_lang).unwrap_or(Locale::En);
-    let existing_csrf = cookie(headers, CSRF_COOKIE).filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()));
+    let existing_csrf =
+        cookie(headers, CSRF_COOKIE).filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()));
     let new_csrf = if existing_csrf.is_none() { random_token().ok() } else { None };
     let csrf = existing_csrf.map(str::to_string).or_else(|| new_csrf.clone()).unwrap_or_default();
     let session_token = cookie(headers, SESSION_COOKIE).map(str::to_string);

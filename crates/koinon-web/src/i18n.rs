@@ -19,10 +19,7 @@ fluent_templates::static_loader! {
 fn language_id(locale: Locale) -> &'static LanguageIdentifier {
     static IDS: OnceLock<Vec<LanguageIdentifier>> = OnceLock::new();
     let ids = IDS.get_or_init(|| {
-        Locale::ALL
-            .iter()
-            .map(|l| l.code().parse().unwrap_or_else(|_| LanguageIdentifier::default()))
-            .collect()
+        Locale::ALL.iter().map(|l| l.code().parse().unwrap_or_else(|_| LanguageIdentifier::default())).collect()
     });
     let index = Locale::ALL.iter().position(|l| *l == locale).unwrap_or(0);
     &ids[index]

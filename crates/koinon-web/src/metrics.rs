@@ -57,13 +57,18 @@ pub async fn prometheus(State(state): State<AppState>) -> Response {
     let _ = writeln!(out, "# HELP koinon_http_requests_total HTTP requests answered, by status class.");
     let _ = writeln!(out, "# TYPE koinon_http_requests_total counter");
     for (i, class) in ["1xx", "2xx", "3xx", "4xx", "5xx"].iter().enumerate() {
-        let _ = writeln!(out, "koinon_http_requests_total{{class=\"{class}\"}} {}", m.by_class[i].load(Ordering::Relaxed));
+        let _ =
+            writeln!(out, "koinon_http_requests_total{{class=\"{class}\"}} {}", m.by_class[i].load(Ordering::Relaxed));
     }
     let _ = writeln!(out, "# HELP koinon_http_request_duration_seconds Time to answer a request.");
     let _ = writeln!(out, "# TYPE koinon_http_request_duration_seconds histogram");
     for (i, bound) in BUCKETS_US.iter().enumerate() {
         let le = *bound as f64 / 1e6;
-        let _ = writeln!(out, "koinon_http_request_duration_seconds_bucket{{le=\"{le}\"}} {}", m.buckets[i].load(Ordering::Relaxed));
+        let _ = writeln!(
+            out,
+            "koinon_http_request_duration_seconds_bucket{{le=\"{le}\"}} {}",
+            m.buckets[i].load(Ordering::Relaxed)
+        );
     }
     let count = m.count.load(Ordering::Relaxed);
     let _ = writeln!(out, "koinon_http_request_duration_seconds_bucket{{le=\"+Inf\"}} {count}");

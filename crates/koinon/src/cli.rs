@@ -253,13 +253,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             } else {
                 println!(
                     "{} durable transfers in {:.2} s on {}: {:.0} transfers/s (batches of {}, {} accounts)",
-                    report.transfers, report.seconds, report.backend, report.transfers_per_s, report.batch, report.accounts
+                    report.transfers,
+                    report.seconds,
+                    report.backend,
+                    report.transfers_per_s,
+                    report.batch,
+                    report.accounts
                 );
                 println!(
                     "naive baseline: {} transfers in {:.2} s: {:.0} transfers/s; ratio {:.1}x",
                     report.baseline.transfers, report.baseline.seconds, report.baseline.transfers_per_s, report.ratio
                 );
-                println!("ledger check over them: {} in {:.3} s", if report.check_ok { "ok" } else { "FAILED" }, report.check_seconds);
+                println!(
+                    "ledger check over them: {} in {:.3} s",
+                    if report.check_ok { "ok" } else { "FAILED" },
+                    report.check_seconds
+                );
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -286,7 +295,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if json {
                 print_json(&serde_json::json!({"rows": stats.rows, "tables": stats.tables, "audit_ok": verify.ok}));
             } else {
-                println!("restored {} rows from {}; audit chain {}", stats.rows, from.display(), if verify.ok { "holds" } else { "is BROKEN" });
+                println!(
+                    "restored {} rows from {}; audit chain {}",
+                    stats.rows,
+                    from.display(),
+                    if verify.ok { "holds" } else { "is BROKEN" }
+                );
             }
             Ok(if verify.ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
@@ -294,7 +308,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 fn print_demo_logins(report: &koinon_app::demo::DemoReport) {
-    println!("Demo data ready ({} items created). Demo logins, all with password {:?}:", report.created, report.password);
+    println!(
+        "Demo data ready ({} items created). Demo logins, all with password {:?}:",
+        report.created, report.password
+    );
     for login in &report.logins {
         println!("  {:<34} {:<12} ({})", login.email, login.role, login.tenant);
     }
@@ -304,7 +321,13 @@ async fn admin(db: &DbArgs, cmd: AdminCommand) -> anyhow::Result<ExitCode> {
     let app = App::new(open(db).await?);
     match cmd {
         AdminCommand::CreateTenant { code, name, country, currency, locale, json } => {
-            let input = NewTenantInput { code: &code, name: &name, country: &country, currency: &currency, default_locale: &locale };
+            let input = NewTenantInput {
+                code: &code,
+                name: &name,
+                country: &country,
+                currency: &currency,
+                default_locale: &locale,
+            };
             let tenant = app.create_tenant(&CLI, &input).await?;
             if json {
                 print_json(&serde_json::to_value(&tenant)?);
@@ -318,7 +341,13 @@ async fn admin(db: &DbArgs, cmd: AdminCommand) -> anyhow::Result<ExitCode> {
             let password = password.trim_end_matches(['\n', '\r']);
             let tenant = app.tenant_by_code(&tenant).await?;
             let display_name = if name.trim().is_empty() { email.clone() } else { name };
-            let input = NewUserInput { email: &email, display_name: &display_name, role: &role, organisation_id: None, password };
+            let input = NewUserInput {
+                email: &email,
+                display_name: &display_name,
+                role: &role,
+                organisation_id: None,
+                password,
+            };
             let user = app.create_user(&CLI, tenant.id, &input).await?;
             if json {
                 print_json(&serde_json::to_value(&user)?);
@@ -332,7 +361,9 @@ async fn admin(db: &DbArgs, cmd: AdminCommand) -> anyhow::Result<ExitCode> {
                 print_json(&serde_json::json!({"id": id, "token": token}));
             } else {
                 println!("{token}");
-                eprintln!("token {id} created; it is shown only once. Revoke with: koinon admin revoke-token --id {id}");
+                eprintln!(
+                    "token {id} created; it is shown only once. Revoke with: koinon admin revoke-token --id {id}"
+                );
             }
         }
         AdminCommand::RevokeToken { id } => {
@@ -370,13 +401,19 @@ async fn serve(db: &DbArgs, args: ServeArgs) -> anyhow::Result<ExitCode> {
         let report = app.seed_demo().await.context("seeding demo data")?;
         print_demo_logins(&report);
     }
-    let state = koinon_web::AppState::new(app, koinon_web::WebConfig { secure_cookies: args.secure_cookies });
+    let state = koinon_web::AppState::new(app.clone(), koinon_web::WebConfig { secure_cookies: args.secure_cookies });
     let router = koinon_web::router(state);
-    let listener = tokio::net::TcpListener::bind(args.addr).await.with_context(|| format!("listening on {}", args.addr))?;
+    let listener =
+        tokio::net::TcpListener::bind(args.addr).await.with_context(|| format!("listening on {}", args.addr))?;
     let addr = listener.local_addr()?;
-    println!("koinon listening on http://{addr} ({}; ready in {} ms)", store.backend().as_str(), started.elapsed().as_millis());
+    println!(
+        "koinon listening on http://{addr} ({}; ready in {} ms)",
+        store.backend().as_str(),
+        started.elapsed().as_millis()
+    );
     let _ = std::io::stdout().flush();
     axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await.context("serving")?;
+    app.shutdown().await;
     store.close().await;
     Ok(ExitCode::SUCCESS)
 }

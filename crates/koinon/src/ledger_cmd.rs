@@ -89,7 +89,10 @@ pub async fn bench(args: BenchArgs) -> anyhow::Result<BenchReport> {
     let app = App::new(store.clone());
     let run = format!("b{}", App::now_us() % 1_000_000_000);
     let tenant = app
-        .create_tenant(&BENCH, &NewTenantInput { code: &run, name: "Ledger bench", country: "EE", currency: "EUR", default_locale: "en" })
+        .create_tenant(
+            &BENCH,
+            &NewTenantInput { code: &run, name: "Ledger bench", country: "EE", currency: "EUR", default_locale: "en" },
+        )
         .await?
         .id;
     app.create_ledger(&BENCH, tenant, "EUR", "Euro", 2).await?;
@@ -98,7 +101,13 @@ pub async fn bench(args: BenchArgs) -> anyhow::Result<BenchReport> {
     // Accounts: one fund, and wallets that may not go below zero.
     let fund = id_stream(&run, u64::MAX);
     let wallets: Vec<Id> = (0..args.accounts).map(|i| id_stream(&format!("{run}-account"), i)).collect();
-    let mut inputs = vec![NewAccountInput { id: format_id(fund), ledger: "EUR".into(), code: "bank".into(), owner: None, flags: vec![] }];
+    let mut inputs = vec![NewAccountInput {
+        id: format_id(fund),
+        ledger: "EUR".into(),
+        code: "bank".into(),
+        owner: None,
+        flags: vec![],
+    }];
     inputs.extend(wallets.iter().map(|id| NewAccountInput {
         id: format_id(*id),
         ledger: "EUR".into(),
@@ -123,8 +132,11 @@ pub async fn bench(args: BenchArgs) -> anyhow::Result<BenchReport> {
         timestamp: 0,
     };
     // Fund every wallet (not timed).
-    let funding: Vec<Transfer> =
-        wallets.iter().enumerate().map(|(i, w)| transfer(id_stream(&format!("{run}-fund"), i as u64), fund, *w, 1_000_000_000)).collect();
+    let funding: Vec<Transfer> = wallets
+        .iter()
+        .enumerate()
+        .map(|(i, w)| transfer(id_stream(&format!("{run}-fund"), i as u64), fund, *w, 1_000_000_000))
+        .collect();
     for chunk in funding.chunks(BATCH_MAX) {
         app.submit_transfers(&BENCH, tenant, chunk.to_vec()).await?;
     }
@@ -141,12 +153,14 @@ pub async fn bench(args: BenchArgs) -> anyhow::Result<BenchReport> {
             .map(|_| {
                 n += 1;
                 let h = id_stream(&run, n);
+                // Time-ordered ids (like UUIDv7): the id index grows at its end.
+                let id = (u128::from(n) << 80) | (h & ((1u128 << 80) - 1));
                 let a = (h % u128::from(args.accounts)) as usize;
                 let mut b = ((h >> 64) % u128::from(args.accounts)) as usize;
                 if b == a {
                     b = (a + 1) % wallets.len();
                 }
-                transfer(h, wallets[a], wallets[b], 1 + (h >> 100) as i64 % 100)
+                transfer(id, wallets[a], wallets[b], 1 + (h >> 100) as i64 % 100)
             })
             .collect();
         let results = app.submit_transfers(&BENCH, tenant, batch).await?;
@@ -164,6 +178,7 @@ pub async fn bench(args: BenchArgs) -> anyhow::Result<BenchReport> {
     let baseline_n = args.baseline_transfers.min(args.transfers);
     let baseline = naive_baseline(&store, tenant, ledger, &wallets, baseline_n, &run).await?;
     let transfers_per_s = args.transfers as f64 / seconds;
+    app.shutdown().await;
     store.close().await;
     Ok(BenchReport {
         backend: store.backend().as_str(),
@@ -204,24 +219,42 @@ impl Drop for TempDir {
 
 /// The naive way: one SQL transaction per transfer (read both accounts, check the limit,
 /// update both balances, insert the transfer, commit), on the same database.
-async fn naive_baseline(store: &Store, tenant: i64, ledger: i64, wallets: &[Id], n: u64, run: &str) -> anyhow::Result<BaselineReport> {
+async fn naive_baseline(
+    store: &Store,
+    tenant: i64,
+    ledger: i64,
+    wallets: &[Id],
+    n: u64,
+    run: &str,
+) -> anyhow::Result<BaselineReport> {
     let progress = Progress::new("naive baseline", n);
     let started = Instant::now();
     for i in 0..n {
         let h = id_stream(&format!("{run}-naive"), i);
-        let a = format_id(wallets[(h % wallets.len() as u128) as usize]);
-        let mut b = format_id(wallets[((h >> 64) % wallets.len() as u128) as usize]);
+        let a = wallets[(h % wallets.len() as u128) as usize];
+        let mut b = wallets[((h >> 64) % wallets.len() as u128) as usize];
         if a == b {
-            b = format_id(wallets[((h % wallets.len() as u128) as usize + 1) % wallets.len()]);
+            b = wallets[((h % wallets.len() as u128) as usize + 1) % wallets.len()];
         }
         let amount = 1 + (h >> 100) as i64 % 100;
         let mut tx = store.begin().await?;
         let mut db = tx.db();
-        let rows = db.ledger_accounts(tenant, &[a.clone(), b.clone()]).await?;
-        let debit = rows.iter().find(|r| r.id == a).context("debit account")?;
-        let limited = AccountFlags(u16::try_from(debit.flags).unwrap_or(0)).has(AccountFlags::DEBITS_MUST_NOT_EXCEED_CREDITS);
+        let rows = db.ledger_accounts(tenant, &[a, b]).await?;
+        let debit = rows.iter().find(|r| koinon_store::ledger::id_from(&r.id) == Some(a)).context("debit account")?;
+        let limited =
+            AccountFlags(u16::try_from(debit.flags).unwrap_or(0)).has(AccountFlags::DEBITS_MUST_NOT_EXCEED_CREDITS);
         if !limited || debit.debits_pending + debit.debits_posted + amount <= debit.credits_posted {
-            naive_write(&mut db, tenant, ledger, &format_id(id_stream(run, u64::MAX - 1 - i)), &a, &b, amount, App::now_us() * 1000 + i as i64).await?;
+            naive_write(
+                &mut db,
+                tenant,
+                ledger,
+                id_stream(run, u64::MAX - 1 - i),
+                a,
+                b,
+                amount,
+                App::now_us() * 1000 + i as i64,
+            )
+            .await?;
         }
         tx.commit().await?;
         progress.set(i + 1);
@@ -241,9 +274,9 @@ async fn naive_write(
     db: &mut koinon_store::Db<'_>,
     tenant: i64,
     ledger: i64,
-    id: &str,
-    debit: &str,
-    credit: &str,
+    id: Id,
+    debit: Id,
+    credit: Id,
     amount: i64,
     ts: i64,
 ) -> anyhow::Result<()> {

@@ -305,7 +305,9 @@ impl Machine<'_> {
         let new_debit = if pending { add(debit.debits_pending, amount) } else { add(debit.debits_posted, amount) };
         let new_credit = if pending { add(credit.credits_pending, amount) } else { add(credit.credits_posted, amount) };
         // Every balance must stay summable with the others (limits compare sums).
-        let fits = |a: &Account| add(a.debits_pending, a.debits_posted).is_some() && add(a.credits_pending, a.credits_posted).is_some();
+        let fits = |a: &Account| {
+            add(a.debits_pending, a.debits_posted).is_some() && add(a.credits_pending, a.credits_posted).is_some()
+        };
         let (Some(nd), Some(nc)) = (new_debit, new_credit) else { return R::OverflowsBalance };
         self.save_account(t.debit_account_id);
         self.save_account(t.credit_account_id);
@@ -327,7 +329,8 @@ impl Machine<'_> {
             return R::OverflowsBalance;
         }
         if pending {
-            let expires = if t.timeout_s > 0 { timestamp.saturating_add(t.timeout_s.saturating_mul(1_000_000)) } else { 0 };
+            let expires =
+                if t.timeout_s > 0 { timestamp.saturating_add(t.timeout_s.saturating_mul(1_000_000)) } else { 0 };
             self.set_pending(t.id, PendingStatus::Pending, expires);
         }
         let mut stored = t.clone();
@@ -537,7 +540,7 @@ mod tests {
     fn replays_are_idempotent() {
         let mut s = state();
         let first = t(10, FUND, SHOP, 5, 0);
-        assert_eq!(apply_transfers(&mut s, &[first.clone()], 1).results, [R::Ok]);
+        assert_eq!(apply_transfers(&mut s, std::slice::from_ref(&first), 1).results, [R::Ok]);
         assert_eq!(apply_transfers(&mut s, &[first.clone(), first.clone()], 2).results, [R::Exists, R::Exists]);
         let changed = Transfer { amount: 6, ..first };
         assert_eq!(apply_transfers(&mut s, &[changed], 3).results, [R::ExistsWithDifferentFields]);
@@ -580,9 +583,11 @@ mod tests {
         for (transfer, expected) in cases {
             assert_eq!(apply_transfers(&mut s, &[transfer], 1).results, [expected]);
         }
-        assert!(apply_transfers(&mut s, &[t(10, FUND, SHOP, i64::MAX, 0), t(11, FUND, SHOP, 1, 0)], 1)
-            .results
-            .contains(&R::OverflowsBalance));
+        assert!(
+            apply_transfers(&mut s, &[t(10, FUND, SHOP, i64::MAX, 0), t(11, FUND, SHOP, 1, 0)], 1)
+                .results
+                .contains(&R::OverflowsBalance)
+        );
     }
 
     #[test]

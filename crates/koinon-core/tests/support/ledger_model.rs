@@ -112,14 +112,14 @@ impl Model {
                 }
                 chain.push(r);
             }
-            if let Some(k) = failed_at {
-                if end > i {
-                    self.accounts = snapshot.accounts;
-                    self.transfers = snapshot.transfers;
-                    for (j, r) in chain.iter_mut().enumerate() {
-                        if j != k {
-                            *r = R::LinkedEventFailed;
-                        }
+            if let Some(k) = failed_at
+                && end > i
+            {
+                self.accounts = snapshot.accounts;
+                self.transfers = snapshot.transfers;
+                for (j, r) in chain.iter_mut().enumerate() {
+                    if j != k {
+                        *r = R::LinkedEventFailed;
                     }
                 }
             }
@@ -203,7 +203,8 @@ impl Model {
             if let Some(entry) = self.transfers.iter_mut().find(|(x, _)| x.id == p.id) {
                 entry.1 = Some(if post { MStatus::Posted } else { MStatus::Voided });
             }
-            let stored = MTransfer { debit: p.debit, credit: p.credit, amount, ledger: p.ledger, timeout_s: 0, ..t.clone() };
+            let stored =
+                MTransfer { debit: p.debit, credit: p.credit, amount, ledger: p.ledger, timeout_s: 0, ..t.clone() };
             self.transfers.push((stored, None));
             return R::Ok;
         }
@@ -230,9 +231,17 @@ impl Model {
         }
         let pending = f & TransferFlags::PENDING != 0;
         let d = self.account_mut(t.debit);
-        if pending { d.dp += t.amount } else { d.dpo += t.amount }
+        if pending {
+            d.dp += t.amount
+        } else {
+            d.dpo += t.amount
+        }
         let c = self.account_mut(t.credit);
-        if pending { c.cp += t.amount } else { c.cpo += t.amount }
+        if pending {
+            c.cp += t.amount
+        } else {
+            c.cpo += t.amount
+        }
         self.transfers.push((t.clone(), pending.then_some(MStatus::Pending)));
         R::Ok
     }
@@ -314,14 +323,20 @@ pub fn random_transfer(g: &mut Gen, model: &Model, group: u64, groups: u64, acco
         }
         // Mostly within one ledger, so transfers get past the ledger check.
         if g.chance(85) {
-            let same: Vec<Id> = model.accounts.iter().filter(|a| a.ledger == t.ledger && a.id != t.debit && (a.id as u64 - 1) % groups.max(1) == group).map(|a| a.id).collect();
+            let same: Vec<Id> = model
+                .accounts
+                .iter()
+                .filter(|a| a.ledger == t.ledger && a.id != t.debit && (a.id as u64 - 1) % groups.max(1) == group)
+                .map(|a| a.id)
+                .collect();
             if !same.is_empty() {
                 t.credit = same[g.below(same.len() as u64) as usize];
             }
         }
     }
     // Exact replays of something submitted before (by this group).
-    let own: Vec<&MTransfer> = model.submitted.iter().filter(|s| (s.id / 100_000) as u64 == group && s.id != 0).collect();
+    let own: Vec<&MTransfer> =
+        model.submitted.iter().filter(|s| (s.id / 100_000) as u64 == group && s.id != 0).collect();
     if !own.is_empty() && g.chance(12) {
         let mut replay = own[g.below(own.len() as u64) as usize].clone();
         replay.flags = (replay.flags & !TransferFlags::LINKED) | (t.flags & TransferFlags::LINKED);

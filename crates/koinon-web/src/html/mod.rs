@@ -28,11 +28,7 @@ use crate::i18n;
 pub use pages::ErrorPage;
 
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .merge(pages::routes())
-        .merge(account::routes())
-        .merge(admin::routes())
-        .merge(network::routes())
+    Router::new().merge(pages::routes()).merge(account::routes()).merge(admin::routes()).merge(network::routes())
 }
 
 /// Renders a template; a template error is a bug, answered 500 and logged.
@@ -138,7 +134,8 @@ impl Layout {
     pub fn can(&self, action: &str) -> bool {
         let Some(user) = &self.user else { return false };
         let Some(action) = Action::ALL.into_iter().find(|a| a.as_str() == action) else { return false };
-        let resource = Resource { tenant_id: user.tenant_id, owner_user_id: Some(user.id), organisation_id: user.organisation_id };
+        let resource =
+            Resource { tenant_id: user.tenant_id, owner_user_id: Some(user.id), organisation_id: user.organisation_id };
         user.actor().require(action, &resource).is_ok()
     }
 
@@ -191,10 +188,7 @@ where
     type Rejection = HtmlError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let locale = req
-            .extensions()
-            .get::<crate::context::RequestContext>()
-            .map_or(Locale::En, |c| c.locale);
+        let locale = req.extensions().get::<crate::context::RequestContext>().map_or(Locale::En, |c| c.locale);
         match axum::Form::<T>::from_request(req, state).await {
             Ok(axum::Form(v)) => Ok(Form(v)),
             Err(rejection) => {

@@ -105,7 +105,8 @@ async fn sign_in(State(state): State<AppState>, ctx: Ctx, Form(form): Form<SignI
                 axum::http::StatusCode::UNPROCESSABLE_ENTITY
             };
             let l = Layout::new(&state, &ctx, "sign-in-title").await.with_errors(errors);
-            Ok((status, render(&SignInPage { l, email: form.email.chars().take(254).collect(), next: form.next })).into_response())
+            Ok((status, render(&SignInPage { l, email: form.email.chars().take(254).collect(), next: form.next }))
+                .into_response())
         }
         Err(e) => Err(HtmlError::new(ctx.locale, e)),
     }

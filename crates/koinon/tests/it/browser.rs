@@ -43,7 +43,9 @@ fn browser_or_skip() -> Option<(PathBuf, PathBuf)> {
     match (chromedriver, chromium) {
         (Some(d), Some(c)) => Some((d, c)),
         _ if std::env::var("KOINON_REQUIRE_BROWSER").as_deref() == Ok("1") => {
-            panic!("KOINON_REQUIRE_BROWSER=1 but chromium and chromedriver were not found (apt-get install chromium chromium-driver)")
+            panic!(
+                "KOINON_REQUIRE_BROWSER=1 but chromium and chromedriver were not found (apt-get install chromium chromium-driver)"
+            )
         }
         _ => {
             eprintln!("skipping browser test: chromium or chromedriver not installed");
@@ -123,7 +125,13 @@ async fn every_shell_page_passes_axe_in_greek() {
     let result = async {
         // Sign in through the form, as a person would.
         client.goto(&t.url("/sign-in")).await.expect("sign-in page");
-        client.find(Locator::Id("email")).await.expect("email").send_keys("admin@heerlen.example.org").await.expect("type");
+        client
+            .find(Locator::Id("email"))
+            .await
+            .expect("email")
+            .send_keys("admin@heerlen.example.org")
+            .await
+            .expect("type");
         client.find(Locator::Id("password")).await.expect("password").send_keys(PASSWORD).await.expect("type");
         client.find(Locator::Css("main button[type=submit]")).await.expect("button").click().await.expect("click");
         tokio::time::sleep(Duration::from_millis(500)).await;
@@ -161,7 +169,10 @@ async fn every_shell_page_passes_axe_in_greek() {
             if std::env::var_os("KOINON_SCREENSHOTS").is_some() {
                 let png = client.screenshot().await.expect("screenshot");
                 let name = page.trim_matches('/').replace('/', "_");
-                let _ = std::fs::write(std::env::temp_dir().join(format!("koinon-{}.png", if name.is_empty() { "home" } else { &name })), png);
+                let _ = std::fs::write(
+                    std::env::temp_dir().join(format!("koinon-{}.png", if name.is_empty() { "home" } else { &name })),
+                    png,
+                );
             }
             for v in axe(&client).await {
                 if matches!(v.impact.as_deref(), Some("serious" | "critical")) {

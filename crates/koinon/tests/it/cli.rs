@@ -35,27 +35,82 @@ fn admin_commands_create_what_they_say() {
     assert!(o.status.success(), "{}", text(&o));
     assert!(d.join("koinon.db").exists(), "SQLite file created in the data dir");
 
-    let o = koinon(d, &["admin", "create-tenant", "--code", "voru", "--name", "Võru", "--country", "EE", "--currency", "EUR", "--locale", "et", "--json"], None);
+    let o = koinon(
+        d,
+        &[
+            "admin",
+            "create-tenant",
+            "--code",
+            "voru",
+            "--name",
+            "Võru",
+            "--country",
+            "EE",
+            "--currency",
+            "EUR",
+            "--locale",
+            "et",
+            "--json",
+        ],
+        None,
+    );
     assert!(o.status.success(), "{}", text(&o));
     let tenant: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
     assert_eq!(tenant["code"], "voru");
     assert_eq!(tenant["default_locale"], "et");
 
     // Bad input names the field and creates nothing.
-    let o = koinon(d, &["admin", "create-tenant", "--code", "haidari", "--name", "Haidari", "--country", "Greece", "--currency", "EUR"], None);
+    let o = koinon(
+        d,
+        &[
+            "admin",
+            "create-tenant",
+            "--code",
+            "haidari",
+            "--name",
+            "Haidari",
+            "--country",
+            "Greece",
+            "--currency",
+            "EUR",
+        ],
+        None,
+    );
     assert!(!o.status.success());
     assert!(text(&o).contains("country"), "{}", text(&o));
     let o = koinon(d, &["admin", "list-tenants", "--json"], None);
     let tenants: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
     assert_eq!(tenants.as_array().map(Vec::len), Some(1));
 
-    let o = koinon(d, &["admin", "create-user", "--tenant", "voru", "--email", "Officer@Voru.ee", "--role", "officer", "--password-stdin"], Some("a long enough password\n"));
+    let o = koinon(
+        d,
+        &[
+            "admin",
+            "create-user",
+            "--tenant",
+            "voru",
+            "--email",
+            "Officer@Voru.ee",
+            "--role",
+            "officer",
+            "--password-stdin",
+        ],
+        Some("a long enough password\n"),
+    );
     assert!(o.status.success(), "{}", text(&o));
     assert!(text(&o).contains("officer@voru.ee"));
-    let o = koinon(d, &["admin", "create-user", "--tenant", "voru", "--email", "x@voru.ee", "--role", "mayor", "--password-stdin"], Some("a long enough password\n"));
+    let o = koinon(
+        d,
+        &["admin", "create-user", "--tenant", "voru", "--email", "x@voru.ee", "--role", "mayor", "--password-stdin"],
+        Some("a long enough password\n"),
+    );
     assert!(!o.status.success());
     assert!(text(&o).contains("role"), "{}", text(&o));
-    let o = koinon(d, &["admin", "create-user", "--tenant", "voru", "--email", "y@voru.ee", "--role", "admin", "--password-stdin"], Some("short\n"));
+    let o = koinon(
+        d,
+        &["admin", "create-user", "--tenant", "voru", "--email", "y@voru.ee", "--role", "admin", "--password-stdin"],
+        Some("short\n"),
+    );
     assert!(!o.status.success());
     assert!(text(&o).contains("12 characters"), "{}", text(&o));
 

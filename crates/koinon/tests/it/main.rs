@@ -2,6 +2,7 @@
 //! starts its own server on port 0 over a fresh database with the demo data.
 
 mod api;
+mod authz;
 mod browser;
 mod cli;
 mod harness;

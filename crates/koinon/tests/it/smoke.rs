@@ -81,7 +81,11 @@ async fn sign_in_is_throttled_after_repeated_failures() {
     // Now even the right password is refused for a while.
     let r = c
         .post(t.url("/sign-in"))
-        .form(&[("csrf", csrf.as_str()), ("email", "admin@heerlen.example.org"), ("password", crate::harness::PASSWORD)])
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("email", "admin@heerlen.example.org"),
+            ("password", crate::harness::PASSWORD),
+        ])
         .send()
         .await
         .expect("post");

@@ -1,0 +1,242 @@
+//! The authorisation matrix: every route, walked with every role of Heerlen and with the admin
+//! of another tenant (Sofia), in the browser (session) and through the API (bearer token).
+//! Allowed answers 200 for reads and 422 for the (deliberately invalid) writes; denied answers
+//! 403, or 404 for another tenant's objects. Nothing of Heerlen is readable or writable from
+//! Sofia.
+
+use koinon_core::role::Role;
+
+use crate::harness::{TestApp, hidden_csrf, spawn_app};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Who {
+    Heerlen(Role),
+    SofiaAdmin,
+}
+
+impl Who {
+    fn email(self) -> String {
+        match self {
+            Who::Heerlen(role) => format!("{}@heerlen.example.org", role.as_str()),
+            Who::SofiaAdmin => "admin@sofia.example.org".into(),
+        }
+    }
+}
+
+fn everyone() -> Vec<Who> {
+    let mut all: Vec<Who> = Role::ALL.iter().map(|r| Who::Heerlen(*r)).collect();
+    all.push(Who::SofiaAdmin);
+    all
+}
+
+use Role::*;
+const ALL: &[Role] = &[Admin, Officer, Approver, Reviewer, Provider, Investor, Merchant, Beneficiary, Auditor];
+const NOT_BENEFICIARY: &[Role] = &[Admin, Officer, Approver, Reviewer, Provider, Investor, Merchant, Auditor];
+const ADMIN_AUDITOR: &[Role] = &[Admin, Auditor];
+const ADMIN: &[Role] = &[Admin];
+const MANAGERS: &[Role] = &[Admin, Officer];
+const NETWORK_READERS: &[Role] = &[Admin, Officer, Approver, Reviewer, Auditor];
+const ORG_READERS_OF_PROVIDER_ORG: &[Role] = &[Admin, Officer, Approver, Reviewer, Auditor, Provider];
+
+/// One row of the matrix. `heerlen_object`: the route names an object of Heerlen, so Sofia's
+/// admin must be refused; otherwise Sofia's admin acts in Sofia and is allowed like an admin.
+struct Row {
+    method: &'static str,
+    path: String,
+    body: Option<serde_json::Value>,
+    allowed: &'static [Role],
+    heerlen_object: bool,
+}
+
+fn allowed(row: &Row, who: Who) -> bool {
+    match who {
+        Who::Heerlen(role) => row.allowed.contains(&role),
+        Who::SofiaAdmin => !row.heerlen_object && row.allowed.contains(&Admin),
+    }
+}
+
+struct Ids {
+    officer: i64,
+    provider_org: i64,
+    network: i64,
+}
+
+async fn ids(t: &TestApp) -> Ids {
+    let heerlen = t.app.tenant_by_code("heerlen").await.expect("heerlen");
+    let system = koinon_app::Actor::System("test");
+    let users = t.app.list_users(&system, heerlen.id, None, Some(200)).await.expect("users");
+    let officer = users.items.iter().find(|u| u.email == "officer@heerlen.example.org").expect("officer").id;
+    let provider = users.items.iter().find(|u| u.email == "provider@heerlen.example.org").expect("provider");
+    let network = t.app.list_networks(&system, heerlen.id, None, None).await.expect("networks").items[0].id;
+    Ids { officer, provider_org: provider.organisation_id.expect("provider org"), network }
+}
+
+fn html_rows(ids: &Ids) -> Vec<Row> {
+    let get = |path: String, allowed: &'static [Role], heerlen_object: bool| Row {
+        method: "GET",
+        path,
+        body: None,
+        allowed,
+        heerlen_object,
+    };
+    let post = |path: String, allowed: &'static [Role], heerlen_object: bool| Row {
+        method: "POST",
+        path,
+        body: None,
+        allowed,
+        heerlen_object,
+    };
+    vec![
+        get("/dashboard".into(), ALL, false),
+        get("/account".into(), ALL, false),
+        get("/users".into(), ADMIN_AUDITOR, false),
+        get("/users/new".into(), ADMIN, false),
+        get(format!("/users/{}", ids.officer), ADMIN_AUDITOR, true),
+        get("/organisations".into(), NOT_BENEFICIARY, false),
+        get("/organisations/new".into(), MANAGERS, false),
+        get(format!("/organisations/{}", ids.provider_org), ORG_READERS_OF_PROVIDER_ORG, true),
+        get("/networks".into(), NETWORK_READERS, false),
+        get("/networks/new".into(), MANAGERS, false),
+        get(format!("/networks/{}", ids.network), NETWORK_READERS, true),
+        get("/audit".into(), ADMIN_AUDITOR, false),
+        post("/users".into(), ADMIN, false),
+        post(format!("/users/{}", ids.officer), ADMIN, true),
+        post("/organisations".into(), MANAGERS, false),
+        post("/networks".into(), MANAGERS, false),
+        post(format!("/networks/{}/partners", ids.network), MANAGERS, true),
+        post("/account/password".into(), ALL, false),
+    ]
+}
+
+fn api_rows(ids: &Ids) -> Vec<Row> {
+    use serde_json::json;
+    let get = |path: String, allowed: &'static [Role], heerlen_object: bool| Row {
+        method: "GET",
+        path,
+        body: None,
+        allowed,
+        heerlen_object,
+    };
+    let write = |method: &'static str,
+                 path: String,
+                 body: serde_json::Value,
+                 allowed: &'static [Role],
+                 heerlen_object: bool| Row { method, path, body: Some(body), allowed, heerlen_object };
+    vec![
+        get("/api/v1/me".into(), ALL, false),
+        get("/api/v1/tenants".into(), ALL, false),
+        write("PATCH", "/api/v1/tenants/heerlen".into(), json!({"name": "", "default_locale": "en"}), ADMIN, true),
+        get("/api/v1/users".into(), ADMIN_AUDITOR, false),
+        get(format!("/api/v1/users/{}", ids.officer), ADMIN_AUDITOR, true),
+        write(
+            "POST",
+            "/api/v1/users".into(),
+            json!({"email": "bad", "display_name": "", "role": "officer", "password": "x"}),
+            ADMIN,
+            false,
+        ),
+        write("PATCH", format!("/api/v1/users/{}", ids.officer), json!({"role": "mayor"}), ADMIN, true),
+        get("/api/v1/organisations".into(), NOT_BENEFICIARY, false),
+        get(format!("/api/v1/organisations/{}", ids.provider_org), ORG_READERS_OF_PROVIDER_ORG, true),
+        write("POST", "/api/v1/organisations".into(), json!({"kind": "ngo", "name": ""}), MANAGERS, false),
+        get("/api/v1/networks".into(), NETWORK_READERS, false),
+        get(format!("/api/v1/networks/{}", ids.network), NETWORK_READERS, true),
+        write("POST", "/api/v1/networks".into(), json!({"name": "", "programme": "URBACT"}), MANAGERS, false),
+        write(
+            "POST",
+            format!("/api/v1/networks/{}/partners", ids.network),
+            json!({"name": "", "country": "NL"}),
+            MANAGERS,
+            true,
+        ),
+        get("/api/v1/audit".into(), ADMIN_AUDITOR, false),
+    ]
+}
+
+fn verdict(method: &str, status: u16) -> Option<bool> {
+    match (method, status) {
+        ("GET", 200) | (_, 422) => Some(true),
+        (_, 403 | 404) => Some(false),
+        _ => None,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_route_with_every_role_and_another_tenant() {
+    let t = spawn_app().await;
+    let ids = ids(&t).await;
+    let mut wrong = Vec::new();
+    for who in everyone() {
+        // In the browser, with a session and the CSRF token of the page.
+        let client = t.signed_in(&who.email()).await;
+        let page = client.get(t.url("/dashboard")).send().await.expect("dashboard").text().await.expect("body");
+        let csrf = hidden_csrf(&page).expect("csrf");
+        for row in html_rows(&ids) {
+            let request = match row.method {
+                "GET" => client.get(t.url(&row.path)),
+                _ => client.post(t.url(&row.path)).form(&[("csrf", csrf.as_str())]),
+            };
+            let status = request.send().await.expect("request").status().as_u16();
+            let expected = allowed(&row, who);
+            if verdict(row.method, status) != Some(expected) {
+                wrong.push(format!(
+                    "{who:?} {} {} -> {status}, expected {}",
+                    row.method,
+                    row.path,
+                    if expected { "allowed" } else { "denied" }
+                ));
+            }
+        }
+        // Through the API, with a bearer token.
+        let token = t.token(&who.email()).await;
+        let api = reqwest::Client::new();
+        for row in api_rows(&ids) {
+            let mut request = match row.method {
+                "GET" => api.get(t.url(&row.path)),
+                "PATCH" => api.patch(t.url(&row.path)),
+                _ => api.post(t.url(&row.path)),
+            }
+            .bearer_auth(&token);
+            if let Some(body) = &row.body {
+                request = request.json(body);
+            }
+            let response = request.send().await.expect("request");
+            let status = response.status().as_u16();
+            let expected = allowed(&row, who);
+            if verdict(row.method, status) != Some(expected) {
+                wrong.push(format!(
+                    "{who:?} API {} {} -> {status}, expected {}",
+                    row.method,
+                    row.path,
+                    if expected { "allowed" } else { "denied" }
+                ));
+            }
+            if !expected {
+                let body: serde_json::Value = response.json().await.expect("error body");
+                assert!(body["error"]["code"].is_string(), "denials use the error format: {body}");
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "authorisation matrix broken:\n{}", wrong.join("\n"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sofia_sees_nothing_of_heerlen() {
+    let t = spawn_app().await;
+    let ids = ids(&t).await;
+    let sofia = t.signed_in("admin@sofia.example.org").await;
+    for path in ["/users", "/organisations", "/networks", "/audit", "/dashboard"] {
+        let body = sofia.get(t.url(path)).send().await.expect("page").text().await.expect("body");
+        for heerlen_thing in ["officer@heerlen.example.org", "Werkplaats Parkstad", "SIBdev", "Heerlen"] {
+            assert!(!body.contains(heerlen_thing), "{path} shows {heerlen_thing} to Sofia's admin");
+        }
+    }
+    for path in [
+        format!("/users/{}", ids.officer),
+        format!("/organisations/{}", ids.provider_org),
+        format!("/networks/{}", ids.network),
+    ] {
+        let r = sofia.get(t.url(&path)).send().await.expect("page");
+        assert_eq!(r.status(), 404, "{path}");
+    }
+}

@@ -43,20 +43,47 @@ SESSION=$(awk '$6=="koinon_session" {print $7}' $JAR)
 run_wrk() { # path, cookie header
   wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency ${2:+-H "Cookie: $2"} http://127.0.0.1:$PORT$1
 }
+# Server-side p99 from koinon's own histogram: the first bucket holding 99% of the requests
+# answered during a run (the difference of two /metrics readings).
+server_p99() { # before, after
+  python3 - "$1" "$2" <<'PY'
+import sys
+def read(text):
+    out = {}
+    for line in text.splitlines():
+        if line.startswith("koinon_http_request_duration_seconds_bucket"):
+            le = line.split('le="')[1].split('"')[0]
+            out[le] = int(line.rsplit(" ", 1)[1])
+    return out
+a, b = read(sys.argv[1]), read(sys.argv[2])
+d = {k: b[k] - a.get(k, 0) for k in b}
+total = d["+Inf"]
+for k in sorted((k for k in d if k != "+Inf"), key=float):
+    if d[k] >= 0.99 * total:
+        print(f"<= {float(k) * 1000:g} ms"); break
+else:
+    print("> 1000 ms")
+PY
+}
+m0=$(curl -fs http://127.0.0.1:$PORT/metrics)
 echo "== home page /"
 home=$(run_wrk / ""); echo "$home"
+m1=$(curl -fs http://127.0.0.1:$PORT/metrics)
 echo "== dashboard /dashboard (signed in)"
 dash=$(run_wrk /dashboard "koinon_session=$SESSION"); echo "$dash"
+m2=$(curl -fs http://127.0.0.1:$PORT/metrics)
+home_server_p99=$(server_p99 "$m0" "$m1")
+dash_server_p99=$(server_p99 "$m1" "$m2")
 rss_after_kb=$(awk '/VmRSS/ {print $2}' /proc/$PID/status)
-metrics=$(curl -fs http://127.0.0.1:$PORT/metrics | grep -E 'duration_seconds_(bucket|count)')
+metrics=$(echo "$m2" | grep -E 'duration_seconds_(bucket|count)')
 
 p() { echo "$1" | awk -v q="$2" '$1==q {print $2}'; }
 rps() { echo "$1" | awk '/Requests\/sec/ {print $2}'; }
 non2xx() { echo "$1" | awk '/Non-2xx/ {print $5}'; }
 cat > target/bench-shell.json <<JSON
 {"startup_ms": [$(IFS=,; echo "${starts[*]}")], "rss_idle_kb": $rss_idle_kb, "rss_after_load_kb": $rss_after_kb,
- "home": {"rps": "$(rps "$home")", "p50": "$(p "$home" 50%)", "p99": "$(p "$home" 99%)", "non_2xx": "$(non2xx "$home")"},
- "dashboard": {"rps": "$(rps "$dash")", "p50": "$(p "$dash" 50%)", "p99": "$(p "$dash" 99%)", "non_2xx": "$(non2xx "$dash")"}}
+ "home": {"rps": "$(rps "$home")", "client_p50": "$(p "$home" 50%)", "client_p99": "$(p "$home" 99%)", "server_p99": "$home_server_p99", "non_2xx": "$(non2xx "$home")"},
+ "dashboard": {"rps": "$(rps "$dash")", "client_p50": "$(p "$dash" 50%)", "client_p99": "$(p "$dash" 99%)", "server_p99": "$dash_server_p99", "non_2xx": "$(non2xx "$dash")"}}
 JSON
 echo "== server-side latency histogram (both runs)"
 echo "$metrics"

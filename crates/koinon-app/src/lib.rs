@@ -31,6 +31,7 @@ pub const PAGE_MAX: i64 = 200;
 pub struct App {
     store: Store,
     ledger_writer: ledger::WriterSlot,
+    tenant_cache: tenants::TenantCache,
 }
 
 /// Who is acting.
@@ -102,7 +103,7 @@ pub fn parse_cursor(raw: Option<&str>) -> Result<Option<i64>, AppError> {
 
 impl App {
     pub fn new(store: Store) -> Self {
-        Self { store, ledger_writer: ledger::WriterSlot::default() }
+        Self { store, ledger_writer: ledger::WriterSlot::default(), tenant_cache: tenants::TenantCache::default() }
     }
 
     pub fn store(&self) -> &Store {

@@ -9,6 +9,50 @@ use koinon_store::records::{NewTenant, TenantCounts, TenantRow};
 
 use crate::{Actor, App, AppError, Errors, Page, audit, page_limit};
 
+/// How long a tenant read from the database is reused. Tenants change rarely (by their admin
+/// or the operator); a change made through this process is seen at once, one made through
+/// another process within this time.
+pub const TENANT_CACHE_S: u64 = 5;
+
+/// Tenants by id, and the public directory, kept for [`TENANT_CACHE_S`] seconds: every page
+/// shows its tenant, and the home page the directory.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct TenantCache {
+    by_id: std::sync::Arc<std::sync::RwLock<std::collections::HashMap<i64, (std::time::Instant, Tenant)>>>,
+    directory: std::sync::Arc<std::sync::RwLock<Option<(std::time::Instant, Page<Tenant>)>>>,
+    /// Dashboard figures per tenant, reused for [`DASHBOARD_CACHE_MS`].
+    counts: std::sync::Arc<std::sync::RwLock<std::collections::HashMap<i64, (std::time::Instant, TenantCounts)>>>,
+}
+
+/// How long the dashboard's figures are reused: a busy dashboard costs one query a second.
+pub const DASHBOARD_CACHE_MS: u128 = 1_000;
+
+impl TenantCache {
+    fn fresh(at: std::time::Instant) -> bool {
+        at.elapsed().as_secs() < TENANT_CACHE_S
+    }
+
+    fn get(&self, id: i64) -> Option<Tenant> {
+        let map = self.by_id.read().ok()?;
+        map.get(&id).filter(|(at, _)| Self::fresh(*at)).map(|(_, t)| t.clone())
+    }
+
+    fn put(&self, tenant: &Tenant) {
+        if let Ok(mut map) = self.by_id.write() {
+            map.insert(tenant.id, (std::time::Instant::now(), tenant.clone()));
+        }
+    }
+
+    fn clear(&self) {
+        if let Ok(mut map) = self.by_id.write() {
+            map.clear();
+        }
+        if let Ok(mut dir) = self.directory.write() {
+            *dir = None;
+        }
+    }
+}
+
 /// A tenant as pages and the API show it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Tenant {
@@ -109,11 +153,29 @@ impl App {
         .await?;
         let row = db.tenant_by_id(id).await?.ok_or_else(|| AppError::Internal("tenant vanished".into()))?;
         tx.commit().await?;
+        self.tenant_cache.clear();
         Ok(Tenant::from_row(row))
     }
 
     /// The public directory of tenants (code, name, country), in code order.
     pub async fn list_tenants(&self, cursor: Option<&str>, limit: Option<i64>) -> Result<Page<Tenant>, AppError> {
+        // The home page's directory (first page of 100) is served from the cache.
+        let cacheable = cursor.is_none() && limit == Some(100);
+        if cacheable
+            && let Ok(dir) = self.tenant_cache.directory.read()
+            && let Some((at, page)) = dir.as_ref()
+            && TenantCache::fresh(*at)
+        {
+            return Ok(page.clone());
+        }
+        let page = self.list_tenants_uncached(cursor, limit).await?;
+        if cacheable && let Ok(mut dir) = self.tenant_cache.directory.write() {
+            *dir = Some((std::time::Instant::now(), page.clone()));
+        }
+        Ok(page)
+    }
+
+    async fn list_tenants_uncached(&self, cursor: Option<&str>, limit: Option<i64>) -> Result<Page<Tenant>, AppError> {
         let limit = page_limit(limit);
         let after = cursor.unwrap_or("");
         let mut conn = self.store().conn().await?;
@@ -134,22 +196,39 @@ impl App {
     }
 
     pub async fn tenant_by_id(&self, id: i64) -> Result<Tenant, AppError> {
+        if let Some(t) = self.tenant_cache.get(id) {
+            return Ok(t);
+        }
         let mut conn = self.store().conn().await?;
-        conn.db()
+        let tenant = conn
+            .db()
             .tenant_by_id(id)
             .await?
             .map(Tenant::from_row)
-            .ok_or_else(|| AppError::NotFound(format!("tenant {id}")))
+            .ok_or_else(|| AppError::NotFound(format!("tenant {id}")))?;
+        self.tenant_cache.put(&tenant);
+        Ok(tenant)
     }
 
     /// The dashboard of the actor's tenant.
     pub async fn dashboard(&self, actor: &Actor, tenant_id: i64) -> Result<Dashboard, AppError> {
         actor.require(Action::ViewTenant, &Resource::tenant(tenant_id))?;
-        let mut conn = self.store().conn().await?;
-        let mut db = conn.db();
-        let tenant = db.tenant_by_id(tenant_id).await?.ok_or_else(|| AppError::NotFound("tenant".into()))?;
-        let counts = db.tenant_counts(tenant_id).await?;
-        Ok(Dashboard { tenant: Tenant::from_row(tenant), counts })
+        let tenant = self.tenant_by_id(tenant_id).await?;
+        let cached = self.tenant_cache.counts.read().ok().and_then(|m| {
+            m.get(&tenant_id).filter(|(at, _)| at.elapsed().as_millis() < DASHBOARD_CACHE_MS).map(|(_, c)| *c)
+        });
+        let counts = match cached {
+            Some(c) => c,
+            None => {
+                let mut conn = self.store().conn().await?;
+                let c = conn.db().tenant_counts(tenant_id).await?;
+                if let Ok(mut m) = self.tenant_cache.counts.write() {
+                    m.insert(tenant_id, (std::time::Instant::now(), c));
+                }
+                c
+            }
+        };
+        Ok(Dashboard { tenant, counts })
     }
 
     /// Changes a tenant's name and default language. Admins of the tenant.
@@ -186,6 +265,7 @@ impl App {
         .await?;
         let row = db.tenant_by_id(tenant_id).await?.ok_or_else(|| AppError::NotFound("tenant".into()))?;
         tx.commit().await?;
+        self.tenant_cache.clear();
         Ok(Tenant::from_row(row))
     }
 }

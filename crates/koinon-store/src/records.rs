@@ -126,7 +126,8 @@ pub struct TenantCounts {
     pub users: i64,
     pub organisations: i64,
     pub networks: i64,
-    pub audit_entries: i64,
+    /// When the tenant's last audited change happened (microseconds), if any.
+    pub last_change_at_us: Option<i64>,
 }
 
 macro_rules! tenant_cols {
@@ -203,10 +204,10 @@ impl Db<'_> {
             (SELECT COUNT(*) FROM users WHERE tenant_id = $1), \
             (SELECT COUNT(*) FROM organisations WHERE tenant_id = $1), \
             (SELECT COUNT(*) FROM networks WHERE tenant_id = $1), \
-            (SELECT COUNT(*) FROM audit_log WHERE tenant_id = $1)";
-        let (users, organisations, networks, audit_entries): (i64, i64, i64, i64) =
+            (SELECT at_us FROM audit_log WHERE tenant_id = $1 ORDER BY seq DESC LIMIT 1)";
+        let (users, organisations, networks, last_change_at_us): (i64, i64, i64, Option<i64>) =
             on!(self, c => sqlx::query_as(sql).bind(tenant_id).fetch_one(c).await)?;
-        Ok(TenantCounts { users, organisations, networks, audit_entries })
+        Ok(TenantCounts { users, organisations, networks, last_change_at_us })
     }
 
     // ---- organisations ----

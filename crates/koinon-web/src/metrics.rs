@@ -12,7 +12,8 @@ use axum::response::{IntoResponse, Response};
 use crate::AppState;
 
 /// Upper bounds of the latency histogram, in microseconds.
-const BUCKETS_US: [u64; 10] = [500, 1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 100_000, 250_000, 1_000_000];
+const BUCKETS_US: [u64; 14] =
+    [250, 500, 1_000, 2_500, 5_000, 7_500, 10_000, 15_000, 20_000, 25_000, 50_000, 100_000, 250_000, 1_000_000];
 
 #[derive(Default)]
 pub struct Metrics {

@@ -44,7 +44,7 @@ flash-signed-out = Излязохте от системата.
 ## Табло
 dashboard-title = Табло
 dashboard-signed-in-as = Влезли сте с ролята: { $role }.
-dashboard-audit-entries = Записи в одитния дневник
+dashboard-last-change = Последна промяна
 
 ## Полета
 field-name = Име

@@ -44,7 +44,7 @@ flash-signed-out = Έχετε αποσυνδεθεί.
 ## Πίνακας ελέγχου
 dashboard-title = Πίνακας ελέγχου
 dashboard-signed-in-as = Έχετε συνδεθεί με τον ρόλο: { $role }.
-dashboard-audit-entries = Εγγραφές ελέγχου
+dashboard-last-change = Τελευταία αλλαγή
 
 ## Πεδία
 field-name = Όνομα

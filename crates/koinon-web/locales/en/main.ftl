@@ -44,7 +44,7 @@ flash-signed-out = You are signed out.
 ## Dashboard
 dashboard-title = Dashboard
 dashboard-signed-in-as = You are signed in with the role: { $role }.
-dashboard-audit-entries = Audit entries
+dashboard-last-change = Last change
 
 ## Fields
 field-name = Name

@@ -44,7 +44,7 @@ flash-signed-out = Olete välja logitud.
 ## Töölaud
 dashboard-title = Töölaud
 dashboard-signed-in-as = Olete sisse logitud rolliga: { $role }.
-dashboard-audit-entries = Auditilogi kirjed
+dashboard-last-change = Viimane muudatus
 
 ## Väljad
 field-name = Nimi

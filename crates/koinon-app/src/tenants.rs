@@ -16,12 +16,15 @@ pub const TENANT_CACHE_S: u64 = 5;
 
 /// Tenants by id, and the public directory, kept for [`TENANT_CACHE_S`] seconds: every page
 /// shows its tenant, and the home page the directory.
+/// Shared between the App's clones.
+type Stamped<T> = std::sync::Arc<std::sync::RwLock<T>>;
+
 #[derive(Debug, Clone, Default)]
 pub(crate) struct TenantCache {
-    by_id: std::sync::Arc<std::sync::RwLock<std::collections::HashMap<i64, (std::time::Instant, Tenant)>>>,
-    directory: std::sync::Arc<std::sync::RwLock<Option<(std::time::Instant, Page<Tenant>)>>>,
+    by_id: Stamped<std::collections::HashMap<i64, (std::time::Instant, Tenant)>>,
+    directory: Stamped<Option<(std::time::Instant, Page<Tenant>)>>,
     /// Dashboard figures per tenant, reused for [`DASHBOARD_CACHE_MS`].
-    counts: std::sync::Arc<std::sync::RwLock<std::collections::HashMap<i64, (std::time::Instant, TenantCounts)>>>,
+    counts: Stamped<std::collections::HashMap<i64, (std::time::Instant, TenantCounts)>>,
 }
 
 /// How long the dashboard's figures are reused: a busy dashboard costs one query a second.

@@ -56,6 +56,12 @@ fn document_is_openapi_3_1_with_every_endpoint() {
         ("/api/v1/networks/{id}/partners", &["post"]),
         ("/api/v1/audit", &["get"]),
         ("/api/v1/tokens/{id}", &["delete"]),
+        ("/api/v1/ledgers", &["get", "post"]),
+        ("/api/v1/accounts", &["post"]),
+        ("/api/v1/accounts/{id}", &["get"]),
+        ("/api/v1/accounts/{id}/transfers", &["get"]),
+        ("/api/v1/transfers", &["post"]),
+        ("/api/v1/transfers/{id}", &["get"]),
     ];
     for (path, methods) in expected {
         let item = paths.get(*path).unwrap_or_else(|| panic!("{path} is not in the document"));

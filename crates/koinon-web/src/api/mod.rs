@@ -3,6 +3,7 @@
 //! `/api/openapi.json` (the committed `openapi.json` is checked against the code by a test).
 
 mod audit;
+mod ledger;
 mod networks;
 mod organisations;
 mod tenants;
@@ -29,6 +30,7 @@ pub fn routes() -> Router<AppState> {
         .merge(networks::routes())
         .merge(audit::routes())
         .merge(tokens::routes())
+        .merge(ledger::routes())
         .fallback(api_not_found)
         .method_not_allowed_fallback(api_method_not_allowed)
 }
@@ -170,7 +172,7 @@ pub struct FieldErrorBody {
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "koinon API", description = "The JSON API of koinon: tenants, organisations, users, networks and the audit log."),
+    info(title = "koinon API", description = "The JSON API of koinon: tenants, organisations, users, networks, the audit log and the ledger."),
     modifiers(&BearerAuth, &ResponseDescriptions),
     nest(
         (path = "/api/v1", api = tenants::TenantsApi),
@@ -179,6 +181,7 @@ pub struct FieldErrorBody {
         (path = "/api/v1", api = networks::NetworksApi),
         (path = "/api/v1", api = audit::AuditApi),
         (path = "/api/v1", api = tokens::TokensApi),
+        (path = "/api/v1", api = ledger::LedgerApi),
     ),
     components(schemas(ErrorBody, ErrorDetail, FieldErrorBody))
 )]

@@ -6,5 +6,6 @@ mod authz;
 mod browser;
 mod cli;
 mod harness;
+mod ledger_api;
 mod pages;
 mod smoke;

@@ -5,6 +5,7 @@ mod api;
 mod authz;
 mod browser;
 mod cli;
+mod crash;
 mod harness;
 mod ledger_api;
 mod pages;

@@ -14,6 +14,12 @@ pub const DEMO_PASSWORD: &str = "koinon-demo-2026";
 
 const SYSTEM: Actor = Actor::System("demo");
 
+/// Accounts of the demo ledger.
+pub const DEMO_BUDGET: &str = "0190c0de-0000-7000-8000-000000000001";
+pub const DEMO_SPV: &str = "0190c0de-0000-7000-8000-000000000002";
+pub const DEMO_INVESTOR: &str = "0190c0de-0000-7000-8000-000000000003";
+pub const DEMO_PROVIDER: &str = "0190c0de-0000-7000-8000-000000000004";
+
 /// (code, name, country, currency, locale)
 const TENANTS: &[(&str, &str, &str, &str, &str)] = &[
     ("heerlen", "Heerlen", "NL", "EUR", "nl"),
@@ -203,6 +209,80 @@ impl App {
             created += 1;
         }
         logins.push(DemoLogin { email, role: "admin", tenant: "sofia" });
+        created += self.seed_demo_ledger(heerlen.id).await?;
         Ok(DemoReport { created, logins, password: DEMO_PASSWORD })
+    }
+
+    /// Heerlen's euro ledger with the money of its employment social impact bond: investors'
+    /// capital into the SPV, a drawdown to the provider, an outcome payment from the budget.
+    /// Transfer ids are fixed, so seeding twice moves nothing twice.
+    async fn seed_demo_ledger(&self, tenant_id: i64) -> Result<usize, AppError> {
+        use crate::ledger::{NewAccountInput, TransferInput};
+        self.create_ledger(&SYSTEM, tenant_id, "EUR", "Euro", 2).await?;
+        let org = |name: &'static str| async move {
+            let mut conn = self.store().conn().await?;
+            let id = conn.db().organisation_by_name(tenant_id, name).await?.map(|o| o.id);
+            Ok::<Option<String>, AppError>(id.map(|id| format!("organisation:{id}")))
+        };
+        let accounts = [
+            (DEMO_BUDGET, "budget", None, vec![]),
+            (DEMO_SPV, "spv", None, vec!["debits_must_not_exceed_credits".to_string()]),
+            (DEMO_INVESTOR, "investor", org("Limburg Social Impact Fund").await?, vec![]),
+            (DEMO_PROVIDER, "provider", org("Werkplaats Parkstad").await?, vec![]),
+        ];
+        let inputs: Vec<NewAccountInput> = accounts
+            .into_iter()
+            .map(|(id, code, owner, flags)| NewAccountInput {
+                id: id.into(),
+                ledger: "EUR".into(),
+                code: code.into(),
+                owner,
+                flags,
+            })
+            .collect();
+        let made = self.create_accounts(&SYSTEM, tenant_id, &inputs).await?;
+        let transfer = |id: &str, debit: &str, credit: &str, amount: i64, code: &str, reference: &str| TransferInput {
+            id: id.into(),
+            debit_account_id: Some(debit.into()),
+            credit_account_id: Some(credit.into()),
+            amount: Some(amount),
+            ledger: Some("EUR".into()),
+            code: code.into(),
+            reference: Some(reference.into()),
+            ..TransferInput::default()
+        };
+        let moved = self
+            .create_transfers(
+                &SYSTEM,
+                tenant_id,
+                &[
+                    transfer(
+                        "0190c0de-0000-7000-8000-000000000101",
+                        DEMO_INVESTOR,
+                        DEMO_SPV,
+                        50_000_000,
+                        "capital_commitment",
+                        "contract:demo-employment-sib",
+                    ),
+                    transfer(
+                        "0190c0de-0000-7000-8000-000000000102",
+                        DEMO_SPV,
+                        DEMO_PROVIDER,
+                        20_000_000,
+                        "drawdown",
+                        "contract:demo-employment-sib",
+                    ),
+                    transfer(
+                        "0190c0de-0000-7000-8000-000000000103",
+                        DEMO_BUDGET,
+                        DEMO_SPV,
+                        4_550_000,
+                        "outcome_payment",
+                        "payment-run:demo-2026-q3",
+                    ),
+                ],
+            )
+            .await?;
+        Ok(made.iter().filter(|r| r.result == "ok").count() + moved.iter().filter(|r| r.result == "ok").count())
     }
 }

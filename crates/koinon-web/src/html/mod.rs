@@ -4,6 +4,7 @@
 
 mod account;
 mod admin;
+mod ledger;
 mod network;
 mod pages;
 
@@ -28,7 +29,12 @@ use crate::i18n;
 pub use pages::ErrorPage;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().merge(pages::routes()).merge(account::routes()).merge(admin::routes()).merge(network::routes())
+    Router::new()
+        .merge(pages::routes())
+        .merge(account::routes())
+        .merge(admin::routes())
+        .merge(network::routes())
+        .merge(ledger::routes())
 }
 
 /// Renders a template; a template error is a bug, answered 500 and logged.

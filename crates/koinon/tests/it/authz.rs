@@ -36,6 +36,9 @@ const ADMIN_AUDITOR: &[Role] = &[Admin, Auditor];
 const ADMIN: &[Role] = &[Admin];
 const MANAGERS: &[Role] = &[Admin, Officer];
 const NETWORK_READERS: &[Role] = &[Admin, Officer, Approver, Reviewer, Auditor];
+const LEDGER_READERS: &[Role] = &[Admin, Officer, Approver, Auditor];
+/// The demo provider account is owned by the provider's organisation.
+const LEDGER_READERS_AND_PROVIDER: &[Role] = &[Admin, Officer, Approver, Auditor, Provider];
 const ORG_READERS_OF_PROVIDER_ORG: &[Role] = &[Admin, Officer, Approver, Reviewer, Auditor, Provider];
 
 /// One row of the matrix. `heerlen_object`: the route names an object of Heerlen, so Sofia's
@@ -99,6 +102,9 @@ fn html_rows(ids: &Ids) -> Vec<Row> {
         get("/networks/new".into(), MANAGERS, false),
         get(format!("/networks/{}", ids.network), NETWORK_READERS, true),
         get("/audit".into(), ADMIN_AUDITOR, false),
+        get("/ledger".into(), LEDGER_READERS, false),
+        get(format!("/ledger/accounts/{}", koinon_app::demo::DEMO_SPV), LEDGER_READERS, true),
+        get(format!("/ledger/accounts/{}", koinon_app::demo::DEMO_PROVIDER), LEDGER_READERS_AND_PROVIDER, true),
         post("/users".into(), ADMIN, false),
         post(format!("/users/{}", ids.officer), ADMIN, true),
         post("/organisations".into(), MANAGERS, false),
@@ -150,6 +156,9 @@ fn api_rows(ids: &Ids) -> Vec<Row> {
             true,
         ),
         get("/api/v1/audit".into(), ADMIN_AUDITOR, false),
+        get(format!("/api/v1/accounts/{}", koinon_app::demo::DEMO_SPV), LEDGER_READERS, true),
+        get(format!("/api/v1/accounts/{}", koinon_app::demo::DEMO_PROVIDER), LEDGER_READERS_AND_PROVIDER, true),
+        write("POST", "/api/v1/transfers".into(), json!({"transfers": []}), MANAGERS, false),
     ]
 }
 

@@ -156,6 +156,8 @@ async fn every_shell_page_passes_axe_in_greek() {
             "/networks/new".into(),
             format!("/networks/{network_id}"),
             "/audit".into(),
+            "/ledger".into(),
+            format!("/ledger/accounts/{}", koinon_app::demo::DEMO_SPV),
             "/account".into(),
             "/accessibility".into(),
         ];

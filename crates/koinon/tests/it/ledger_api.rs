@@ -38,12 +38,14 @@ async fn ledger_over_http() {
     let t = spawn_app().await;
     let officer = t.token("officer@heerlen.example.org").await;
 
-    let (status, body) =
-        call(&t, &officer, "POST", "/api/v1/ledgers", Some(json!({"code": "EUR", "name": "Euro", "scale": 2}))).await;
+    let grama = json!({"code": "GRAMA", "name": "Grama", "scale": 2});
+    let (status, body) = call(&t, &officer, "POST", "/api/v1/ledgers", Some(grama.clone())).await;
     assert_eq!(status, 201, "{body}");
-    let (status, _) =
-        call(&t, &officer, "POST", "/api/v1/ledgers", Some(json!({"code": "EUR", "name": "Euro", "scale": 2}))).await;
+    let (status, _) = call(&t, &officer, "POST", "/api/v1/ledgers", Some(grama)).await;
     assert_eq!(status, 200, "the same ledger again is not an error");
+    let (status, body) =
+        call(&t, &officer, "POST", "/api/v1/ledgers", Some(json!({"code": "EUR", "name": "Euro", "scale": 3}))).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (409, Some("already_exists")), "the demo's EUR has scale 2");
     let (status, body) =
         call(&t, &officer, "POST", "/api/v1/ledgers", Some(json!({"code": "E", "name": "", "scale": 9}))).await;
     assert_eq!(status, 422);

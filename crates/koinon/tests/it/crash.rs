@@ -20,20 +20,38 @@ fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("port").port()
 }
 
-async fn start(data_dir: &Path, port: u16) -> Child {
-    let child = koinon(data_dir)
-        .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start koinon serve");
+/// A running `koinon serve`, killed with SIGKILL when dropped.
+struct Server(Child);
+
+impl Server {
+    fn kill(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+async fn start(data_dir: &Path, port: u16) -> Server {
+    let server = Server(
+        koinon(data_dir)
+            .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start koinon serve"),
+    );
     let client = reqwest::Client::new();
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         if let Ok(r) = client.get(format!("http://127.0.0.1:{port}/readyz")).send().await
             && r.status() == 200
         {
-            return child;
+            return server;
         }
         assert!(Instant::now() < deadline, "koinon serve did not become ready");
         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -116,8 +134,7 @@ async fn acknowledged_transfers_survive_sigkill() {
         seed ^= seed >> 7;
         seed ^= seed << 17;
         tokio::time::sleep(Duration::from_millis(150 + seed % 600)).await;
-        server.kill().expect("SIGKILL");
-        let _ = server.wait();
+        server.kill();
         for c in clients {
             let _ = c.await;
         }
@@ -146,6 +163,5 @@ async fn acknowledged_transfers_survive_sigkill() {
     let found = conn.db().ledger_transfers_by_id(&ids).await.expect("lookup");
     assert_eq!(found.len(), ids.len(), "every acknowledged transfer is stored");
     assert!(ids.len() > 100, "the load was real: {} transfers acknowledged", ids.len());
-    server.kill().expect("kill");
-    let _ = server.wait();
+    server.kill();
 }

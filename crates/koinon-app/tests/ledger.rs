@@ -8,9 +8,9 @@ mod model;
 use koinon_app::ledger::{NewAccountInput, TransferInput};
 use koinon_app::tenants::NewTenantInput;
 use koinon_app::{Actor, App};
-use koinon_core::ledger::{Transfer, TransferFlags, TransferResult, format_id};
+use koinon_core::ledger::{Transfer, TransferResult, format_id};
 use koinon_store::{Store, StoreConfig};
-use model::{Gen, MTransfer, Model, accounts, random_transfer};
+use model::{Gen, MTransfer, Model, accounts, random_transfer, to_transfer};
 
 const SYSTEM: Actor = Actor::System("test");
 
@@ -63,22 +63,6 @@ async fn create_model_accounts(f: &Fixture, n: u64) -> Model {
     let results = f.app.create_accounts(&SYSTEM, f.tenant, &inputs).await.expect("accounts");
     assert!(results.iter().all(|r| r.result == "ok"), "{results:?}");
     model
-}
-
-fn to_transfer(t: &MTransfer) -> Transfer {
-    Transfer {
-        id: t.id,
-        debit_account_id: t.debit,
-        credit_account_id: t.credit,
-        amount: t.amount,
-        ledger: t.ledger,
-        code: t.code.clone(),
-        reference: None,
-        flags: TransferFlags(t.flags),
-        pending_id: t.pending_id,
-        timeout_s: t.timeout_s,
-        timestamp: 0,
-    }
 }
 
 async fn assert_agrees(f: &Fixture, model: &Model, context: &str) {

@@ -7,24 +7,8 @@
 #[path = "support/ledger_model.rs"]
 mod model;
 
-use koinon_core::ledger::{Account, AccountFlags, LedgerState, Transfer, TransferFlags, apply_transfers};
-use model::{Gen, MTransfer, Model, accounts, random_transfer};
-
-fn to_transfer(t: &MTransfer) -> Transfer {
-    Transfer {
-        id: t.id,
-        debit_account_id: t.debit,
-        credit_account_id: t.credit,
-        amount: t.amount,
-        ledger: t.ledger,
-        code: t.code.clone(),
-        reference: None,
-        flags: TransferFlags(t.flags),
-        pending_id: t.pending_id,
-        timeout_s: t.timeout_s,
-        timestamp: 0,
-    }
-}
+use koinon_core::ledger::{Account, AccountFlags, LedgerState, Transfer, apply_transfers};
+use model::{Gen, MTransfer, Model, accounts, random_transfer, to_transfer};
 
 #[test]
 fn machine_agrees_with_the_model() {

@@ -41,6 +41,18 @@ pub const ACCOUNT_CODES: &[(&str, &str)] = &[
     ("other", "anything else"),
 ];
 
+/// The bits of flag names in `table`; an unknown name is the error.
+fn bits_from_names<'a>(table: &[(&'static str, u16)], names: impl IntoIterator<Item = &'a str>) -> Result<u16, String> {
+    names.into_iter().try_fold(0, |bits, name| {
+        table.iter().find(|(n, _)| *n == name).map(|(_, bit)| bits | bit).ok_or_else(|| name.to_string())
+    })
+}
+
+/// The names in `table` of the bits set in `bits`, in table order.
+fn names_of_bits(table: &[(&'static str, u16)], bits: u16) -> Vec<&'static str> {
+    table.iter().filter(|(_, b)| bits & b != 0).map(|(n, _)| *n).collect()
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct AccountFlags(pub u16);
 
@@ -60,16 +72,11 @@ impl AccountFlags {
 
     /// Parses flag names; an unknown name is returned as the error.
     pub fn from_names<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<Self, String> {
-        let mut bits = 0;
-        for name in names {
-            let (_, bit) = Self::NAMES.iter().find(|(n, _)| *n == name).ok_or_else(|| name.to_string())?;
-            bits |= bit;
-        }
-        Ok(Self(bits))
+        bits_from_names(&Self::NAMES, names).map(Self)
     }
 
     pub fn names(self) -> Vec<&'static str> {
-        Self::NAMES.iter().filter(|(_, b)| self.has(*b)).map(|(n, _)| *n).collect()
+        names_of_bits(&Self::NAMES, self.0)
     }
 }
 
@@ -92,17 +99,13 @@ impl TransferFlags {
         self.0 & flag != 0
     }
 
+    /// Parses flag names; an unknown name is returned as the error.
     pub fn from_names<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<Self, String> {
-        let mut bits = 0;
-        for name in names {
-            let (_, bit) = Self::NAMES.iter().find(|(n, _)| *n == name).ok_or_else(|| name.to_string())?;
-            bits |= bit;
-        }
-        Ok(Self(bits))
+        bits_from_names(&Self::NAMES, names).map(Self)
     }
 
     pub fn names(self) -> Vec<&'static str> {
-        Self::NAMES.iter().filter(|(_, b)| self.has(*b)).map(|(n, _)| *n).collect()
+        names_of_bits(&Self::NAMES, self.0)
     }
 
     /// Post or void: resolves a pending transfer.

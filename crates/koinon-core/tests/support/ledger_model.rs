@@ -4,7 +4,24 @@
 
 #![allow(dead_code)]
 
-use koinon_core::ledger::{AccountFlags, Id, TransferFlags, TransferResult as R};
+use koinon_core::ledger::{AccountFlags, Id, Transfer, TransferFlags, TransferResult as R};
+
+/// The real ledger's form of a model transfer.
+pub fn to_transfer(t: &MTransfer) -> Transfer {
+    Transfer {
+        id: t.id,
+        debit_account_id: t.debit,
+        credit_account_id: t.credit,
+        amount: t.amount,
+        ledger: t.ledger,
+        code: t.code.clone(),
+        reference: None,
+        flags: TransferFlags(t.flags),
+        pending_id: t.pending_id,
+        timeout_s: t.timeout_s,
+        timestamp: 0,
+    }
+}
 
 pub const LEDGERS: [i64; 2] = [1, 2];
 

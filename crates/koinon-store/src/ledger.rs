@@ -484,10 +484,61 @@ pub struct RecomputedRow {
 }
 
 impl Db<'_> {
-    /// Every account's balances recomputed from all transfers.
+    /// Every account's balances recomputed from all transfers, in one pass over them in
+    /// timestamp order (a hold always comes before its post or void).
     pub async fn ledger_recompute_all(&mut self) -> Result<Vec<RecomputedRow>, StoreError> {
-        let sql = recompute_sql!("WHERE 1 = 1");
-        Ok(on!(self, c => sqlx::query_as(sql).fetch_all(c).await)?)
+        use futures_util::TryStreamExt;
+        const PENDING: i64 = 2;
+        const POST: i64 = 4;
+        const VOID: i64 = 8;
+        let mut sums: HashMap<Vec<u8>, [i64; 4]> = HashMap::new();
+        // Holds not yet resolved: id -> (debit, credit, amount).
+        let mut holds: HashMap<Vec<u8>, (Vec<u8>, Vec<u8>, i64)> = HashMap::new();
+        let mut problem: Option<StoreError> = None;
+        let sql = "SELECT id, debit_account_id, credit_account_id, amount, flags, pending_id FROM ledger_transfers ORDER BY ts";
+        on!(self, c => {
+            let mut rows = sqlx::query_as::<_, (Vec<u8>, Vec<u8>, Vec<u8>, i64, i64, Option<Vec<u8>>)>(sql).fetch(c);
+            while let Some((id, debit, credit, amount, flags, pending_id)) = rows.try_next().await? {
+                if flags & (POST | VOID) != 0 {
+                    let Some((d, c, held)) = pending_id.and_then(|p| holds.remove(&p)) else {
+                        problem.get_or_insert_with(|| corrupt(&format!("transfer {} resolves no open hold", hex::encode(&id))));
+                        continue;
+                    };
+                    let posted = if flags & POST != 0 { amount } else { 0 };
+                    let de = sums.entry(d).or_default();
+                    de[0] = de[0].saturating_sub(held);
+                    de[1] = de[1].saturating_add(posted);
+                    let ce = sums.entry(c).or_default();
+                    ce[2] = ce[2].saturating_sub(held);
+                    ce[3] = ce[3].saturating_add(posted);
+                } else if flags & PENDING != 0 {
+                    let de = sums.entry(debit.clone()).or_default();
+                    de[0] = de[0].saturating_add(amount);
+                    let ce = sums.entry(credit.clone()).or_default();
+                    ce[2] = ce[2].saturating_add(amount);
+                    holds.insert(id, (debit, credit, amount));
+                } else {
+                    let de = sums.entry(debit).or_default();
+                    de[1] = de[1].saturating_add(amount);
+                    let ce = sums.entry(credit).or_default();
+                    ce[3] = ce[3].saturating_add(amount);
+                }
+            }
+            Ok::<(), StoreError>(())
+        })?;
+        if let Some(p) = problem {
+            return Err(p);
+        }
+        Ok(sums
+            .into_iter()
+            .map(|(acc, [dp, dpo, cp, cpo])| RecomputedRow {
+                acc,
+                debits_pending: dp,
+                debits_posted: dpo,
+                credits_pending: cp,
+                credits_posted: cpo,
+            })
+            .collect())
     }
 
     /// One account's balances as of a timestamp (transfers with `ts <= as_of`).

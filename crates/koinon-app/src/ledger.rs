@@ -214,29 +214,42 @@ impl LedgerWriter {
     }
 }
 
+/// Applies a group of jobs in one transaction and one commit. The audit log gets one entry per
+/// actor and municipality of the group, naming how many batches and transfers it applied.
 async fn commit_group(conn: &mut koinon_store::Conn, group: &[Job]) -> Result<Vec<Vec<TransferResult>>, AppError> {
     let mut tx = conn.begin().await?;
-    let mut all = Vec::with_capacity(group.len());
-    for job in group {
-        let mut db = tx.db();
-        let out = db.ledger_apply(job.tenant_id, &job.transfers, App::now_us()).await?;
+    let mut db = tx.db();
+    let jobs: Vec<(i64, &[Transfer])> = group.iter().map(|j| (j.tenant_id, j.transfers.as_slice())).collect();
+    let outs = db.ledger_apply_jobs(&jobs, App::now_us()).await?;
+    // (tenant, actor) -> (batches, submitted, ok, first applied transfer)
+    let mut entries: Vec<(i64, &Actor, usize, usize, usize, Option<&Transfer>)> = Vec::new();
+    for (job, out) in group.iter().zip(&outs) {
         let ok = out.results.iter().filter(|r| **r == TransferResult::Ok).count();
-        if ok > 0 {
-            let first = out.inserted.first().map(|t| format_id(t.id)).unwrap_or_default();
-            audit::append(
-                &mut db,
-                &job.actor,
-                Some(job.tenant_id),
-                "ledger.create_transfers",
-                &format!("transfer:{first}"),
-                serde_json::json!({"submitted": job.transfers.len(), "ok": ok, "first_timestamp": out.inserted.first().map(|t| t.timestamp)}),
-            )
-            .await?;
+        if ok == 0 {
+            continue;
         }
-        all.push(out.results);
+        match entries.iter_mut().find(|e| e.0 == job.tenant_id && *e.1 == job.actor) {
+            Some(e) => {
+                e.2 += 1;
+                e.3 += job.transfers.len();
+                e.4 += ok;
+            }
+            None => entries.push((job.tenant_id, &job.actor, 1, job.transfers.len(), ok, out.inserted.first())),
+        }
+    }
+    for (tenant_id, actor, batches, submitted, ok, first) in entries {
+        audit::append(
+            &mut db,
+            actor,
+            Some(tenant_id),
+            "ledger.create_transfers",
+            &format!("transfer:{}", first.map(|t| format_id(t.id)).unwrap_or_default()),
+            serde_json::json!({"batches": batches, "submitted": submitted, "ok": ok, "first_timestamp": first.map(|t| t.timestamp)}),
+        )
+        .await?;
     }
     tx.commit().await?;
-    Ok(all)
+    Ok(outs.into_iter().map(|o| o.results).collect())
 }
 
 fn parse_uuid(field: String, raw: &str) -> Result<Id, koinon_core::FieldError> {

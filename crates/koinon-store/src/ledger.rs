@@ -283,6 +283,19 @@ impl Db<'_> {
         batch: &[Transfer],
         now_us: i64,
     ) -> Result<BatchOutcome, StoreError> {
+        let mut outs = self.ledger_apply_jobs(&[(tenant_id, batch)], now_us).await?;
+        outs.pop().ok_or_else(|| corrupt("no outcome"))
+    }
+
+    /// Applies several batches (of one or more tenants) in one go: what they touch is loaded
+    /// once per tenant, each batch runs through the state machine in turn on the shared state
+    /// (so chains never cross batches), and everything is written with one set of statements.
+    /// This is the group commit's inner loop. Outcomes are returned per batch, in order.
+    pub async fn ledger_apply_jobs(
+        &mut self,
+        jobs: &[(i64, &[Transfer])],
+        now_us: i64,
+    ) -> Result<Vec<BatchOutcome>, StoreError> {
         let last_ts = self.ledger_lock_head().await?;
         let mut next_ts = now_us.max(last_ts + 1);
 
@@ -319,58 +332,73 @@ impl Db<'_> {
             self.ledger_write(expiring_tenant, &state, &out).await?;
         }
 
-        // 2. The batch itself.
-        let mut state = LedgerState::default();
-        let mut transfer_ids = BTreeSet::new();
-        let mut own_ids = BTreeSet::new();
-        let mut account_ids = BTreeSet::new();
-        for t in batch {
-            transfer_ids.insert(t.id);
-            own_ids.insert(t.id);
-            if let Some(p) = t.pending_id {
-                transfer_ids.insert(p);
-            }
-            for a in [t.debit_account_id, t.credit_account_id] {
-                if a != 0 {
-                    account_ids.insert(a);
+        // 2. The batches, tenant by tenant.
+        let mut outcomes: Vec<Option<BatchOutcome>> = vec![None; jobs.len()];
+        let mut tenants: Vec<i64> = jobs.iter().map(|(t, _)| *t).collect();
+        tenants.sort_unstable();
+        tenants.dedup();
+        for tenant_id in tenants {
+            let mine: Vec<usize> = (0..jobs.len()).filter(|i| jobs[*i].0 == tenant_id).collect();
+            let mut state = LedgerState::default();
+            let mut transfer_ids = BTreeSet::new();
+            let mut own_ids = BTreeSet::new();
+            let mut account_ids = BTreeSet::new();
+            for t in mine.iter().flat_map(|i| jobs[*i].1.iter()) {
+                transfer_ids.insert(t.id);
+                own_ids.insert(t.id);
+                if let Some(p) = t.pending_id {
+                    transfer_ids.insert(p);
+                }
+                for a in [t.debit_account_id, t.credit_account_id] {
+                    if a != 0 {
+                        account_ids.insert(a);
+                    }
                 }
             }
-        }
-        let transfer_ids: Vec<Id> = transfer_ids.into_iter().collect();
-        let mut pending_ids = Vec::new();
-        for row in self.ledger_transfers_by_id(&transfer_ids).await? {
-            let mut t = row.to_transfer().ok_or_else(|| corrupt(&hex::encode(&row.id)))?;
-            if row.tenant_id != tenant_id {
-                // Another tenant's transfer: its id is taken (no field can match), and it can
-                // never be posted or voided from here.
-                if own_ids.contains(&t.id) {
-                    t.ledger = -1;
-                    t.flags = TransferFlags(0);
-                    state.transfers.insert(t.id, t);
+            let transfer_ids: Vec<Id> = transfer_ids.into_iter().collect();
+            let mut pending_ids = Vec::new();
+            for row in self.ledger_transfers_by_id(&transfer_ids).await? {
+                let mut t = row.to_transfer().ok_or_else(|| corrupt(&hex::encode(&row.id)))?;
+                if row.tenant_id != tenant_id {
+                    // Another tenant's transfer: its id is taken (no field can match), and it
+                    // can never be posted or voided from here.
+                    if own_ids.contains(&t.id) {
+                        t.ledger = -1;
+                        t.flags = TransferFlags(0);
+                        state.transfers.insert(t.id, t);
+                    }
+                    continue;
                 }
-                continue;
+                if t.flags.has(TransferFlags::PENDING) {
+                    pending_ids.push(t.id);
+                    account_ids.insert(t.debit_account_id);
+                    account_ids.insert(t.credit_account_id);
+                }
+                state.transfers.insert(t.id, t);
             }
-            if t.flags.has(TransferFlags::PENDING) {
-                pending_ids.push(t.id);
-                account_ids.insert(t.debit_account_id);
-                account_ids.insert(t.credit_account_id);
+            for (id, status, expires) in self.ledger_pending_by_id(&pending_ids).await? {
+                let id = id_from(&id).ok_or_else(|| corrupt("pending id"))?;
+                state.pending.insert(id, (PendingStatus::from_i64(status).ok_or_else(|| corrupt("status"))?, expires));
             }
-            state.transfers.insert(t.id, t);
+            let account_ids: Vec<Id> = account_ids.into_iter().collect();
+            for row in self.ledger_accounts(tenant_id, &account_ids).await? {
+                let a = row.to_account().ok_or_else(|| corrupt(&hex::encode(&row.id)))?;
+                state.accounts.insert(a.id, a);
+            }
+            let mut combined = BatchOutcome::default();
+            for i in mine {
+                let batch = jobs[i].1;
+                let out = apply_transfers(&mut state, batch, next_ts);
+                next_ts += batch.len() as i64;
+                combined.inserted.extend(out.inserted.iter().cloned());
+                combined.touched_accounts.extend(out.touched_accounts.iter().copied());
+                combined.pending_changes.extend(out.pending_changes.iter().copied());
+                outcomes[i] = Some(out);
+            }
+            self.ledger_write(tenant_id, &state, &combined).await?;
         }
-        for (id, status, expires) in self.ledger_pending_by_id(&pending_ids).await? {
-            let id = id_from(&id).ok_or_else(|| corrupt("pending id"))?;
-            state.pending.insert(id, (PendingStatus::from_i64(status).ok_or_else(|| corrupt("status"))?, expires));
-        }
-        let account_ids: Vec<Id> = account_ids.into_iter().collect();
-        for row in self.ledger_accounts(tenant_id, &account_ids).await? {
-            let a = row.to_account().ok_or_else(|| corrupt(&hex::encode(&row.id)))?;
-            state.accounts.insert(a.id, a);
-        }
-        let out = apply_transfers(&mut state, batch, next_ts);
-        self.ledger_write(tenant_id, &state, &out).await?;
-        let last = out.inserted.iter().map(|t| t.timestamp).max().unwrap_or(last_ts).max(next_ts + batch.len() as i64);
-        self.ledger_set_head(last).await?;
-        Ok(out)
+        self.ledger_set_head(next_ts).await?;
+        outcomes.into_iter().map(|o| o.ok_or_else(|| corrupt("a batch was not applied"))).collect()
     }
 
     async fn ledger_write(

@@ -408,6 +408,23 @@ impl App {
         }
     }
 
+    /// A tenant's ledgers, kept for [`LEDGER_CACHE_S`] seconds (they change only when one is
+    /// created, which clears the cache of this process).
+    async fn cached_ledgers(&self, tenant_id: i64) -> Result<Vec<LedgerRow>, AppError> {
+        if let Ok(map) = self.ledger_cache.read()
+            && let Some((at, rows)) = map.get(&tenant_id)
+            && at.elapsed().as_secs() < LEDGER_CACHE_S
+        {
+            return Ok(rows.clone());
+        }
+        let mut conn = self.store().conn().await?;
+        let rows = conn.db().list_ledgers(tenant_id).await?;
+        if let Ok(mut map) = self.ledger_cache.write() {
+            map.insert(tenant_id, (std::time::Instant::now(), rows.clone()));
+        }
+        Ok(rows)
+    }
+
     fn ledger_writer(&self) -> &LedgerWriter {
         self.ledger_writer.get_or_init(|| LedgerWriter::start(self.store().clone()))
     }
@@ -446,6 +463,9 @@ impl App {
             ));
         }
         let id = db.insert_ledger(tenant_id, currency.code(), &name, scale, App::now_us()).await?;
+        if let Ok(mut map) = self.ledger_cache.write() {
+            map.remove(&tenant_id);
+        }
         audit::append(
             &mut db,
             actor,
@@ -565,10 +585,7 @@ impl App {
         if inputs.is_empty() || inputs.len() > BATCH_MAX {
             return Err(AppError::invalid("transfers", "batch_size", format!("Send 1 to {BATCH_MAX} transfers")));
         }
-        let ledgers = {
-            let mut conn = self.store().conn().await?;
-            conn.db().list_ledgers(tenant_id).await?
-        };
+        let ledgers = self.cached_ledgers(tenant_id).await?;
         let mut errors = Errors::default();
         let mut batch = Vec::with_capacity(inputs.len());
         for (i, t) in inputs.iter().enumerate() {
@@ -784,3 +801,10 @@ pub fn account_of(row: &AccountRow) -> Option<Account> {
 
 /// Shared slot for the writer (one per App and its clones).
 pub(crate) type WriterSlot = Arc<OnceLock<LedgerWriter>>;
+
+/// How long a tenant's list of ledgers is reused when parsing transfers.
+pub const LEDGER_CACHE_S: u64 = 5;
+
+/// Ledgers per tenant and when they were read (shared by the App's clones).
+pub(crate) type LedgerCache =
+    Arc<std::sync::RwLock<std::collections::HashMap<i64, (std::time::Instant, Vec<LedgerRow>)>>>;

@@ -32,6 +32,7 @@ pub struct App {
     store: Store,
     ledger_writer: ledger::WriterSlot,
     tenant_cache: tenants::TenantCache,
+    ledger_cache: ledger::LedgerCache,
 }
 
 /// Who is acting.
@@ -103,7 +104,12 @@ pub fn parse_cursor(raw: Option<&str>) -> Result<Option<i64>, AppError> {
 
 impl App {
     pub fn new(store: Store) -> Self {
-        Self { store, ledger_writer: ledger::WriterSlot::default(), tenant_cache: tenants::TenantCache::default() }
+        Self {
+            store,
+            ledger_writer: ledger::WriterSlot::default(),
+            tenant_cache: tenants::TenantCache::default(),
+            ledger_cache: ledger::LedgerCache::default(),
+        }
     }
 
     pub fn store(&self) -> &Store {

@@ -221,30 +221,44 @@ async fn commit_group(conn: &mut koinon_store::Conn, group: &[Job]) -> Result<Ve
     let mut db = tx.db();
     let jobs: Vec<(i64, &[Transfer])> = group.iter().map(|j| (j.tenant_id, j.transfers.as_slice())).collect();
     let outs = db.ledger_apply_jobs(&jobs, App::now_us()).await?;
-    // (tenant, actor) -> (batches, submitted, ok, first applied transfer)
-    let mut entries: Vec<(i64, &Actor, usize, usize, usize, Option<&Transfer>)> = Vec::new();
+    struct Entry<'a> {
+        tenant_id: i64,
+        actor: &'a Actor,
+        batches: usize,
+        submitted: usize,
+        ok: usize,
+        first: Option<&'a Transfer>,
+    }
+    let mut entries: Vec<Entry<'_>> = Vec::new();
     for (job, out) in group.iter().zip(&outs) {
         let ok = out.results.iter().filter(|r| **r == TransferResult::Ok).count();
         if ok == 0 {
             continue;
         }
-        match entries.iter_mut().find(|e| e.0 == job.tenant_id && *e.1 == job.actor) {
+        match entries.iter_mut().find(|e| e.tenant_id == job.tenant_id && *e.actor == job.actor) {
             Some(e) => {
-                e.2 += 1;
-                e.3 += job.transfers.len();
-                e.4 += ok;
+                e.batches += 1;
+                e.submitted += job.transfers.len();
+                e.ok += ok;
             }
-            None => entries.push((job.tenant_id, &job.actor, 1, job.transfers.len(), ok, out.inserted.first())),
+            None => entries.push(Entry {
+                tenant_id: job.tenant_id,
+                actor: &job.actor,
+                batches: 1,
+                submitted: job.transfers.len(),
+                ok,
+                first: out.inserted.first(),
+            }),
         }
     }
-    for (tenant_id, actor, batches, submitted, ok, first) in entries {
+    for e in entries {
         audit::append(
             &mut db,
-            actor,
-            Some(tenant_id),
+            e.actor,
+            Some(e.tenant_id),
             "ledger.create_transfers",
-            &format!("transfer:{}", first.map(|t| format_id(t.id)).unwrap_or_default()),
-            serde_json::json!({"batches": batches, "submitted": submitted, "ok": ok, "first_timestamp": first.map(|t| t.timestamp)}),
+            &format!("transfer:{}", e.first.map(|t| format_id(t.id)).unwrap_or_default()),
+            serde_json::json!({"batches": e.batches, "submitted": e.submitted, "ok": e.ok, "first_timestamp": e.first.map(|t| t.timestamp)}),
         )
         .await?;
     }

@@ -314,11 +314,19 @@ pub fn random_transfer(g: &mut Gen, model: &Model, group: u64, groups: u64, acco
         flags |= TransferFlags::LINKED;
     }
     let kind = g.below(10);
+    // Concurrent batches must stay apart: only this group's ids, on this group's accounts
+    // (sequential steps, with one group, may have used any account).
+    let in_group = |a: Id| a == 0 || a == 9_999 || (a as u64 - 1) % groups.max(1) == group;
     let own_pending: Vec<&MTransfer> = model
         .transfers
         .iter()
         .map(|(t, _)| t)
-        .filter(|t| t.flags & TransferFlags::PENDING != 0 && (t.id / 100_000) as u64 == group)
+        .filter(|t| {
+            t.flags & TransferFlags::PENDING != 0
+                && (t.id / 100_000) as u64 == group
+                && in_group(t.debit)
+                && in_group(t.credit)
+        })
         .collect();
     let mut t = MTransfer {
         id,
@@ -352,8 +360,11 @@ pub fn random_transfer(g: &mut Gen, model: &Model, group: u64, groups: u64, acco
         }
     }
     // Exact replays of something submitted before (by this group).
-    let own: Vec<&MTransfer> =
-        model.submitted.iter().filter(|s| (s.id / 100_000) as u64 == group && s.id != 0).collect();
+    let own: Vec<&MTransfer> = model
+        .submitted
+        .iter()
+        .filter(|s| (s.id / 100_000) as u64 == group && s.id != 0 && in_group(s.debit) && in_group(s.credit))
+        .collect();
     if !own.is_empty() && g.chance(12) {
         let mut replay = own[g.below(own.len() as u64) as usize].clone();
         replay.flags = (replay.flags & !TransferFlags::LINKED) | (t.flags & TransferFlags::LINKED);

@@ -7,7 +7,7 @@ use std::sync::{Arc, OnceLock};
 
 use koinon_core::authz::{Action, Resource};
 use koinon_core::ledger::{
-    ACCOUNT_CODES, Account, AccountFlags, BATCH_MAX, Id, Transfer, TransferFlags, TransferResult, format_id, parse_id,
+    ACCOUNT_CODES, AccountFlags, BATCH_MAX, Id, Transfer, TransferFlags, TransferResult, format_id, parse_id,
 };
 use koinon_core::money::Currency;
 use koinon_core::text;
@@ -806,11 +806,6 @@ pub struct LedgerTotals {
     pub credits_posted: i64,
     pub debits_pending: i64,
     pub credits_pending: i64,
-}
-
-/// For tests and the bench: a ready account value.
-pub fn account_of(row: &AccountRow) -> Option<Account> {
-    row.to_account()
 }
 
 /// Shared slot for the writer (one per App and its clones).

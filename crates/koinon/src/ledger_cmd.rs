@@ -244,8 +244,7 @@ async fn naive_baseline(
         let limited =
             AccountFlags(u16::try_from(debit.flags).unwrap_or(0)).has(AccountFlags::DEBITS_MUST_NOT_EXCEED_CREDITS);
         if !limited || debit.debits_pending + debit.debits_posted + amount <= debit.credits_posted {
-            naive_write(
-                &mut db,
+            db.naive_transfer(
                 tenant,
                 ledger,
                 id_stream(run, u64::MAX - 1 - i),
@@ -267,19 +266,4 @@ async fn naive_baseline(
         seconds,
         transfers_per_s: n as f64 / seconds.max(1e-9),
     })
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn naive_write(
-    db: &mut koinon_store::Db<'_>,
-    tenant: i64,
-    ledger: i64,
-    id: Id,
-    debit: Id,
-    credit: Id,
-    amount: i64,
-    ts: i64,
-) -> anyhow::Result<()> {
-    db.naive_transfer(tenant, ledger, id, debit, credit, amount, ts).await?;
-    Ok(())
 }

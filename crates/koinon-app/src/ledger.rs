@@ -19,6 +19,8 @@ use crate::{Actor, App, AppError, Errors, Page, audit, page_limit};
 
 /// Most transfers gathered into one group commit.
 pub const GROUP_COMMIT_MAX: usize = 16_384;
+/// How often the WAL is checkpointed beside the writer.
+const CHECKPOINT_EVERY_MS: u64 = 250;
 /// Page cache of the writer's own SQLite connection.
 const WRITER_CACHE_MIB: u32 = 64;
 /// Queued batches before new ones wait (back-pressure).
@@ -133,6 +135,14 @@ impl std::fmt::Debug for Job {
 impl LedgerWriter {
     fn start(store: Store) -> Self {
         let (jobs, mut rx) = mpsc::channel::<Msg>(QUEUE_DEPTH);
+        // The writer does not checkpoint the WAL when it commits; this task does, beside it.
+        let checkpointer = store.clone();
+        let checkpoints = tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(std::time::Duration::from_millis(CHECKPOINT_EVERY_MS)).await;
+                let _ = checkpointer.checkpoint().await;
+            }
+        });
         tokio::spawn(async move {
             // The writer keeps one connection, so its page cache stays warm across batches.
             let mut conn: Option<koinon_store::Conn> = None;
@@ -141,6 +151,7 @@ impl LedgerWriter {
                 let first = match msg {
                     Msg::Job(job) => job,
                     Msg::Stop(done) => {
+                        checkpoints.abort();
                         drop(conn.take());
                         let _ = done.send(());
                         return;
@@ -165,6 +176,7 @@ impl LedgerWriter {
                     && let Ok(mut c) = store.conn().await
                 {
                     let _ = c.set_cache_mib(WRITER_CACHE_MIB).await;
+                    let _ = c.leave_checkpoints_to_others().await;
                     conn = Some(c);
                 }
                 let Some(c) = conn.as_mut() else {
@@ -204,6 +216,7 @@ impl LedgerWriter {
                     }
                 }
                 if let Some(done) = stopping.take() {
+                    checkpoints.abort();
                     drop(conn.take());
                     let _ = done.send(());
                     return;

@@ -202,6 +202,15 @@ impl Store {
         }
     }
 
+    /// Copies what the WAL holds back into the database file without blocking writers or
+    /// readers (SQLite `PRAGMA wal_checkpoint(PASSIVE)`; a no-op on PostgreSQL).
+    pub async fn checkpoint(&self) -> Result<(), StoreError> {
+        if let Store::Sqlite(pool) = self {
+            sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(pool).await?;
+        }
+        Ok(())
+    }
+
     pub async fn close(&self) {
         match self {
             Store::Sqlite(pool) => pool.close().await,
@@ -250,6 +259,15 @@ impl Conn {
         if let Conn::Sqlite(c) = self {
             let sql = format!("PRAGMA cache_size = -{}", u64::from(mib) * 1024);
             sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut **c).await?;
+        }
+        Ok(())
+    }
+
+    /// Stops this connection from checkpointing the WAL when it commits (SQLite): a writer
+    /// that leaves checkpoints to [`Store::checkpoint`] keeps them off its commit path.
+    pub async fn leave_checkpoints_to_others(&mut self) -> Result<(), StoreError> {
+        if let Conn::Sqlite(c) = self {
+            sqlx::query("PRAGMA wal_autocheckpoint = 0").execute(&mut **c).await?;
         }
         Ok(())
     }

@@ -20,7 +20,7 @@ use crate::{Actor, App, AppError, Errors, Page, audit, page_limit};
 /// Most transfers gathered into one group commit.
 pub const GROUP_COMMIT_MAX: usize = 16_384;
 /// How often the WAL is checkpointed beside the writer.
-const CHECKPOINT_EVERY_MS: u64 = 250;
+const CHECKPOINT_EVERY_MS: u64 = 1_000;
 /// Page cache of the writer's own SQLite connection.
 const WRITER_CACHE_MIB: u32 = 64;
 /// Queued batches before new ones wait (back-pressure).

@@ -456,6 +456,8 @@ impl App {
         self.ledger_writer.get_or_init(|| LedgerWriter::start(self.store().clone()))
     }
 
+    /// Creates a ledger; the same ledger again is not an error. Returns the ledger and whether
+    /// this call created it.
     pub async fn create_ledger(
         &self,
         actor: &Actor,
@@ -463,7 +465,7 @@ impl App {
         code: &str,
         name: &str,
         scale: i64,
-    ) -> Result<LedgerView, AppError> {
+    ) -> Result<(LedgerView, bool), AppError> {
         actor.require(Action::ManageLedger, &Resource::tenant(tenant_id))?;
         let mut errors = Errors::default();
         let scale_u8 = u8::try_from(scale).ok();
@@ -482,7 +484,7 @@ impl App {
         let mut db = tx.db();
         if let Some(existing) = db.ledger_by_code(tenant_id, currency.code()).await? {
             if existing.scale == scale && existing.name == name {
-                return Ok(existing.into());
+                return Ok((existing.into(), false));
             }
             return Err(AppError::conflict(
                 "code",
@@ -503,7 +505,7 @@ impl App {
         )
         .await?;
         tx.commit().await?;
-        Ok(LedgerView { id, code: currency.code().to_string(), name, scale: currency.scale() })
+        Ok((LedgerView { id, code: currency.code().to_string(), name, scale: currency.scale() }, true))
     }
 
     pub async fn list_ledgers(&self, actor: &Actor, tenant_id: i64) -> Result<Vec<LedgerView>, AppError> {

@@ -38,8 +38,8 @@ async fn fixture(postgres: bool) -> Option<Fixture> {
         .await
         .expect("tenant")
         .id;
-    assert_eq!(app.create_ledger(&SYSTEM, tenant, "EUR", "Euro", 2).await.expect("ledger").id, 1);
-    assert_eq!(app.create_ledger(&SYSTEM, tenant, "GRAMA", "Grama", 2).await.expect("ledger").id, 2);
+    assert_eq!(app.create_ledger(&SYSTEM, tenant, "EUR", "Euro", 2).await.expect("ledger").0.id, 1);
+    assert_eq!(app.create_ledger(&SYSTEM, tenant, "GRAMA", "Grama", 2).await.expect("ledger").0.id, 2);
     Some(Fixture { app, store, tenant, _dir: dir })
 }
 

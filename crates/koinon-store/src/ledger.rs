@@ -274,19 +274,6 @@ impl Db<'_> {
         Ok(())
     }
 
-    /// Loads what `batch` touches, voids expired holds, applies the batch through the core
-    /// state machine and writes the result. Call inside a write transaction; the caller commits.
-    /// Returns the outcome of the batch itself (expiry voids are written but not returned).
-    pub async fn ledger_apply(
-        &mut self,
-        tenant_id: i64,
-        batch: &[Transfer],
-        now_us: i64,
-    ) -> Result<BatchOutcome, StoreError> {
-        let mut outs = self.ledger_apply_jobs(&[(tenant_id, batch)], now_us).await?;
-        outs.pop().ok_or_else(|| corrupt("no outcome"))
-    }
-
     /// Applies several batches (of one or more tenants) in one go: what they touch is loaded
     /// once per tenant, each batch runs through the state machine in turn on the shared state
     /// (so chains never cross batches), and everything is written with one set of statements.

@@ -95,8 +95,7 @@ pub async fn bench(args: BenchArgs) -> anyhow::Result<BenchReport> {
         )
         .await?
         .id;
-    app.create_ledger(&BENCH, tenant, "EUR", "Euro", 2).await?;
-    let ledger = app.list_ledgers(&BENCH, tenant).await?.first().map(|l| l.id).context("bench ledger")?;
+    let ledger = app.create_ledger(&BENCH, tenant, "EUR", "Euro", 2).await?.0.id;
 
     // Accounts: one fund, and wallets that may not go below zero.
     let fund = id_stream(&run, u64::MAX);

@@ -41,73 +41,59 @@ pub const ACCOUNT_CODES: &[(&str, &str)] = &[
     ("other", "anything else"),
 ];
 
-/// The bits of flag names in `table`; an unknown name is the error.
-fn bits_from_names<'a>(table: &[(&'static str, u16)], names: impl IntoIterator<Item = &'a str>) -> Result<u16, String> {
-    names.into_iter().try_fold(0, |bits, name| {
-        table.iter().find(|(n, _)| *n == name).map(|(_, bit)| bits | bit).ok_or_else(|| name.to_string())
-    })
+/// Defines a set of flags: bit constants, their API names, and parsing to and from names.
+macro_rules! flag_set {
+    ($(#[$doc:meta])* $name:ident { $($(#[$fdoc:meta])* $flag:ident = $bit:literal as $text:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+        pub struct $name(pub u16);
+
+        impl $name {
+            $($(#[$fdoc])* pub const $flag: u16 = $bit;)+
+            pub const NAMES: &'static [(&'static str, u16)] = &[$(($text, $bit)),+];
+
+            pub fn has(self, flag: u16) -> bool {
+                self.0 & flag != 0
+            }
+
+            /// Parses flag names; an unknown name is returned as the error.
+            pub fn from_names<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<Self, String> {
+                names
+                    .into_iter()
+                    .try_fold(0, |bits, name| {
+                        Self::NAMES.iter().find(|(n, _)| *n == name).map(|(_, bit)| bits | bit).ok_or_else(|| name.to_string())
+                    })
+                    .map(Self)
+            }
+
+            /// The names of the flags set, in declaration order.
+            pub fn names(self) -> Vec<&'static str> {
+                Self::NAMES.iter().filter(|(_, b)| self.has(*b)).map(|(n, _)| *n).collect()
+            }
+        }
+    };
 }
 
-/// The names in `table` of the bits set in `bits`, in table order.
-fn names_of_bits(table: &[(&'static str, u16)], bits: u16) -> Vec<&'static str> {
-    table.iter().filter(|(_, b)| bits & b != 0).map(|(n, _)| *n).collect()
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct AccountFlags(pub u16);
-
-impl AccountFlags {
-    pub const DEBITS_MUST_NOT_EXCEED_CREDITS: u16 = 1;
-    pub const CREDITS_MUST_NOT_EXCEED_DEBITS: u16 = 2;
-    pub const CLOSED: u16 = 4;
-    pub const NAMES: [(&'static str, u16); 3] = [
-        ("debits_must_not_exceed_credits", Self::DEBITS_MUST_NOT_EXCEED_CREDITS),
-        ("credits_must_not_exceed_debits", Self::CREDITS_MUST_NOT_EXCEED_DEBITS),
-        ("closed", Self::CLOSED),
-    ];
-
-    pub fn has(self, flag: u16) -> bool {
-        self.0 & flag != 0
+flag_set!(
+    /// Limits and state of an account.
+    AccountFlags {
+        DEBITS_MUST_NOT_EXCEED_CREDITS = 1 as "debits_must_not_exceed_credits",
+        CREDITS_MUST_NOT_EXCEED_DEBITS = 2 as "credits_must_not_exceed_debits",
+        CLOSED = 4 as "closed",
     }
+);
 
-    /// Parses flag names; an unknown name is returned as the error.
-    pub fn from_names<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<Self, String> {
-        bits_from_names(&Self::NAMES, names).map(Self)
+flag_set!(
+    /// How a transfer behaves: chained, a hold, or the post or void of a hold.
+    TransferFlags {
+        LINKED = 1 as "linked",
+        PENDING = 2 as "pending",
+        POST_PENDING = 4 as "post_pending",
+        VOID_PENDING = 8 as "void_pending",
     }
-
-    pub fn names(self) -> Vec<&'static str> {
-        names_of_bits(&Self::NAMES, self.0)
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct TransferFlags(pub u16);
+);
 
 impl TransferFlags {
-    pub const LINKED: u16 = 1;
-    pub const PENDING: u16 = 2;
-    pub const POST_PENDING: u16 = 4;
-    pub const VOID_PENDING: u16 = 8;
-    pub const NAMES: [(&'static str, u16); 4] = [
-        ("linked", Self::LINKED),
-        ("pending", Self::PENDING),
-        ("post_pending", Self::POST_PENDING),
-        ("void_pending", Self::VOID_PENDING),
-    ];
-
-    pub fn has(self, flag: u16) -> bool {
-        self.0 & flag != 0
-    }
-
-    /// Parses flag names; an unknown name is returned as the error.
-    pub fn from_names<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<Self, String> {
-        bits_from_names(&Self::NAMES, names).map(Self)
-    }
-
-    pub fn names(self) -> Vec<&'static str> {
-        names_of_bits(&Self::NAMES, self.0)
-    }
-
     /// Post or void: resolves a pending transfer.
     pub fn resolves_pending(self) -> bool {
         self.has(Self::POST_PENDING) || self.has(Self::VOID_PENDING)

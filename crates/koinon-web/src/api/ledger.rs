@@ -259,10 +259,9 @@ async fn create_ledger(
     ApiUser(user): ApiUser,
     ApiJson(body): ApiJson<NewLedger>,
 ) -> Result<(StatusCode, Json<LedgerBody>), ApiError> {
-    let before = state.app.list_ledgers(&user.actor(), user.tenant_id).await?;
-    let ledger = state.app.create_ledger(&user.actor(), user.tenant_id, &body.code, &body.name, body.scale).await?;
-    let existed = before.iter().any(|l| l.id == ledger.id);
-    Ok((if existed { StatusCode::OK } else { StatusCode::CREATED }, Json(ledger.into())))
+    let (ledger, created) =
+        state.app.create_ledger(&user.actor(), user.tenant_id, &body.code, &body.name, body.scale).await?;
+    Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(ledger.into())))
 }
 
 /// Creates accounts; a result per account (`ok`, `exists`, `exists_with_different_fields`,

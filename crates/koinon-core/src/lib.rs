@@ -6,10 +6,12 @@
 pub mod audit;
 pub mod authz;
 pub mod error;
+pub mod finance;
 pub mod ledger;
 pub mod locale;
 pub mod money;
 pub mod org;
+pub mod outcomes;
 pub mod role;
 pub mod tenant;
 pub mod text;

@@ -40,14 +40,12 @@ pub struct CashflowFile {
 /// are exact: they are never read through floating point. Errors name the line and the column:
 /// `line 4, amount: "12,5" is not a decimal`.
 pub fn parse_cashflows_csv(text: &str, scale: Option<u8>) -> Result<CashflowFile, FieldError> {
-    if let Some(s) = scale {
-        if s > Currency::MAX_SCALE {
-            return Err(FieldError::new(
-                "scale",
-                "invalid_scale",
-                format!("scale must be between 0 and {}", Currency::MAX_SCALE),
-            ));
-        }
+    if scale.is_some_and(|s| s > Currency::MAX_SCALE) {
+        return Err(FieldError::new(
+            "scale",
+            "invalid_scale",
+            format!("scale must be between 0 and {}", Currency::MAX_SCALE),
+        ));
     }
     if text.len() > CASHFLOW_CSV_BYTES_MAX {
         return Err(FieldError::new(
@@ -75,11 +73,11 @@ pub fn parse_cashflows_csv(text: &str, scale: Option<u8>) -> Result<CashflowFile
             FieldError::new(format!("line {line}"), "invalid_csv", format!("not a valid CSV row: {e}"))
         })?;
         let line = record.position().map_or(0, csv::Position::line);
-        let at = format!("line {line}");
+        let at = || format!("line {line}");
         if !header_seen {
             if record.len() != 2 || &record[0] != "date" || &record[1] != "amount" {
                 return Err(FieldError::new(
-                    at,
+                    at(),
                     "invalid_header",
                     format!(
                         "the header must be exactly \"date,amount\", found {:?}",
@@ -92,14 +90,14 @@ pub fn parse_cashflows_csv(text: &str, scale: Option<u8>) -> Result<CashflowFile
         }
         if record.len() != 2 {
             return Err(FieldError::new(
-                at,
+                at(),
                 "wrong_column_count",
                 format!("expected 2 columns (date,amount), found {}", record.len()),
             ));
         }
         if rows.len() == CASHFLOW_ROWS_MAX {
             return Err(FieldError::new(
-                at,
+                at(),
                 "too_many_rows",
                 format!("a cash-flow file can have at most {CASHFLOW_ROWS_MAX} rows"),
             ));
@@ -149,11 +147,11 @@ pub fn parse_cashflows_csv(text: &str, scale: Option<u8>) -> Result<CashflowFile
     // Second pass: exact integer minor units at the scale.
     let mut flows = Vec::with_capacity(rows.len());
     for row in rows {
-        let field = format!("line {}, amount", row.line);
-        let amount_minor = crate::money::parse_minor(&field, &row.amount, scale).map_err(|e| {
+        let amount_minor = crate::money::parse_minor("amount", &row.amount, scale).map_err(|e| {
+            let field = format!("line {}, amount", row.line);
             if e.code == "amount_too_large" {
                 FieldError::new(
-                    field.clone(),
+                    field,
                     "amount_too_large",
                     format!(
                         "{:?} is too large: at {scale} decimals an amount can be at most {}",
@@ -162,7 +160,7 @@ pub fn parse_cashflows_csv(text: &str, scale: Option<u8>) -> Result<CashflowFile
                     ),
                 )
             } else {
-                FieldError::new(field.clone(), e.code, format!("{:?} is not a decimal", row.amount))
+                FieldError::new(field, e.code, format!("{:?} is not a decimal", row.amount))
             }
         })?;
         flows.push(Cashflow { date: row.date, amount_minor });

@@ -14,8 +14,15 @@ pub mod returns;
 pub mod waterfall;
 
 pub use cashflow::{CASHFLOW_CSV_BYTES_MAX, CASHFLOW_ROWS_MAX, Cashflow, CashflowFile, parse_cashflows_csv};
-
+pub use commissioner::{
+    BreakEven, COHORT_SIZE_MAX, CommissionerError, CommissionerFigures, CommissionerFlows, OutcomeRateModel,
+    break_even, commissioner_figures, npv,
+};
 pub use returns::{Returns, ReturnsError, returns, returns_from_csv, xirr};
+pub use waterfall::{
+    Distribution, INVESTORS_MAX, InvestorDistribution, InvestorPosition, ResidualRule, ReturnCap, distribute,
+    return_cap_minor,
+};
 
 use time::Date;
 use time::macros::format_description;
@@ -47,14 +54,16 @@ pub fn format_date(date: Date) -> String {
 /// Parses a strict ISO date `YYYY-MM-DD` (four-digit year, two-digit month and day).
 pub fn parse_date(raw: &str) -> Option<Date> {
     let b = raw.as_bytes();
-    let shape_ok = b.len() == 10
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
-    if !shape_ok {
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
     }
-    Date::parse(raw, format_description!("[year]-[month]-[day]")).ok()
+    let number = |range: std::ops::Range<usize>| -> Option<u32> {
+        b[range].iter().try_fold(0_u32, |n, c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0')))
+    };
+    let year = i32::try_from(number(0..4)?).ok()?;
+    let month = time::Month::try_from(u8::try_from(number(5..7)?).ok()?).ok()?;
+    let day = u8::try_from(number(8..10)?).ok()?;
+    Date::from_calendar_date(year, month, day).ok()
 }
 
 /// Days from `from` to `to` as a fraction of a 365-day year (negative when `to` is earlier).
@@ -87,7 +96,17 @@ mod tests {
     #[test]
     fn dates_are_strict_iso() {
         assert!(parse_date("2008-01-01").is_some());
-        for bad in ["2008-1-01", "08-01-01", "2008/01/01", "2008-02-30", "+008-01-01", "2008-01-01T00"] {
+        for bad in [
+            "2008-1-01",
+            "08-01-01",
+            "2008/01/01",
+            "2008-02-30",
+            "2008-13-01",
+            "2008-00-10",
+            "+008-01-01",
+            "2008-01-01T00",
+            "２008-01-01",
+        ] {
             assert!(parse_date(bad).is_none(), "{bad}");
         }
         assert_eq!(parse_date("2009-04-01").map(format_date).as_deref(), Some("2009-04-01"));

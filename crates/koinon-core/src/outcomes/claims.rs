@@ -240,7 +240,10 @@ impl Roster {
                                 row,
                                 Some("enrolled_on"),
                                 "outside_cohort_dates",
-                                format!("Enrolment must fall within cohort {code:?} ({} to {})", cohort.start_on, cohort.end_on),
+                                format!(
+                                    "Enrolment must fall within cohort {code:?} ({} to {})",
+                                    cohort.start_on, cohort.end_on
+                                ),
                             ));
                         }
                         u16::try_from(c).unwrap_or(NO_COHORT)

@@ -500,7 +500,10 @@ impl Parser<'_> {
                     field,
                     raw.span().start,
                     "out_of_range",
-                    format!("{field} must be more than 0 and at most {}", minor_to_decimal(limits::AMOUNT_MINOR_MAX, scale)),
+                    format!(
+                        "{field} must be more than 0 and at most {}",
+                        minor_to_decimal(limits::AMOUNT_MINOR_MAX, scale)
+                    ),
                 );
                 None
             }
@@ -523,7 +526,12 @@ impl Parser<'_> {
 
     fn count(&mut self, field: &str, offset: usize, n: usize, min: usize, max: usize) {
         if n < min || n > max {
-            self.err(field, offset, "wrong_count", format!("{field} must have between {min} and {max} entries (it has {n})"));
+            self.err(
+                field,
+                offset,
+                "wrong_count",
+                format!("{field} must have between {min} and {max} entries (it has {n})"),
+            );
         }
     }
 
@@ -563,7 +571,12 @@ impl Parser<'_> {
                 if let (Some(v), Some(r)) = (value, raw_value)
                     && v > cap
                 {
-                    self.err(field, r.span().start, "above_contract_cap", format!("{field} must not exceed contract_cap"));
+                    self.err(
+                        field,
+                        r.span().start,
+                        "above_contract_cap",
+                        format!("{field} must not exceed contract_cap"),
+                    );
                 }
             }
         }
@@ -657,22 +670,44 @@ impl Parser<'_> {
             let c = rc.get_ref();
             let code = self.code(&format!("cohorts[{i}].code"), &c.code);
             if cohorts.iter().any(|o| o.code == code) {
-                self.err(format!("cohorts[{i}].code"), c.code.span().start, "duplicate_code", format!("Cohort code {code:?} is used twice"));
+                self.err(
+                    format!("cohorts[{i}].code"),
+                    c.code.span().start,
+                    "duplicate_code",
+                    format!("Cohort code {code:?} is used twice"),
+                );
             }
             let name = self.text(&format!("cohorts[{i}].name"), &c.name, limits::NAME_CHARS_MAX);
-            let size = self.int(&format!("cohorts[{i}].target_size"), &c.target_size, 1, limits::COHORT_TARGET_SIZE_MAX);
+            let size =
+                self.int(&format!("cohorts[{i}].target_size"), &c.target_size, 1, limits::COHORT_TARGET_SIZE_MAX);
             let s = self.date(&format!("cohorts[{i}].start_on"), &c.start_on);
             let e = self.date(&format!("cohorts[{i}].end_on"), &c.end_on);
             if let (Some(s), Some(e)) = (s, e) {
                 if e < s {
-                    self.err(format!("cohorts[{i}].end_on"), c.end_on.span().start, "dates_out_of_order", "A cohort's end_on must not be before its start_on");
+                    self.err(
+                        format!("cohorts[{i}].end_on"),
+                        c.end_on.span().start,
+                        "dates_out_of_order",
+                        "A cohort's end_on must not be before its start_on",
+                    );
                 }
                 if start.is_some_and(|cs| s < cs) || end.is_some_and(|ce| e > ce) {
-                    self.err(format!("cohorts[{i}]"), rc.span().start, "outside_contract_dates", "A cohort's dates must lie within the contract's dates");
+                    self.err(
+                        format!("cohorts[{i}]"),
+                        rc.span().start,
+                        "outside_contract_dates",
+                        "A cohort's dates must lie within the contract's dates",
+                    );
                 }
             }
             if let (Some(size), Some(s), Some(e)) = (size, s, e) {
-                cohorts.push(Cohort { code, name, target_size: u32::try_from(size).unwrap_or(u32::MAX), start_on: s, end_on: e });
+                cohorts.push(Cohort {
+                    code,
+                    name,
+                    target_size: u32::try_from(size).unwrap_or(u32::MAX),
+                    start_on: s,
+                    end_on: e,
+                });
             }
         }
         cohorts
@@ -686,19 +721,33 @@ impl Parser<'_> {
             let f = |name: &str| format!("metrics[{i}].{name}");
             let code = self.code(&f("code"), &m.code);
             if metrics.iter().any(|o| o.code == code) {
-                self.err(f("code"), m.code.span().start, "duplicate_code", format!("Metric code {code:?} is used twice"));
+                self.err(
+                    f("code"),
+                    m.code.span().start,
+                    "duplicate_code",
+                    format!("Metric code {code:?} is used twice"),
+                );
             }
             let name = self.text(&f("name"), &m.name, limits::NAME_CHARS_MAX);
             let definition = self.text(&f("definition"), &m.definition, limits::TEXT_CHARS_MAX);
             let evidence = self.text(&f("evidence"), &m.evidence, limits::TEXT_CHARS_MAX);
-            let verification = self.int(&f("verification_window_days"), &m.verification_window_days, 1, limits::WINDOW_DAYS_MAX);
+            let verification =
+                self.int(&f("verification_window_days"), &m.verification_window_days, 1, limits::WINDOW_DAYS_MAX);
             let claim = self.int(&f("claim_window_days"), &m.claim_window_days, 1, limits::WINDOW_DAYS_MAX);
             let price_minor = m.price.as_ref().and_then(|p| self.amount(&f("price"), p, scale));
-            let prerequisites: Vec<String> =
-                m.prerequisites.as_ref().map(|p| p.get_ref().iter().map(|s| s.trim().to_string()).collect()).unwrap_or_default();
+            let prerequisites: Vec<String> = m
+                .prerequisites
+                .as_ref()
+                .map(|p| p.get_ref().iter().map(|s| s.trim().to_string()).collect())
+                .unwrap_or_default();
             let prerequisites_at = m.prerequisites.as_ref().map_or(rm.span().start, |p| p.span().start);
             if prerequisites.len() > limits::PREREQUISITES_MAX {
-                self.err(f("prerequisites"), prerequisites_at, "wrong_count", format!("A metric can have at most {} prerequisites", limits::PREREQUISITES_MAX));
+                self.err(
+                    f("prerequisites"),
+                    prerequisites_at,
+                    "wrong_count",
+                    format!("A metric can have at most {} prerequisites", limits::PREREQUISITES_MAX),
+                );
             }
             metrics.push(OutcomeMetric {
                 code,
@@ -720,9 +769,24 @@ impl Parser<'_> {
             let offset = raw[i].get_ref().prerequisites.as_ref().map_or(raw[i].span().start, |p| p.span().start);
             for (j, p) in m.prerequisites.iter().enumerate() {
                 match index.get(p.as_str()) {
-                    None => problems.push((i, offset, "unknown_metric", format!("Prerequisite {p:?} is not a metric of this contract"))),
-                    Some(&k) if k == i => problems.push((i, offset, "self_prerequisite", format!("Metric {p:?} cannot be its own prerequisite"))),
-                    Some(&k) if edges[i].contains(&k) => problems.push((i, offset, "duplicate_prerequisite", format!("Prerequisite {p:?} is listed twice"))),
+                    None => problems.push((
+                        i,
+                        offset,
+                        "unknown_metric",
+                        format!("Prerequisite {p:?} is not a metric of this contract"),
+                    )),
+                    Some(&k) if k == i => problems.push((
+                        i,
+                        offset,
+                        "self_prerequisite",
+                        format!("Metric {p:?} cannot be its own prerequisite"),
+                    )),
+                    Some(&k) if edges[i].contains(&k) => problems.push((
+                        i,
+                        offset,
+                        "duplicate_prerequisite",
+                        format!("Prerequisite {p:?} is listed twice"),
+                    )),
                     Some(&k) => edges[i].push(k),
                 }
                 let _ = j;
@@ -752,7 +816,8 @@ impl Parser<'_> {
         }
         for i in 0..n {
             if rank[i] == u8::MAX {
-                let cycle: Vec<&str> = (0..n).filter(|&j| rank[j] == u8::MAX).map(|j| metrics[j].code.as_str()).collect();
+                let cycle: Vec<&str> =
+                    (0..n).filter(|&j| rank[j] == u8::MAX).map(|j| metrics[j].code.as_str()).collect();
                 self.err(
                     format!("metrics[{i}].prerequisites"),
                     raw[i].get_ref().prerequisites.as_ref().map_or(raw[i].span().start, |p| p.span().start),
@@ -778,9 +843,21 @@ impl Parser<'_> {
         // Fields that belong to other mechanisms are refused, so a typo in `type` is noticed.
         let present = [
             ("mechanism.metric", m.metric.is_some(), kind == MechanismKind::ComparisonThreshold),
-            ("mechanism.cohort_threshold_bp", m.cohort_threshold_bp.is_some(), kind == MechanismKind::ComparisonThreshold),
-            ("mechanism.overall_threshold_bp", m.overall_threshold_bp.is_some(), kind == MechanismKind::ComparisonThreshold),
-            ("mechanism.price_per_event_avoided", m.price_per_event_avoided.is_some(), kind == MechanismKind::ComparisonThreshold),
+            (
+                "mechanism.cohort_threshold_bp",
+                m.cohort_threshold_bp.is_some(),
+                kind == MechanismKind::ComparisonThreshold,
+            ),
+            (
+                "mechanism.overall_threshold_bp",
+                m.overall_threshold_bp.is_some(),
+                kind == MechanismKind::ComparisonThreshold,
+            ),
+            (
+                "mechanism.price_per_event_avoided",
+                m.price_per_event_avoided.is_some(),
+                kind == MechanismKind::ComparisonThreshold,
+            ),
             ("mechanism.share_bp", m.share_bp.is_some(), kind == MechanismKind::SavingsShare),
             ("mechanism.targets", m.targets.is_some(), kind == MechanismKind::FixedTargets),
         ];
@@ -793,15 +870,27 @@ impl Parser<'_> {
         for (i, metric) in metrics.iter().enumerate() {
             let line_at = raw_metrics.get(i).map_or(at, |r| r.span().start);
             match kind {
-                MechanismKind::RateCard if metric.price_minor.is_none() && raw_metrics.get(i).is_some_and(|r| r.get_ref().price.is_none()) => {
-                    self.err(format!("metrics[{i}].price"), line_at, "required", "Every metric of a rate card needs a price")
+                MechanismKind::RateCard
+                    if metric.price_minor.is_none()
+                        && raw_metrics.get(i).is_some_and(|r| r.get_ref().price.is_none()) =>
+                {
+                    self.err(
+                        format!("metrics[{i}].price"),
+                        line_at,
+                        "required",
+                        "Every metric of a rate card needs a price",
+                    )
                 }
-                MechanismKind::ComparisonThreshold | MechanismKind::FixedTargets if raw_metrics.get(i).is_some_and(|r| r.get_ref().price.is_some()) => self.err(
-                    format!("metrics[{i}].price"),
-                    line_at,
-                    "not_allowed",
-                    "Metric prices belong to rate cards and savings-share fees; this mechanism pays on results",
-                ),
+                MechanismKind::ComparisonThreshold | MechanismKind::FixedTargets
+                    if raw_metrics.get(i).is_some_and(|r| r.get_ref().price.is_some()) =>
+                {
+                    self.err(
+                        format!("metrics[{i}].price"),
+                        line_at,
+                        "not_allowed",
+                        "Metric prices belong to rate cards and savings-share fees; this mechanism pays on results",
+                    )
+                }
                 _ => {}
             }
         }
@@ -850,7 +939,9 @@ impl Parser<'_> {
                     price_per_event_avoided_minor: price?,
                 })
             }
-            MechanismKind::SavingsShare => Some(PaymentMechanism::SavingsShare { share_bp: bp(self, "mechanism.share_bp", &m.share_bp)? }),
+            MechanismKind::SavingsShare => {
+                Some(PaymentMechanism::SavingsShare { share_bp: bp(self, "mechanism.share_bp", &m.share_bp)? })
+            }
             MechanismKind::FixedTargets => {
                 let Some(raw_targets) = &m.targets else {
                     required(self, "mechanism.targets");
@@ -863,7 +954,12 @@ impl Parser<'_> {
                     let f = |name: &str| format!("mechanism.targets[{i}].{name}");
                     let code = self.code(&f("code"), &t.code);
                     if targets.iter().any(|o| o.code == code) || code == "participants" {
-                        self.err(f("code"), t.code.span().start, "duplicate_code", format!("Target code {code:?} is used twice or reserved"));
+                        self.err(
+                            f("code"),
+                            t.code.span().start,
+                            "duplicate_code",
+                            format!("Target code {code:?} is used twice or reserved"),
+                        );
                     }
                     let name = self.text(&f("name"), &t.name, limits::NAME_CHARS_MAX);
                     let metric = known_metric(self, &f("metric"), &t.metric);

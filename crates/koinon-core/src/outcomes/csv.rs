@@ -55,9 +55,13 @@ fn columns<R: Read>(
         let h = String::from_utf8_lossy(h);
         let h = h.trim_start_matches('\u{feff}').trim();
         match names.iter().position(|n| *n == h) {
-            Some(k) if found[k].is_some() => {
-                errors.push(InputError::new(input, Some(1), Some(h), "duplicate_column", format!("Column {h:?} appears twice")))
-            }
+            Some(k) if found[k].is_some() => errors.push(InputError::new(
+                input,
+                Some(1),
+                Some(h),
+                "duplicate_column",
+                format!("Column {h:?} appears twice"),
+            )),
             Some(k) => found[k] = Some(i),
             None => errors.push(InputError::new(
                 input,
@@ -70,7 +74,13 @@ fn columns<R: Read>(
     }
     for (k, name) in names.iter().enumerate().take(required) {
         if found[k].is_none() {
-            errors.push(InputError::new(input, Some(1), Some(name), "missing_column", format!("Column {name:?} is required")));
+            errors.push(InputError::new(
+                input,
+                Some(1),
+                Some(name),
+                "missing_column",
+                format!("Column {name:?} is required"),
+            ));
         }
     }
     if errors.is_empty() { Ok(found) } else { Err(InputErrors(errors)) }
@@ -78,7 +88,7 @@ fn columns<R: Read>(
 
 fn text<'r>(input: &'static str, rec: &'r ByteRecord, col: usize, name: &str) -> Result<&'r str, InputError> {
     std::str::from_utf8(rec.get(col).unwrap_or_default())
-        .map_err(|_| InputError::new(input, Some(line_of(rec), ), Some(name), "invalid_utf8", "Text must be UTF-8"))
+        .map_err(|_| InputError::new(input, Some(line_of(rec)), Some(name), "invalid_utf8", "Text must be UTF-8"))
 }
 
 fn date(input: &'static str, rec: &ByteRecord, col: usize, name: &str, required: bool) -> Result<i32, InputError> {
@@ -87,7 +97,13 @@ fn date(input: &'static str, rec: &ByteRecord, col: usize, name: &str, required:
         return Ok(NO_DAY);
     }
     parse_iso_date(raw).map(day).ok_or_else(|| {
-        InputError::new(input, Some(line_of(rec)), Some(name), "invalid_date", format!("{name} must be a date like 2024-01-31"))
+        InputError::new(
+            input,
+            Some(line_of(rec)),
+            Some(name),
+            "invalid_date",
+            format!("{name} must be a date like 2024-01-31"),
+        )
     })
 }
 
@@ -151,7 +167,16 @@ fn read_participants<P: Read>(
         }
         let line = line_of(&rec);
         if intake.participant_count() >= limits::PARTICIPANTS_MAX {
-            push(errors, InputError::new(INPUT, Some(line), None, "too_many_rows", format!("At most {} participants", limits::PARTICIPANTS_MAX)));
+            push(
+                errors,
+                InputError::new(
+                    INPUT,
+                    Some(line),
+                    None,
+                    "too_many_rows",
+                    format!("At most {} participants", limits::PARTICIPANTS_MAX),
+                ),
+            );
             break;
         }
         let row = (|| -> Result<(), InputError> {
@@ -160,7 +185,13 @@ fn read_participants<P: Read>(
                 .map_err(|(code, message)| InputError::new(INPUT, Some(line), Some("participant"), code, message))?;
             let code = text(INPUT, &rec, c_cohort, "cohort")?;
             let cohort = contract.cohort_index(code).ok_or_else(|| {
-                InputError::new(INPUT, Some(line), Some("cohort"), "unknown_cohort", format!("Cohort {code:?} is not in the contract"))
+                InputError::new(
+                    INPUT,
+                    Some(line),
+                    Some("cohort"),
+                    "unknown_cohort",
+                    format!("Cohort {code:?} is not in the contract"),
+                )
             })?;
             let enrolled = date(INPUT, &rec, c_enrolled, "enrolled_on", true)?;
             let c = &contract.cohorts[cohort];
@@ -213,7 +244,16 @@ fn read_claims<C: Read>(input: C, intake: &mut Intake<'_>, errors: &mut Vec<Inpu
         rows += 1;
         let line = line_of(&rec);
         if rows > limits::CLAIMS_MAX {
-            push(errors, InputError::new(INPUT, Some(line), None, "too_many_rows", format!("At most {} claims", limits::CLAIMS_MAX)));
+            push(
+                errors,
+                InputError::new(
+                    INPUT,
+                    Some(line),
+                    None,
+                    "too_many_rows",
+                    format!("At most {} claims", limits::CLAIMS_MAX),
+                ),
+            );
             break;
         }
         let row = (|| -> Result<(), InputError> {
@@ -278,11 +318,23 @@ pub fn parse_results_csv<R: Read>(contract: &Contract, input: R) -> Result<Vec<C
         let line = line_of(&rec);
         let row = (|| -> Result<(), InputError> {
             if rows > limits::RESULT_ROWS_MAX {
-                return Err(InputError::new(INPUT, Some(line), None, "too_many_rows", format!("At most {} rows", limits::RESULT_ROWS_MAX)));
+                return Err(InputError::new(
+                    INPUT,
+                    Some(line),
+                    None,
+                    "too_many_rows",
+                    format!("At most {} rows", limits::RESULT_ROWS_MAX),
+                ));
             }
             let code = text(INPUT, &rec, c_cohort, "cohort")?;
             let cohort = contract.cohort_index(code).ok_or_else(|| {
-                InputError::new(INPUT, Some(line), Some("cohort"), "unknown_cohort", format!("Cohort {code:?} is not in the contract"))
+                InputError::new(
+                    INPUT,
+                    Some(line),
+                    Some("cohort"),
+                    "unknown_cohort",
+                    format!("Cohort {code:?} is not in the contract"),
+                )
             })?;
             let measure = text(INPUT, &rec, c_measure, "measure")?;
             let m = measures.iter().position(|x| *x == measure).ok_or_else(|| {
@@ -302,7 +354,13 @@ pub fn parse_results_csv<R: Read>(contract: &Contract, input: R) -> Result<Vec<C
                 (PaymentMechanism::SavingsShare { .. }, _) => {
                     let v = parse_minor(measure, raw, scale).map_err(bad)?;
                     if v.abs() > limits::AMOUNT_MINOR_MAX {
-                        return Err(InputError::new(INPUT, Some(line), Some("value"), "out_of_range", "The amount is too large"));
+                        return Err(InputError::new(
+                            INPUT,
+                            Some(line),
+                            Some("value"),
+                            "out_of_range",
+                            "The amount is too large",
+                        ));
                     }
                     v
                 }
@@ -346,7 +404,9 @@ pub fn parse_results_csv<R: Read>(contract: &Contract, input: R) -> Result<Vec<C
         let v: Vec<i64> = row.iter().map(|x| x.map_or(0, |(v, _)| v)).collect();
         let participants = u32::try_from(v[0]).unwrap_or(u32::MAX);
         let measures_of = match &contract.mechanism {
-            PaymentMechanism::ComparisonThreshold { .. } => CohortMeasures::Comparison { treatment_e4: v[1], comparison_e4: v[2] },
+            PaymentMechanism::ComparisonThreshold { .. } => {
+                CohortMeasures::Comparison { treatment_e4: v[1], comparison_e4: v[2] }
+            }
             PaymentMechanism::SavingsShare { .. } => {
                 CohortMeasures::Savings { taxes_difference_minor: v[1], benefits_difference_minor: v[2] }
             }

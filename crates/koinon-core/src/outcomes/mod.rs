@@ -25,8 +25,8 @@ pub use contract::{
 };
 pub use csv::{parse_results_csv, payments_from_csv};
 pub use payments::{
-    Amount, CapApplied, CapKind, CohortLine, CohortMeasures, CohortResult, MetricLine, ParticipantLine, PaymentStatement,
-    PeriodLine, RefusalCount, RefusedClaim, ResultLine, calculate_payments,
+    Amount, CapApplied, CapKind, CohortLine, CohortMeasures, CohortResult, MetricLine, ParticipantLine,
+    PaymentStatement, PeriodLine, RefusalCount, RefusedClaim, ResultLine, calculate_payments,
 };
 
 /// Limits on contracts and on the files read with them.

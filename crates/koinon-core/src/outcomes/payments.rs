@@ -447,16 +447,26 @@ pub(crate) fn check_results(contract: &Contract, results: &[CohortResult]) -> Re
     for (i, r) in results.iter().enumerate() {
         match contract.cohort_index(&r.cohort) {
             None => err(&mut errors, i, "unknown_cohort", format!("Cohort {:?} is not in the contract", r.cohort)),
-            Some(c) if seen[c] => err(&mut errors, i, "duplicate_cohort", format!("Cohort {:?} has results twice", r.cohort)),
+            Some(c) if seen[c] => {
+                err(&mut errors, i, "duplicate_cohort", format!("Cohort {:?} has results twice", r.cohort))
+            }
             Some(c) => seen[c] = true,
         }
         if r.participants == 0 {
             err(&mut errors, i, "invalid_participants", "A cohort result needs at least one participant".into());
         }
         match (&contract.mechanism, &r.measures) {
-            (PaymentMechanism::ComparisonThreshold { .. }, CohortMeasures::Comparison { treatment_e4, comparison_e4 }) => {
+            (
+                PaymentMechanism::ComparisonThreshold { .. },
+                CohortMeasures::Comparison { treatment_e4, comparison_e4 },
+            ) => {
                 if *comparison_e4 <= 0 || *treatment_e4 < 0 {
-                    err(&mut errors, i, "invalid_figure", "The comparison figure must be above 0 and the treatment figure not below 0".into());
+                    err(
+                        &mut errors,
+                        i,
+                        "invalid_figure",
+                        "The comparison figure must be above 0 and the treatment figure not below 0".into(),
+                    );
                 }
             }
             (PaymentMechanism::SavingsShare { .. }, CohortMeasures::Savings { .. }) => {}
@@ -464,7 +474,12 @@ pub(crate) fn check_results(contract: &Contract, results: &[CohortResult]) -> Re
                 for t in targets {
                     match achieved.iter().filter(|(code, _)| *code == t.code).map(|(_, n)| *n).collect::<Vec<_>>()[..] {
                         [n] if n <= r.participants => {}
-                        [_] => err(&mut errors, i, "invalid_count", format!("More reached {:?} than the cohort's participants", t.code)),
+                        [_] => err(
+                            &mut errors,
+                            i,
+                            "invalid_count",
+                            format!("More reached {:?} than the cohort's participants", t.code),
+                        ),
                         [] => err(&mut errors, i, "missing_measure", format!("Target {:?} has no result", t.code)),
                         _ => err(&mut errors, i, "duplicate_measure", format!("Target {:?} has two results", t.code)),
                     }
@@ -475,10 +490,18 @@ pub(crate) fn check_results(contract: &Contract, results: &[CohortResult]) -> Re
                     }
                 }
             }
-            (PaymentMechanism::RateCard, _) => {
-                err(&mut errors, i, "results_not_used", "A rate card pays on claims only; it takes no cohort results".into())
-            }
-            _ => err(&mut errors, i, "wrong_measures", format!("These measures do not fit a {} contract", contract.mechanism.code())),
+            (PaymentMechanism::RateCard, _) => err(
+                &mut errors,
+                i,
+                "results_not_used",
+                "A rate card pays on claims only; it takes no cohort results".into(),
+            ),
+            _ => err(
+                &mut errors,
+                i,
+                "wrong_measures",
+                format!("These measures do not fit a {} contract", contract.mechanism.code()),
+            ),
         }
         if errors.len() >= limits::INPUT_ERRORS_MAX {
             break;
@@ -517,7 +540,11 @@ struct PendingResult {
     line: ResultLine,
 }
 
-fn pending_results(contract: &Contract, results: &[CohortResult], period_of: &dyn Fn(Date) -> usize) -> Vec<PendingResult> {
+fn pending_results(
+    contract: &Contract,
+    results: &[CohortResult],
+    period_of: &dyn Fn(Date) -> usize,
+) -> Vec<PendingResult> {
     let scale = contract.currency.scale();
     let amount = |minor: i64| Amount { minor, scale };
     let mut out = Vec::new();
@@ -689,11 +716,10 @@ pub(crate) fn run(contract: &Contract, intake: Intake<'_>, results: &[CohortResu
     let first_period = contract.period.index_of(contract.start_on);
     let last_period = contract.period.index_of(contract.end_on);
     let periods = usize::try_from(last_period - first_period + 1).unwrap_or(1);
-    let period_of_date = |d: Date| usize::try_from(contract.period.index_of(d) - first_period).unwrap_or(0).min(periods - 1);
+    let period_of_date =
+        |d: Date| usize::try_from(contract.period.index_of(d) - first_period).unwrap_or(0).min(periods - 1);
     let period_of_day: Vec<u16> = (rules.start_day..=rules.end_day)
-        .map(|d| {
-            Date::from_julian_day(d).map_or(0, |date| u16::try_from(period_of_date(date)).unwrap_or(u16::MAX))
-        })
+        .map(|d| Date::from_julian_day(d).map_or(0, |date| u16::try_from(period_of_date(date)).unwrap_or(u16::MAX)))
         .collect();
     let mut pending = pending_results(contract, results, &period_of_date);
 
@@ -868,10 +894,8 @@ pub(crate) fn run(contract: &Contract, intake: Intake<'_>, results: &[CohortResu
     .map(|(cap, cut, items_cut)| CapApplied { cap, scope: "all".into(), cut: amount(cut), items_cut })
     .collect();
 
-    let results_lines: Vec<ResultLine> = pending
-        .into_iter()
-        .map(|p| ResultLine { period: label(p.period), ..p.line })
-        .collect();
+    let results_lines: Vec<ResultLine> =
+        pending.into_iter().map(|p| ResultLine { period: label(p.period), ..p.line }).collect();
     let gross_due = per_gross.iter().fold(0i64, |a, b| a.saturating_add(*b));
     let total_due: i64 = per_paid.iter().sum();
     let mut refusals_listed = std::mem::take(&mut refusals.listed);

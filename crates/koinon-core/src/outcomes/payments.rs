@@ -4,9 +4,10 @@
 //! 1. Claims are taken in event-date order (same day: prerequisites first, then claim date, then
 //!    input order). Refused claims are counted and skipped.
 //! 2. An accepted claim is worth its metric's price (rate card, savings-share fee; otherwise 0).
-//!    The per-participant cap cuts it first, then the period cap of the period of its event
-//!    date, then the contract cap: each cap cuts what is left over it, and the cut is recorded
-//!    against the first cap that binds.
+//!    The per-participant cap cuts it first (against what that cap has let through for the
+//!    participant so far), then the period cap of the period of its event date, then the
+//!    contract cap. Each cap is a running cap over what the previous one let through, and each
+//!    cut is recorded against the cap that made it.
 //! 3. Results-based payments (threshold, savings share, fixed targets) fall in the period of
 //!    their cohort's `end_on` (the overall threshold top-up: the period of the contract's
 //!    `end_on`). Within a period they come after that period's claims; the period cap and the
@@ -241,16 +242,146 @@ impl RefusalLog {
     }
 }
 
+/// A fast hash for short keys (participant ids, metric codes): the multiply-rotate hash of
+/// rustc's `FxHasher`. Not resistant to crafted collisions; the inputs are the commissioner's
+/// and providers' own files, and every file has a row limit.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct FxHasher {
+    hash: u64,
+}
+
+impl FxHasher {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl std::hash::Hasher for FxHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(c);
+            self.add(u64::from_le_bytes(word));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(word) ^ ((rest.len() as u64) << 59));
+        }
+    }
+
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.hash.rotate_left(26)
+    }
+}
+
+type FastMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
+
+/// Participant ids, interned: a number for each id, the ids in one buffer (no allocation per
+/// id), short ids kept inside the hash table itself so a lookup touches one cache line.
+pub(crate) struct Ids {
+    short: FastMap<ShortId, Slot>,
+    long: FastMap<Box<str>, Slot>,
+    text: String,
+    ends: Vec<usize>,
+}
+
+/// What a lookup needs about a participant, kept in the table beside the id.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Slot {
+    pub n: u32,
+    pub enrolled: i32,
+    pub cohort: u16,
+}
+
+/// An id of at most 15 bytes, stored inline.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct ShortId {
+    len: u8,
+    bytes: [u8; 15],
+}
+
+impl ShortId {
+    #[inline]
+    fn new(id: &str) -> Option<Self> {
+        let len = id.len();
+        if len > 15 {
+            return None;
+        }
+        let mut bytes = [0u8; 15];
+        bytes[..len].copy_from_slice(id.as_bytes());
+        Some(Self { len: u8::try_from(len).ok()?, bytes })
+    }
+}
+
+impl std::hash::Hash for ShortId {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write(&self.bytes[..usize::from(self.len)]);
+    }
+}
+
+impl Ids {
+    fn new() -> Self {
+        Self { short: FastMap::default(), long: FastMap::default(), text: String::new(), ends: Vec::new() }
+    }
+
+    fn reserve(&mut self, n: usize) {
+        self.short.reserve(n);
+        self.ends.reserve(n);
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    #[inline]
+    pub fn find(&self, id: &str) -> Option<Slot> {
+        match ShortId::new(id) {
+            Some(key) => self.short.get(&key).copied(),
+            None => self.long.get(id).copied(),
+        }
+    }
+
+    /// Adds a new id (the caller has checked it is not there) and returns its number.
+    #[inline]
+    fn push(&mut self, id: &str, cohort: u16, enrolled: i32) -> u32 {
+        let n = u32::try_from(self.ends.len()).unwrap_or(u32::MAX);
+        let slot = Slot { n, enrolled, cohort };
+        match ShortId::new(id) {
+            Some(key) => self.short.insert(key, slot),
+            None => self.long.insert(Box::from(id), slot),
+        };
+        self.text.push_str(id);
+        self.ends.push(self.text.len());
+        n
+    }
+
+    pub fn get(&self, n: usize) -> &str {
+        let start = if n == 0 { 0 } else { self.ends.get(n - 1).copied().unwrap_or(0) };
+        let end = self.ends.get(n).copied().unwrap_or(start);
+        self.text.get(start..end).unwrap_or("")
+    }
+}
+
 /// Interns participant ids to dense numbers and keeps the claims that pass the checks that do
 /// not depend on other claims.
 pub(crate) struct Intake<'c> {
     contract: &'c Contract,
     pub rules: Rules,
-    metric_index: std::collections::HashMap<&'c str, u8>,
-    index: std::collections::HashMap<Box<str>, u32>,
-    ids: Vec<Box<str>>,
+    metric_index: FastMap<&'c str, u8>,
+    ids: Ids,
     cohort_of: Vec<u16>,
-    enrolled: Vec<i32>,
     /// Participants came from a roster: claims for anyone else are refused.
     roster_closed: bool,
     claims: Vec<CompactClaim>,
@@ -269,10 +400,8 @@ impl<'c> Intake<'c> {
                 .enumerate()
                 .map(|(i, m)| (m.code.as_str(), u8::try_from(i).unwrap_or(u8::MAX)))
                 .collect(),
-            index: std::collections::HashMap::new(),
-            ids: Vec::new(),
+            ids: Ids::new(),
             cohort_of: Vec::new(),
-            enrolled: Vec::new(),
             roster_closed: false,
             claims: Vec::new(),
             refusals: RefusalLog::new(),
@@ -281,7 +410,6 @@ impl<'c> Intake<'c> {
     }
 
     pub fn reserve(&mut self, participants: usize, claims: usize) {
-        self.index.reserve(participants);
         self.ids.reserve(participants);
         self.claims.reserve(claims);
     }
@@ -292,15 +420,11 @@ impl<'c> Intake<'c> {
 
     /// Adds a roster participant; false if the id is already there.
     pub fn add_participant(&mut self, id: &str, cohort: u16, enrolled: i32) -> bool {
-        if self.index.contains_key(id) {
+        if self.ids.find(id).is_some() {
             return false;
         }
-        let n = u32::try_from(self.ids.len()).unwrap_or(u32::MAX);
-        let id: Box<str> = Box::from(id);
-        self.index.insert(id.clone(), n);
-        self.ids.push(id);
+        self.ids.push(id, cohort, enrolled);
         self.cohort_of.push(cohort);
-        self.enrolled.push(enrolled);
         self.roster_closed = true;
         true
     }
@@ -322,12 +446,12 @@ impl<'c> Intake<'c> {
             self.refusals.refuse(Refusal::UnknownMetric, line, participant, metric, event);
             return Ok(());
         };
-        let p = match self.index.get(participant) {
-            Some(&p) => {
+        let p = match self.ids.find(participant) {
+            Some(p) => {
                 if !self.roster_closed
                     && let Some(code) = cohort.filter(|c| !c.is_empty())
                 {
-                    let known = self.cohort_of[p as usize];
+                    let known = p.cohort;
                     if self.contract.cohort_index(code).and_then(|c| u16::try_from(c).ok()) != Some(known)
                         && known != NO_COHORT
                     {
@@ -369,21 +493,17 @@ impl<'c> Intake<'c> {
                 if let Err((code, message)) = super::claims::check_participant_id(participant) {
                     return Err(InputError::new("claims", Some(line), Some("participant"), code, message));
                 }
-                let n = u32::try_from(self.ids.len()).unwrap_or(u32::MAX);
-                let id: Box<str> = Box::from(participant);
-                self.index.insert(id.clone(), n);
-                self.ids.push(id);
+                let n = self.ids.push(participant, cohort_index, NO_DAY);
                 self.cohort_of.push(cohort_index);
-                self.enrolled.push(NO_DAY);
-                n
+                Slot { n, enrolled: NO_DAY, cohort: cohort_index }
             }
         };
-        if let Err(reason) = self.rules.check_alone(usize::from(m), event, claimed, self.enrolled[p as usize]) {
+        if let Err(reason) = self.rules.check_alone(usize::from(m), event, claimed, p.enrolled) {
             self.refusals.refuse(reason, line, participant, metric, event);
             return Ok(());
         }
         self.claims.push(CompactClaim {
-            participant: p,
+            participant: p.n,
             event,
             claimed,
             line: u32::try_from(line).unwrap_or(u32::MAX),
@@ -666,6 +786,17 @@ fn clamp_signed(v: i128) -> i64 {
     i64::try_from(v.clamp(i128::from(i64::MIN + 1), i128::from(i64::MAX))).unwrap_or(0)
 }
 
+#[derive(Clone, Copy, Default)]
+struct ParticipantState {
+    /// Metrics accepted so far, one bit each.
+    verified: u64,
+    /// What the participant cap has let through so far (before the period and contract caps).
+    allowed: i64,
+    gross: i64,
+    paid: i64,
+    outcomes: u32,
+}
+
 struct Totals {
     per_gross: Vec<i64>,
     per_paid: Vec<i64>,
@@ -737,10 +868,8 @@ pub(crate) fn run(contract: &Contract, intake: Intake<'_>, results: &[CohortResu
     let n_metrics = contract.metrics.len();
     let n_cohorts = contract.cohorts.len() + 1; // the last line: no cohort
     let price: Vec<i64> = contract.metrics.iter().map(|m| m.price_minor.unwrap_or(0)).collect();
-    let mut verified = vec![0u64; n_participants];
-    let mut p_gross = vec![0i64; n_participants];
-    let mut p_paid = vec![0i64; n_participants];
-    let mut p_outcomes = vec![0u32; n_participants];
+    // One record per participant, so that a claim touches one cache line.
+    let mut ps = vec![ParticipantState::default(); n_participants];
     let mut p_cut: Vec<(i64, u32)> = Vec::new();
     if contract.participant_cap_minor.is_some() {
         p_cut = vec![(0, 0); n_participants];
@@ -782,12 +911,13 @@ pub(crate) fn run(contract: &Contract, intake: Intake<'_>, results: &[CohortResu
     for c in &claims {
         let m = usize::from(c.metric);
         let p = c.participant as usize;
-        if let Err(reason) = rules.check_history(m, verified[p]) {
+        let st = &mut ps[p];
+        if let Err(reason) = rules.check_history(m, st.verified) {
             let metric = contract.metrics.get(m).map_or("", |x| x.code.as_str());
-            refusals.refuse(reason, u64::from(c.line), &ids[p], metric, c.event);
+            refusals.refuse(reason, u64::from(c.line), ids.get(p), metric, c.event);
             continue;
         }
-        verified[p] |= 1u64 << m;
+        st.verified |= 1u64 << m;
         accepted += 1;
         let period = usize::from(period_of_day.get((c.event - rules.start_day) as usize).copied().unwrap_or(0));
         while let Some(r) = pending.get_mut(next_result).filter(|r| r.period < period) {
@@ -796,7 +926,7 @@ pub(crate) fn run(contract: &Contract, intake: Intake<'_>, results: &[CohortResu
         }
         let gross = price[m];
         let mut pay = gross;
-        let left = caps.participant_cap - p_paid[p];
+        let left = caps.participant_cap - st.allowed;
         if pay > left {
             if let Some(cut) = p_cut.get_mut(p) {
                 cut.0 += pay - left;
@@ -804,10 +934,11 @@ pub(crate) fn run(contract: &Contract, intake: Intake<'_>, results: &[CohortResu
             }
             pay = left;
         }
+        st.allowed += pay;
         let pay = caps.period_and_contract(period, pay);
-        p_gross[p] = p_gross[p].saturating_add(gross);
-        p_paid[p] += pay;
-        p_outcomes[p] += 1;
+        st.gross = st.gross.saturating_add(gross);
+        st.paid += pay;
+        st.outcomes += 1;
         m_gross[m] = m_gross[m].saturating_add(gross);
         m_paid[m] += pay;
         m_outcomes[m] += 1;
@@ -830,20 +961,20 @@ pub(crate) fn run(contract: &Contract, intake: Intake<'_>, results: &[CohortResu
     let label = |i: usize| contract.period.label(first_period + i32::try_from(i).unwrap_or(0));
     let mut c_participants = vec![0u64; n_cohorts];
     let mut by_participant = Vec::new();
-    for p in 0..n_participants {
-        if p_outcomes[p] == 0 {
+    for (p, st) in ps.iter().enumerate() {
+        if st.outcomes == 0 {
             continue;
         }
         let slot = cohort_slot(cohort_of[p]);
-        if p_paid[p] > 0 {
+        if st.paid > 0 {
             c_participants[slot] += 1;
         }
         by_participant.push(ParticipantLine {
-            participant: ids[p].to_string(),
+            participant: ids.get(p).to_string(),
             cohort: contract.cohorts.get(usize::from(cohort_of[p])).map(|c| c.code.clone()),
-            outcomes: p_outcomes[p],
-            gross: amount(p_gross[p]),
-            paid: amount(p_paid[p]),
+            outcomes: st.outcomes,
+            gross: amount(st.gross),
+            paid: amount(st.paid),
         });
     }
     let mut caps_applied = Vec::new();
@@ -858,7 +989,7 @@ pub(crate) fn run(contract: &Contract, intake: Intake<'_>, results: &[CohortResu
         if caps_applied.len() < limits::CAPS_LISTED_MAX {
             caps_applied.push(CapApplied {
                 cap: CapKind::Participant,
-                scope: ids[p].to_string(),
+                scope: ids.get(p).to_string(),
                 cut: amount(cut),
                 items_cut: u64::from(items),
             });

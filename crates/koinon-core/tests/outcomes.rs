@@ -483,6 +483,17 @@ fn csv_errors_name_the_line_and_column() -> TestResult {
     .err()
     .ok_or("must fail")?;
     assert_eq!((e.0[0].line, e.0[0].column.as_deref(), e.0[0].code), (Some(4), Some("measure"), "unknown_measure"));
+    let huge =
+        "cohort,measure,value\ncohort-1,participants,1000\ncohort-1,treatment,142\ncohort-1,comparison,99999999999\n";
+    let e = payments_from_csv(
+        &peterborough,
+        None::<&[u8]>,
+        "participant,metric,event_on\n".as_bytes(),
+        Some(huge.as_bytes()),
+    )
+    .err()
+    .ok_or("must fail")?;
+    assert_eq!(e.0[0].code, "out_of_range");
     Ok(())
 }
 

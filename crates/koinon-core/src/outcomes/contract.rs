@@ -336,8 +336,9 @@ fn line_of(source: &str, offset: usize) -> usize {
 
 /// The key on the line at `offset` (`price` for `price = 22.0`), for TOML errors.
 fn key_near(source: &str, offset: usize) -> String {
-    let start = source[..offset.min(source.len())].rfind('\n').map_or(0, |i| i + 1);
-    let line = source[start..].lines().next().unwrap_or("");
+    let before = source.get(..offset).unwrap_or(source);
+    let start = before.rfind('\n').map_or(0, |i| i + 1);
+    let line = source.get(start..).and_then(|rest| rest.lines().next()).unwrap_or("");
     match line.split_once('=') {
         Some((key, _)) => key.trim().trim_matches('"').to_string(),
         None => line.trim().trim_matches(|c| c == '[' || c == ']').to_string(),

@@ -60,6 +60,8 @@ pub mod limits {
     pub const PARTICIPANTS_MAX: usize = 2_000_000;
     /// Claims in one calculation.
     pub const CLAIMS_MAX: usize = 10_000_000;
+    /// Threshold figures (events per 100 participants), in ten-thousandths: at most 1,000,000.
+    pub const FIGURE_E4_MAX: i64 = 10_000_000_000;
     /// Result rows in one calculation.
     pub const RESULT_ROWS_MAX: usize = 10_000;
     /// A participant id, in bytes (pseudonymous ids, not names).

@@ -588,6 +588,14 @@ pub(crate) fn check_results(contract: &Contract, results: &[CohortResult]) -> Re
                         "The comparison figure must be above 0 and the treatment figure not below 0".into(),
                     );
                 }
+                if *comparison_e4 > limits::FIGURE_E4_MAX || *treatment_e4 > limits::FIGURE_E4_MAX {
+                    err(
+                        &mut errors,
+                        i,
+                        "out_of_range",
+                        "Figures are events per 100 participants, at most 1,000,000".into(),
+                    );
+                }
             }
             (PaymentMechanism::SavingsShare { .. }, CohortMeasures::Savings { .. }) => {}
             (PaymentMechanism::FixedTargets { targets }, CohortMeasures::Targets { achieved }) => {

@@ -353,13 +353,38 @@ pub struct CheckReport {
 /// Recomputes every balance from the transfers and checks that they match the stored ones,
 /// that per ledger debits equal credits (posted and pending), and that no account breaks its
 /// flags. The result names each problem.
+///
+/// The transfers are read in two halves of their time span side by side, on two connections,
+/// each in a read transaction. The first pins the moment checked (the last timestamp handed
+/// out when it starts); the second starts after it and reads only transfers up to that
+/// moment. Transfers are never changed and later ones always get later timestamps, so the two
+/// see the same ledger.
 pub async fn check(store: &Store) -> Result<CheckReport, AppError> {
     const PROBLEMS_MAX: usize = 100;
-    let mut conn = store.conn().await?;
-    let mut db = conn.db();
-    let recomputed = db.ledger_recompute_all().await?;
-    let accounts = db.ledger_all_accounts().await?;
-    let transfers = db.ledger_transfer_count().await?;
+    let mut tx = store.begin_snapshot().await?;
+    let mut db = tx.db();
+    let head = db.ledger_head().await?;
+    let (first_ts, last_ts) = db.ledger_ts_span().await?.unwrap_or((0, 0));
+    let last_ts = last_ts.min(head);
+    let mid = first_ts + (last_ts - first_ts) / 2;
+    let second = {
+        let store = store.clone();
+        tokio::spawn(async move {
+            let mut tx = store.begin_snapshot().await?;
+            let part = tx.db().ledger_recompute_range(mid, last_ts).await?;
+            tx.rollback().await?;
+            Ok::<_, koinon_store::StoreError>(part)
+        })
+    };
+    let first = db.ledger_recompute_range(i64::MIN, mid).await;
+    let accounts = db.ledger_all_accounts().await;
+    let postings_off = db.ledger_postings_mismatch().await;
+    let second = second.await.map_err(|e| AppError::Internal(format!("ledger check: {e}")))?;
+    let (first, accounts, postings_off, second) = (first?, accounts?, postings_off?, second?);
+    tx.rollback().await?;
+    let part = first.then(second);
+    let transfers = part.transfers;
+    let recomputed = part.finish()?;
     let mut by_id: std::collections::HashMap<Vec<u8>, koinon_store::ledger::RecomputedRow> =
         recomputed.into_iter().map(|r| (r.acc.clone(), r)).collect();
     let mut report = CheckReport { transfers, accounts: accounts.len() as u64, ..CheckReport::default() };
@@ -406,6 +431,14 @@ pub async fn check(store: &Store) -> Result<CheckReport, AppError> {
         sums[1] += i128::from(a.credits_posted);
         sums[2] += i128::from(a.debits_pending);
         sums[3] += i128::from(a.credits_pending);
+    }
+    if postings_off != 0 {
+        problem(
+            &mut report,
+            format!(
+                "the postings index does not match the transfers ({postings_off} rows more or fewer than two per transfer)"
+            ),
+        );
     }
     for orphan in by_id.keys() {
         problem(&mut report, format!("transfers name account {}, which does not exist", id_text(orphan)));

@@ -28,6 +28,14 @@ macro_rules! on {
     };
 }
 
+/// WAL frames (pages of 4 KiB) past which [`Store::checkpoint`] restarts the WAL: 64 MiB.
+pub const WAL_RESTART_FRAMES: i64 = 16_384;
+/// How long a WAL restart waits for the writer and for readers before it gives up until the
+/// next checkpoint.
+pub const WAL_RESTART_WAIT_MS: u64 = 250;
+/// How long an SQLite connection waits for a lock before it reports the database busy.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
@@ -136,7 +144,7 @@ impl Store {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10))
+            .busy_timeout(BUSY_TIMEOUT)
             // 8 MiB of page cache per connection; the ledger writer's own connection takes more.
             .pragma("cache_size", "-8192")
             .pragma("temp_store", "memory");
@@ -202,13 +210,28 @@ impl Store {
         }
     }
 
-    /// Copies what the WAL holds back into the database file without blocking writers or
-    /// readers (SQLite `PRAGMA wal_checkpoint(PASSIVE)`; a no-op on PostgreSQL).
-    pub async fn checkpoint(&self) -> Result<(), StoreError> {
-        if let Store::Sqlite(pool) = self {
-            sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(pool).await?;
+    /// Copies what the WAL holds back into the database file (SQLite; a no-op on PostgreSQL)
+    /// and returns the frames the WAL held. First without blocking anyone (`PASSIVE`); when
+    /// the WAL has grown past [`WAL_RESTART_FRAMES`] (under a steady stream of commits passive
+    /// checkpoints never reach its end), once more with `RESTART`, which waits for the
+    /// writer's current transaction and lets the next one write from the start of the file,
+    /// so the WAL stays bounded. The restart waits at most [`WAL_RESTART_WAIT_MS`] for the
+    /// writer and for readers of old snapshots (a long backup, say), and is tried again at the
+    /// next checkpoint, so it never holds writers back for long.
+    pub async fn checkpoint(&self) -> Result<i64, StoreError> {
+        let Store::Sqlite(pool) = self else { return Ok(0) };
+        let mut c = pool.acquire().await?;
+        let (_, frames, _): (i64, i64, i64) =
+            sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)").fetch_one(&mut *c).await?;
+        if frames > WAL_RESTART_FRAMES {
+            let wait = format!("PRAGMA busy_timeout = {WAL_RESTART_WAIT_MS}");
+            sqlx::query(sqlx::AssertSqlSafe(wait)).execute(&mut *c).await?;
+            let restarted = sqlx::query("PRAGMA wal_checkpoint(RESTART)").execute(&mut *c).await;
+            let back = format!("PRAGMA busy_timeout = {}", BUSY_TIMEOUT.as_millis());
+            sqlx::query(sqlx::AssertSqlSafe(back)).execute(&mut *c).await?;
+            restarted?;
         }
-        Ok(())
+        Ok(frames)
     }
 
     pub async fn close(&self) {

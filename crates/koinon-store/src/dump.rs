@@ -208,6 +208,10 @@ pub const TABLES: &[TableSpec] = &[
     TableSpec { name: "ledger_head", key: "id", identity: false, columns: &[("id", Int), ("last_ts", Int)] },
 ];
 
+/// Tables derived from others and rebuilt on restore rather than backed up: the SQLite
+/// postings index (from the transfers and the account numbers restore assigns anew).
+pub const DERIVED_TABLES: &[&str] = &["ledger_postings"];
+
 const FORMAT: &str = "koinon-backup";
 const VERSION: i64 = 1;
 /// Rows inserted per statement batch while restoring.
@@ -339,6 +343,7 @@ pub async fn restore(store: &Store, input: impl BufRead) -> Result<DumpStats, St
     }
     insert_rows(&mut tx.db(), &pending, &mut stats).await?;
     let mut db = tx.db();
+    db.ledger_rebuild_postings().await?;
     if let Db::Postgres(_) = db {
         for table in TABLES.iter().filter(|t| t.identity) {
             let sql = format!(

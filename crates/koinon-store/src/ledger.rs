@@ -13,6 +13,8 @@ use crate::{Db, StoreError, on};
 
 /// Rows per multi-row statement (keeps under SQLite's 32,766 bound parameters).
 const CHUNK_ROWS: usize = 1_000;
+/// Postings (two parameters each) per multi-row statement.
+const POSTING_CHUNK_ROWS: usize = 8_000;
 /// Most expired holds voided at the start of one batch.
 pub const EXPIRE_MAX_PER_BATCH: i64 = 1_000;
 
@@ -28,6 +30,8 @@ pub struct LedgerRow {
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct AccountRow {
+    /// The account's number: a small integer key, local to this database (not in backups).
+    pub num: i64,
     pub id: Vec<u8>,
     pub tenant_id: i64,
     pub ledger_id: i64,
@@ -105,6 +109,11 @@ pub struct NewAccount {
 }
 
 macro_rules! account_cols {
+    () => {
+        "num, id, tenant_id, ledger_id, code, owner, flags, debits_pending, debits_posted, credits_pending, credits_posted, ts"
+    };
+}
+macro_rules! account_insert_cols {
     () => {
         "id, tenant_id, ledger_id, code, owner, flags, debits_pending, debits_posted, credits_pending, credits_posted, ts"
     };
@@ -253,7 +262,7 @@ impl Db<'_> {
     ) -> Result<(), StoreError> {
         for chunk in accounts.chunks(CHUNK_ROWS) {
             on!(self, c => {
-                let mut qb = sqlx::QueryBuilder::new(concat!("INSERT INTO ledger_accounts (", account_cols!(), ") "));
+                let mut qb = sqlx::QueryBuilder::new(concat!("INSERT INTO ledger_accounts (", account_insert_cols!(), ") "));
                 qb.push_values(chunk, |mut b, a| {
                     b.push_bind(id_bytes(a.id))
                         .push_bind(tenant_id)
@@ -310,13 +319,15 @@ impl Db<'_> {
                 state.pending.insert(id, (PendingStatus::from_i64(status).ok_or_else(|| corrupt("status"))?, expires));
             }
             let account_ids: Vec<Id> = account_ids.into_iter().collect();
+            let mut nums = HashMap::with_capacity(account_ids.len());
             for row in self.ledger_accounts(expiring_tenant, &account_ids).await? {
                 let a = row.to_account().ok_or_else(|| corrupt(&hex::encode(&row.id)))?;
+                nums.insert(a.id, row.num);
                 state.accounts.insert(a.id, a);
             }
             let out = expire_pending(&mut state, now_us, next_ts);
             next_ts += state.pending.len() as i64 + 1;
-            self.ledger_write(expiring_tenant, &state, &out).await?;
+            self.ledger_write(expiring_tenant, &state, &nums, &out).await?;
         }
 
         // 2. The batches, tenant by tenant.
@@ -368,8 +379,10 @@ impl Db<'_> {
                 state.pending.insert(id, (PendingStatus::from_i64(status).ok_or_else(|| corrupt("status"))?, expires));
             }
             let account_ids: Vec<Id> = account_ids.into_iter().collect();
+            let mut nums = HashMap::with_capacity(account_ids.len());
             for row in self.ledger_accounts(tenant_id, &account_ids).await? {
                 let a = row.to_account().ok_or_else(|| corrupt(&hex::encode(&row.id)))?;
+                nums.insert(a.id, row.num);
                 state.accounts.insert(a.id, a);
             }
             let mut combined = BatchOutcome::default();
@@ -382,21 +395,29 @@ impl Db<'_> {
                 combined.pending_changes.extend(out.pending_changes.iter().copied());
                 outcomes[i] = Some(out);
             }
-            self.ledger_write(tenant_id, &state, &combined).await?;
+            self.ledger_write(tenant_id, &state, &nums, &combined).await?;
         }
         self.ledger_set_head(next_ts).await?;
         outcomes.into_iter().map(|o| o.ok_or_else(|| corrupt("a batch was not applied"))).collect()
     }
 
+    /// Writes what a group did: new transfers (and on SQLite their postings), the balances of
+    /// the accounts it touched, and pending statuses. `nums` holds the numbers of the accounts
+    /// in `state`. On SQLite, statements fail rather than abort (`OR FAIL`): any error rolls
+    /// the whole transaction back anyway, and SQLite then needs no statement journal.
     async fn ledger_write(
         &mut self,
         tenant_id: i64,
         state: &LedgerState,
+        nums: &HashMap<Id, i64>,
         out: &BatchOutcome,
     ) -> Result<(), StoreError> {
+        let sqlite = matches!(self, Db::Sqlite(_));
+        let insert = if sqlite { "INSERT OR FAIL INTO " } else { "INSERT INTO " };
         for chunk in out.inserted.chunks(CHUNK_ROWS) {
             on!(self, c => {
-                let mut qb = sqlx::QueryBuilder::new(concat!("INSERT INTO ledger_transfers (", transfer_cols!(), ") "));
+                let mut qb = sqlx::QueryBuilder::new(insert);
+                qb.push(concat!("ledger_transfers (", transfer_cols!(), ") "));
                 qb.push_values(chunk, |mut b, t| {
                     b.push_bind(id_bytes(t.id))
                         .push_bind(tenant_id)
@@ -415,22 +436,64 @@ impl Db<'_> {
                 Ok::<(), StoreError>(())
             })?;
         }
+        let num_of =
+            |id: &Id| nums.get(id).copied().ok_or_else(|| corrupt(&format!("account {id:032x} has no number")));
+        if sqlite && !out.inserted.is_empty() {
+            // Sorted, so each statement appends to runs of the index in key order.
+            let mut postings = Vec::with_capacity(out.inserted.len() * 2);
+            for t in &out.inserted {
+                postings.push((num_of(&t.debit_account_id)?, t.timestamp));
+                postings.push((num_of(&t.credit_account_id)?, t.timestamp));
+            }
+            postings.sort_unstable();
+            for chunk in postings.chunks(POSTING_CHUNK_ROWS) {
+                on!(self, c => {
+                    let mut qb = sqlx::QueryBuilder::new("INSERT OR FAIL INTO ledger_postings (account_num, ts) ");
+                    qb.push_values(chunk, |mut b, (num, ts)| {
+                        b.push_bind(*num).push_bind(*ts);
+                    });
+                    qb.build().execute(&mut *c).await?;
+                    Ok::<(), StoreError>(())
+                })?;
+            }
+        }
         let touched: Vec<&Account> = out.touched_accounts.iter().filter_map(|id| state.accounts.get(id)).collect();
         for chunk in touched.chunks(CHUNK_ROWS) {
-            on!(self, c => {
-                let mut qb = sqlx::QueryBuilder::new("WITH v (id, dp, dpo, cp, cpo) AS (");
-                qb.push_values(chunk, |mut b, a| {
-                    b.push_bind(id_bytes(a.id))
-                        .push_bind(a.debits_pending)
-                        .push_bind(a.debits_posted)
-                        .push_bind(a.credits_pending)
-                        .push_bind(a.credits_posted);
-                });
-                qb.push(") UPDATE ledger_accounts SET debits_pending = v.dp, debits_posted = v.dpo, \
-                         credits_pending = v.cp, credits_posted = v.cpo FROM v WHERE ledger_accounts.id = v.id");
-                qb.build().execute(&mut *c).await?;
-                Ok::<(), StoreError>(())
-            })?;
+            if sqlite {
+                let mut rows = Vec::with_capacity(chunk.len());
+                for a in chunk {
+                    rows.push((num_of(&a.id)?, *a));
+                }
+                on!(self, c => {
+                    let mut qb = sqlx::QueryBuilder::new("WITH v (num, dp, dpo, cp, cpo) AS (");
+                    qb.push_values(&rows, |mut b, (num, a)| {
+                        b.push_bind(*num)
+                            .push_bind(a.debits_pending)
+                            .push_bind(a.debits_posted)
+                            .push_bind(a.credits_pending)
+                            .push_bind(a.credits_posted);
+                    });
+                    qb.push(") UPDATE OR FAIL ledger_accounts SET debits_pending = v.dp, debits_posted = v.dpo, \
+                             credits_pending = v.cp, credits_posted = v.cpo FROM v WHERE ledger_accounts.num = v.num");
+                    qb.build().execute(&mut *c).await?;
+                    Ok::<(), StoreError>(())
+                })?;
+            } else {
+                on!(self, c => {
+                    let mut qb = sqlx::QueryBuilder::new("WITH v (id, dp, dpo, cp, cpo) AS (");
+                    qb.push_values(chunk, |mut b, a| {
+                        b.push_bind(id_bytes(a.id))
+                            .push_bind(a.debits_pending)
+                            .push_bind(a.debits_posted)
+                            .push_bind(a.credits_pending)
+                            .push_bind(a.credits_posted);
+                    });
+                    qb.push(") UPDATE ledger_accounts SET debits_pending = v.dp, debits_posted = v.dpo, \
+                             credits_pending = v.cp, credits_posted = v.cpo FROM v WHERE ledger_accounts.id = v.id");
+                    qb.build().execute(&mut *c).await?;
+                    Ok::<(), StoreError>(())
+                })?;
+            }
         }
         for chunk in out.pending_changes.chunks(CHUNK_ROWS) {
             // The same pending id can appear twice (created and resolved in one batch): keep the last.
@@ -498,56 +561,65 @@ pub struct RecomputedRow {
     pub credits_posted: i64,
 }
 
-impl Db<'_> {
-    /// Every account's balances recomputed from all transfers, in one pass over them in
-    /// timestamp order (a hold always comes before its post or void).
-    pub async fn ledger_recompute_all(&mut self) -> Result<Vec<RecomputedRow>, StoreError> {
-        use futures_util::TryStreamExt;
-        const PENDING: i64 = 2;
-        const POST: i64 = 4;
-        const VOID: i64 = 8;
-        let mut sums: HashMap<Vec<u8>, [i64; 4]> = HashMap::new();
-        // Holds not yet resolved: id -> (debit, credit, amount).
-        let mut holds: HashMap<Vec<u8>, (Vec<u8>, Vec<u8>, i64)> = HashMap::new();
-        let mut problem: Option<StoreError> = None;
-        let sql = "SELECT id, debit_account_id, credit_account_id, amount, flags, pending_id FROM ledger_transfers ORDER BY ts";
-        on!(self, c => {
-            let mut rows = sqlx::query_as::<_, (Vec<u8>, Vec<u8>, Vec<u8>, i64, i64, Option<Vec<u8>>)>(sql).fetch(c);
-            while let Some((id, debit, credit, amount, flags, pending_id)) = rows.try_next().await? {
-                if flags & (POST | VOID) != 0 {
-                    let Some((d, c, held)) = pending_id.and_then(|p| holds.remove(&p)) else {
-                        problem.get_or_insert_with(|| corrupt(&format!("transfer {} resolves no open hold", hex::encode(&id))));
-                        continue;
-                    };
-                    let posted = if flags & POST != 0 { amount } else { 0 };
-                    let de = sums.entry(d).or_default();
-                    de[0] = de[0].saturating_sub(held);
-                    de[1] = de[1].saturating_add(posted);
-                    let ce = sums.entry(c).or_default();
-                    ce[2] = ce[2].saturating_sub(held);
-                    ce[3] = ce[3].saturating_add(posted);
-                } else if flags & PENDING != 0 {
-                    let de = sums.entry(debit.clone()).or_default();
-                    de[0] = de[0].saturating_add(amount);
-                    let ce = sums.entry(credit.clone()).or_default();
-                    ce[2] = ce[2].saturating_add(amount);
-                    holds.insert(id, (debit, credit, amount));
-                } else {
-                    let de = sums.entry(debit).or_default();
-                    de[1] = de[1].saturating_add(amount);
-                    let ce = sums.entry(credit).or_default();
-                    ce[3] = ce[3].saturating_add(amount);
-                }
+/// What one stretch of the transfers (a range of timestamps) adds to the balances. Stretches
+/// read side by side are joined in time order with [`RecomputePart::then`]: a post or void
+/// whose hold lies in an earlier stretch is settled when the two are joined.
+#[derive(Debug, Clone, Default)]
+pub struct RecomputePart {
+    /// Per account: debits pending, debits posted, credits pending, credits posted.
+    pub sums: HashMap<Id, [i64; 4]>,
+    /// Holds opened in this stretch and not resolved in it: id -> (debit, credit, amount).
+    pub open: HashMap<Id, (Id, Id, i64)>,
+    /// Posts and voids in this stretch of holds not opened in it, in time order:
+    /// (transfer id, pending id, amount posted).
+    pub resolves_earlier: Vec<(Id, Option<Id>, i64)>,
+    /// Transfers read.
+    pub transfers: i64,
+}
+
+impl RecomputePart {
+    fn resolve(sums: &mut HashMap<Id, [i64; 4]>, (debit, credit, held): (Id, Id, i64), posted: i64) {
+        let de = sums.entry(debit).or_default();
+        de[0] = de[0].saturating_sub(held);
+        de[1] = de[1].saturating_add(posted);
+        let ce = sums.entry(credit).or_default();
+        ce[2] = ce[2].saturating_sub(held);
+        ce[3] = ce[3].saturating_add(posted);
+    }
+
+    /// This stretch followed by the next one (which must start where this one ends).
+    pub fn then(mut self, next: RecomputePart) -> RecomputePart {
+        for (id, pending_id, posted) in next.resolves_earlier {
+            match pending_id.and_then(|p| self.open.remove(&p)) {
+                Some(hold) => Self::resolve(&mut self.sums, hold, posted),
+                None => self.resolves_earlier.push((id, pending_id, posted)),
             }
-            Ok::<(), StoreError>(())
-        })?;
-        if let Some(p) = problem {
-            return Err(p);
         }
-        Ok(sums
+        for (acc, add) in next.sums {
+            let e = self.sums.entry(acc).or_default();
+            for (x, y) in e.iter_mut().zip(add) {
+                *x = x.saturating_add(y);
+            }
+        }
+        self.open.extend(next.open);
+        self.transfers += next.transfers;
+        self
+    }
+
+    /// The balances of every account the transfers name; an error names a post or void that
+    /// resolves no hold opened before it.
+    pub fn finish(self) -> Result<Vec<RecomputedRow>, StoreError> {
+        if let Some((id, pending_id, _)) = self.resolves_earlier.first() {
+            return Err(corrupt(&format!(
+                "transfer {id:032x} resolves no open hold (pending id {})",
+                pending_id.map_or_else(|| "none".to_string(), |p| format!("{p:032x}"))
+            )));
+        }
+        Ok(self
+            .sums
             .into_iter()
             .map(|(acc, [dp, dpo, cp, cpo])| RecomputedRow {
-                acc,
+                acc: id_bytes(acc),
                 debits_pending: dp,
                 debits_posted: dpo,
                 credits_pending: cp,
@@ -555,15 +627,116 @@ impl Db<'_> {
             })
             .collect())
     }
+}
 
-    /// One account's balances as of a timestamp (transfers with `ts <= as_of`).
+impl Db<'_> {
+    /// Every account's balances recomputed from all transfers, in one pass over them in
+    /// timestamp order (a hold always comes before its post or void).
+    pub async fn ledger_recompute_all(&mut self) -> Result<Vec<RecomputedRow>, StoreError> {
+        self.ledger_recompute_range(i64::MIN, i64::MAX).await?.finish()
+    }
+
+    /// What the transfers with `after_ts < ts <= upto_ts` add to the balances, read in one
+    /// pass in timestamp order. Only holds, posts and voids carry their ids out of the
+    /// database, and ids are decoded in place into integers.
+    pub async fn ledger_recompute_range(&mut self, after_ts: i64, upto_ts: i64) -> Result<RecomputePart, StoreError> {
+        use futures_util::TryStreamExt;
+        use sqlx::Row;
+        const PENDING: i64 = 2;
+        const POST: i64 = 4;
+        const VOID: i64 = 8;
+        let mut part = RecomputePart::default();
+        let sql = "SELECT CASE WHEN flags & 14 <> 0 THEN id END, debit_account_id, credit_account_id, amount, flags, pending_id \
+                   FROM ledger_transfers WHERE ts > $1 AND ts <= $2 ORDER BY ts";
+        let key = |b: Option<&[u8]>| b.and_then(id_from);
+        on!(self, c => {
+            let mut rows = sqlx::query(sql).bind(after_ts).bind(upto_ts).fetch(c);
+            while let Some(row) = rows.try_next().await? {
+                let id = key(row.try_get::<Option<&[u8]>, _>(0)?).unwrap_or(0);
+                let debit = key(row.try_get::<Option<&[u8]>, _>(1)?).ok_or_else(|| corrupt("debit account id"))?;
+                let credit = key(row.try_get::<Option<&[u8]>, _>(2)?).ok_or_else(|| corrupt("credit account id"))?;
+                let amount: i64 = row.try_get(3)?;
+                let flags: i64 = row.try_get(4)?;
+                part.transfers += 1;
+                if flags & (POST | VOID) != 0 {
+                    let pending_id = key(row.try_get::<Option<&[u8]>, _>(5)?);
+                    let posted = if flags & POST != 0 { amount } else { 0 };
+                    match pending_id.and_then(|p| part.open.remove(&p)) {
+                        Some(hold) => RecomputePart::resolve(&mut part.sums, hold, posted),
+                        None => part.resolves_earlier.push((id, pending_id, posted)),
+                    }
+                } else if flags & PENDING != 0 {
+                    let de = part.sums.entry(debit).or_default();
+                    de[0] = de[0].saturating_add(amount);
+                    let ce = part.sums.entry(credit).or_default();
+                    ce[2] = ce[2].saturating_add(amount);
+                    part.open.insert(id, (debit, credit, amount));
+                } else {
+                    let de = part.sums.entry(debit).or_default();
+                    de[1] = de[1].saturating_add(amount);
+                    let ce = part.sums.entry(credit).or_default();
+                    ce[3] = ce[3].saturating_add(amount);
+                }
+            }
+            Ok::<(), StoreError>(())
+        })?;
+        Ok(part)
+    }
+
+    /// The last timestamp handed out, read without taking the write lock.
+    pub async fn ledger_head(&mut self) -> Result<i64, StoreError> {
+        Ok(on!(self, c => sqlx::query_scalar("SELECT last_ts FROM ledger_head WHERE id = 1").fetch_one(c).await)?)
+    }
+
+    /// The first and last transfer timestamps (`None` without transfers).
+    pub async fn ledger_ts_span(&mut self) -> Result<Option<(i64, i64)>, StoreError> {
+        let (lo, hi): (Option<i64>, Option<i64>) =
+            on!(self, c => sqlx::query_as("SELECT MIN(ts), MAX(ts) FROM ledger_transfers").fetch_one(c).await)?;
+        Ok(lo.zip(hi))
+    }
+
+    /// Rebuilds the postings index from the transfers (SQLite; nothing to do on PostgreSQL).
+    pub async fn ledger_rebuild_postings(&mut self) -> Result<(), StoreError> {
+        if let Db::Sqlite(c) = self {
+            sqlx::query("DELETE FROM ledger_postings").execute(&mut **c).await?;
+            sqlx::query(
+                "INSERT INTO ledger_postings (account_num, ts) \
+                 SELECT a.num, t.ts FROM ledger_transfers t JOIN ledger_accounts a ON a.id = t.debit_account_id \
+                 UNION ALL SELECT a.num, t.ts FROM ledger_transfers t JOIN ledger_accounts a ON a.id = t.credit_account_id",
+            )
+            .execute(&mut **c)
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// How far the number of postings is from two per transfer (SQLite's postings index; always
+    /// 0 on PostgreSQL, which has none).
+    pub async fn ledger_postings_mismatch(&mut self) -> Result<i64, StoreError> {
+        let Db::Sqlite(c) = self else { return Ok(0) };
+        let sql = "SELECT (SELECT COUNT(*) FROM ledger_postings) - 2 * (SELECT COUNT(*) FROM ledger_transfers)";
+        Ok(sqlx::query_scalar::<_, i64>(sql).fetch_one(&mut **c).await?.abs())
+    }
+
+    /// One account's balances as of a timestamp (transfers with `ts <= as_of`). On SQLite the
+    /// account's postings say which transfers to read; on PostgreSQL its two transfer indexes.
     pub async fn ledger_balances_as_of(&mut self, account_id: Id, as_of: i64) -> Result<Balances, StoreError> {
-        let sql = concat!(
-            "SELECT CAST(COALESCE(SUM(debits_pending), 0) AS BIGINT), CAST(COALESCE(SUM(debits_posted), 0) AS BIGINT), ",
-            "CAST(COALESCE(SUM(credits_pending), 0) AS BIGINT), CAST(COALESCE(SUM(credits_posted), 0) AS BIGINT) FROM (",
-            recompute_sql!("WHERE t.ts <= $2 AND (t.debit_account_id = $1 OR t.credit_account_id = $1)"),
-            ") r WHERE acc = $1"
-        );
+        macro_rules! as_of_sql {
+            ($filter:literal) => {
+                concat!(
+                    "SELECT CAST(COALESCE(SUM(debits_pending), 0) AS BIGINT), CAST(COALESCE(SUM(debits_posted), 0) AS BIGINT), ",
+                    "CAST(COALESCE(SUM(credits_pending), 0) AS BIGINT), CAST(COALESCE(SUM(credits_posted), 0) AS BIGINT) FROM (",
+                    recompute_sql!($filter),
+                    ") r WHERE acc = $1"
+                )
+            };
+        }
+        let sql = match self {
+            Db::Sqlite(_) => as_of_sql!(
+                "WHERE t.ts IN (SELECT p.ts FROM ledger_postings p JOIN ledger_accounts a ON a.num = p.account_num WHERE a.id = $1 AND p.ts <= $2)"
+            ),
+            Db::Postgres(_) => as_of_sql!("WHERE t.ts <= $2 AND (t.debit_account_id = $1 OR t.credit_account_id = $1)"),
+        };
         let (dp, dpo, cp, cpo): (i64, i64, i64, i64) =
             on!(self, c => sqlx::query_as(sql).bind(id_bytes(account_id)).bind(as_of).fetch_one(c).await)?;
         Ok(Balances { debits_pending: dp, debits_posted: dpo, credits_pending: cp, credits_posted: cpo })
@@ -599,25 +772,35 @@ impl Db<'_> {
         )
     }
 
-    /// An account's statement: its transfers in time order after `after_ts`.
+    /// An account's statement: its transfers in time order after `after_ts`. On SQLite, a
+    /// range of the account's postings; on PostgreSQL, its two transfer indexes merged.
     pub async fn ledger_statement(
         &mut self,
         account_id: Id,
         after_ts: i64,
         limit: i64,
     ) -> Result<Vec<TransferRow>, StoreError> {
-        let sql = concat!(
-            "SELECT ",
-            transfer_cols!(),
-            " FROM (",
-            "SELECT ",
-            transfer_cols!(),
-            " FROM ledger_transfers WHERE debit_account_id = $1 AND ts > $2 ",
-            "UNION ALL SELECT ",
-            transfer_cols!(),
-            " FROM ledger_transfers WHERE credit_account_id = $1 AND ts > $2",
-            ") s ORDER BY ts LIMIT $3"
-        );
+        let sql = match self {
+            Db::Sqlite(_) => concat!(
+                "SELECT t.id, t.tenant_id, t.debit_account_id, t.credit_account_id, t.amount, t.ledger_id, t.code, ",
+                "t.reference, t.flags, t.pending_id, t.timeout_s, t.ts FROM ledger_postings p ",
+                "JOIN ledger_transfers t ON t.ts = p.ts ",
+                "WHERE p.account_num = (SELECT num FROM ledger_accounts WHERE id = $1) AND p.ts > $2 ",
+                "ORDER BY p.ts LIMIT $3"
+            ),
+            Db::Postgres(_) => concat!(
+                "SELECT ",
+                transfer_cols!(),
+                " FROM (",
+                "SELECT ",
+                transfer_cols!(),
+                " FROM ledger_transfers WHERE debit_account_id = $1 AND ts > $2 ",
+                "UNION ALL SELECT ",
+                transfer_cols!(),
+                " FROM ledger_transfers WHERE credit_account_id = $1 AND ts > $2",
+                ") s ORDER BY ts LIMIT $3"
+            ),
+        };
         Ok(
             on!(self, c => sqlx::query_as(sql).bind(id_bytes(account_id)).bind(after_ts).bind(limit).fetch_all(c).await)?,
         )
@@ -629,10 +812,6 @@ impl Db<'_> {
                    CAST(COALESCE(SUM(debits_pending), 0) AS BIGINT), CAST(COALESCE(SUM(credits_pending), 0) AS BIGINT) \
                    FROM ledger_accounts WHERE tenant_id = $1 GROUP BY ledger_id ORDER BY ledger_id";
         Ok(on!(self, c => sqlx::query_as(sql).bind(tenant_id).fetch_all(c).await)?)
-    }
-
-    pub async fn ledger_transfer_count(&mut self) -> Result<i64, StoreError> {
-        Ok(on!(self, c => sqlx::query_scalar("SELECT COUNT(*) FROM ledger_transfers").fetch_one(c).await)?)
     }
 }
 
@@ -658,6 +837,16 @@ impl Db<'_> {
                 .bind(&id).bind(tenant_id).bind(&debit).bind(&credit).bind(amount).bind(ledger_id).bind(ts)
                 .execute(&mut *c).await?;
             Ok::<(), StoreError>(())
-        })
+        })?;
+        if let Db::Sqlite(c) = self {
+            // The same index work as koinon's own writer: one posting per side.
+            sqlx::query("INSERT INTO ledger_postings (account_num, ts) SELECT num, $2 FROM ledger_accounts WHERE id IN ($1, $3)")
+                .bind(&debit)
+                .bind(ts)
+                .bind(&credit)
+                .execute(&mut **c)
+                .await?;
+        }
+        Ok(())
     }
 }

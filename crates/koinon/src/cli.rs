@@ -157,6 +157,10 @@ pub enum LedgerCommand {
         /// Transfers for the naive baseline (one SQL transaction each).
         #[arg(long, default_value_t = 5_000)]
         baseline_transfers: u64,
+        /// Clients submitting batches at once (each waits for its batch to be durable before
+        /// sending the next); the writer gathers what arrives together into one commit.
+        #[arg(long, default_value_t = 1)]
+        clients: usize,
         #[arg(long, env = "KOINON_JSON")]
         json: bool,
     },
@@ -239,12 +243,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(if report.ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
-        Command::Ledger(LedgerCommand::Bench { transfers, batch, accounts, baseline_transfers, json }) => {
+        Command::Ledger(LedgerCommand::Bench { transfers, batch, accounts, baseline_transfers, clients, json }) => {
             let report = crate::ledger_cmd::bench(crate::ledger_cmd::BenchArgs {
                 transfers,
                 batch,
                 accounts,
                 baseline_transfers,
+                clients,
                 database_url: cli.db.database_url.clone(),
             })
             .await?;
@@ -252,13 +257,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 print_json(&serde_json::to_value(&report)?);
             } else {
                 println!(
-                    "{} durable transfers in {:.2} s on {}: {:.0} transfers/s (batches of {}, {} accounts)",
+                    "{} durable transfers in {:.2} s on {}: {:.0} transfers/s (batches of {}, {} accounts, {} client{})",
                     report.transfers,
                     report.seconds,
                     report.backend,
                     report.transfers_per_s,
                     report.batch,
-                    report.accounts
+                    report.accounts,
+                    report.clients,
+                    if report.clients == 1 { "" } else { "s" }
                 );
                 println!(
                     "naive baseline: {} transfers in {:.2} s: {:.0} transfers/s; ratio {:.1}x",

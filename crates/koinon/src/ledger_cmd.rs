@@ -1,6 +1,8 @@
 //! `koinon ledger check` and `koinon ledger bench`.
 
 use std::io::IsTerminal;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use anyhow::Context;
@@ -12,6 +14,8 @@ use koinon_store::{Store, StoreConfig};
 use sha2::{Digest, Sha256};
 
 const BENCH: Actor = Actor::System("bench");
+/// Most concurrent clients `ledger bench` runs.
+pub const CLIENTS_MAX: usize = 64;
 
 /// A fast deterministic stream of random-looking 128-bit ids (like UUIDv4s).
 fn id_stream(seed: &str, n: u64) -> Id {
@@ -53,6 +57,7 @@ pub struct BenchReport {
     pub transfers: u64,
     pub batch: usize,
     pub accounts: u64,
+    pub clients: usize,
     pub seconds: f64,
     pub transfers_per_s: f64,
     pub ok: u64,
@@ -76,6 +81,7 @@ pub struct BenchArgs {
     pub batch: usize,
     pub accounts: u64,
     pub baseline_transfers: u64,
+    pub clients: usize,
     pub database_url: Option<String>,
 }
 
@@ -83,6 +89,7 @@ pub async fn bench(args: BenchArgs) -> anyhow::Result<BenchReport> {
     anyhow::ensure!((1..=BATCH_MAX).contains(&args.batch), "--batch must be 1 to {BATCH_MAX}");
     anyhow::ensure!(args.accounts >= 2, "--accounts must be at least 2");
     anyhow::ensure!(args.transfers >= 1, "--transfers must be at least 1");
+    anyhow::ensure!((1..=CLIENTS_MAX).contains(&args.clients), "--clients must be 1 to {CLIENTS_MAX}");
     let dir = tempfile_dir()?;
     let config = StoreConfig::new(dir.path(), args.database_url.clone());
     let store = Store::open(&config).await.context("opening the bench database")?;
@@ -117,55 +124,48 @@ pub async fn bench(args: BenchArgs) -> anyhow::Result<BenchReport> {
     for chunk in inputs.chunks(BATCH_MAX) {
         app.create_accounts(&BENCH, tenant, chunk).await?;
     }
-    let transfer = |id: Id, debit: Id, credit: Id, amount: i64| Transfer {
-        id,
-        debit_account_id: debit,
-        credit_account_id: credit,
-        amount,
-        ledger,
-        code: "bench".into(),
-        reference: None,
-        flags: TransferFlags(0),
-        pending_id: None,
-        timeout_s: 0,
-        timestamp: 0,
-    };
     // Fund every wallet (not timed).
     let funding: Vec<Transfer> = wallets
         .iter()
         .enumerate()
-        .map(|(i, w)| transfer(id_stream(&format!("{run}-fund"), i as u64), fund, *w, 1_000_000_000))
+        .map(|(i, w)| plain_transfer(ledger, id_stream(&format!("{run}-fund"), i as u64), fund, *w, 1_000_000_000))
         .collect();
     for chunk in funding.chunks(BATCH_MAX) {
         app.submit_transfers(&BENCH, tenant, chunk.to_vec()).await?;
     }
 
-    // The timed run: batches through the group-commit writer, each durable before the next.
-    let progress = Progress::new("ledger bench", args.transfers);
+    // The timed run: clients take the next batch number, submit it through the group-commit
+    // writer and wait until it is durable before taking another.
+    let progress = Arc::new(Progress::new("ledger bench", args.transfers));
+    let batches = args.transfers.div_ceil(args.batch as u64);
+    let next_batch = Arc::new(AtomicU64::new(0));
+    let done = Arc::new(AtomicU64::new(0));
+    let wallets = Arc::new(wallets);
     let started = Instant::now();
-    let mut done = 0u64;
-    let mut ok = 0u64;
-    let mut n = 0u64;
-    while done < args.transfers {
-        let size = (args.transfers - done).min(args.batch as u64);
-        let batch: Vec<Transfer> = (0..size)
-            .map(|_| {
-                n += 1;
-                let h = id_stream(&run, n);
-                // Time-ordered ids (like UUIDv7): the id index grows at its end.
-                let id = (u128::from(n) << 80) | (h & ((1u128 << 80) - 1));
-                let a = (h % u128::from(args.accounts)) as usize;
-                let mut b = ((h >> 64) % u128::from(args.accounts)) as usize;
-                if b == a {
-                    b = (a + 1) % wallets.len();
+    let mut clients = tokio::task::JoinSet::new();
+    for _ in 0..args.clients {
+        let (app, run, wallets) = (app.clone(), run.clone(), wallets.clone());
+        let (next_batch, done, progress) = (next_batch.clone(), done.clone(), progress.clone());
+        let (size, total) = (args.batch as u64, args.transfers);
+        clients.spawn(async move {
+            let mut ok = 0u64;
+            loop {
+                let k = next_batch.fetch_add(1, Ordering::Relaxed);
+                if k >= batches {
+                    return Ok::<u64, anyhow::Error>(ok);
                 }
-                transfer(id, wallets[a], wallets[b], 1 + (h >> 100) as i64 % 100)
-            })
-            .collect();
-        let results = app.submit_transfers(&BENCH, tenant, batch).await?;
-        ok += results.iter().filter(|r| **r == TransferResult::Ok).count() as u64;
-        done += size;
-        progress.set(done);
+                let first = k * size + 1;
+                let last = (first + size - 1).min(total);
+                let batch: Vec<Transfer> = (first..=last).map(|n| bench_transfer(&run, n, &wallets, ledger)).collect();
+                let results = app.submit_transfers(&BENCH, tenant, batch).await?;
+                ok += results.iter().filter(|r| **r == TransferResult::Ok).count() as u64;
+                progress.set(done.fetch_add(last - first + 1, Ordering::Relaxed) + last - first + 1);
+            }
+        });
+    }
+    let mut ok = 0u64;
+    while let Some(client) = clients.join_next().await {
+        ok += client.context("a bench client stopped")??;
     }
     let seconds = started.elapsed().as_secs_f64();
     progress.finish();
@@ -184,6 +184,7 @@ pub async fn bench(args: BenchArgs) -> anyhow::Result<BenchReport> {
         transfers: args.transfers,
         batch: args.batch,
         accounts: args.accounts,
+        clients: args.clients,
         seconds,
         transfers_per_s,
         ok,
@@ -193,6 +194,36 @@ pub async fn bench(args: BenchArgs) -> anyhow::Result<BenchReport> {
         check_seconds,
         check_ok: check.ok,
     })
+}
+
+fn plain_transfer(ledger: i64, id: Id, debit: Id, credit: Id, amount: i64) -> Transfer {
+    Transfer {
+        id,
+        debit_account_id: debit,
+        credit_account_id: credit,
+        amount,
+        ledger,
+        code: "bench".into(),
+        reference: None,
+        flags: TransferFlags(0),
+        pending_id: None,
+        timeout_s: 0,
+        timestamp: 0,
+    }
+}
+
+/// The bench's `n`th transfer: between two wallets drawn from `n`, with a time-ordered id
+/// (like a UUIDv7, so the id index grows at its end).
+fn bench_transfer(run: &str, n: u64, wallets: &[Id], ledger: i64) -> Transfer {
+    let h = id_stream(run, n);
+    let id = (u128::from(n) << 80) | (h & ((1u128 << 80) - 1));
+    let count = wallets.len() as u128;
+    let a = (h % count) as usize;
+    let mut b = ((h >> 64) % count) as usize;
+    if b == a {
+        b = (a + 1) % wallets.len();
+    }
+    plain_transfer(ledger, id, wallets[a], wallets[b], 1 + (h >> 100) as i64 % 100)
 }
 
 fn tempfile_dir() -> anyhow::Result<TempDir> {

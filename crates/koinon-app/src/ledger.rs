@@ -364,8 +364,10 @@ pub async fn check(store: &Store) -> Result<CheckReport, AppError> {
     let mut tx = store.begin_snapshot().await?;
     let mut db = tx.db();
     let head = db.ledger_head().await?;
-    let (first_ts, last_ts) = db.ledger_ts_span().await?.unwrap_or((0, 0));
+    let (first_ts, last_ts) = db.ledger_ts_span().await?.unwrap_or((head, head));
+    let beyond_head = last_ts > head;
     let last_ts = last_ts.min(head);
+    let first_ts = first_ts.min(last_ts);
     let mid = first_ts + (last_ts - first_ts) / 2;
     let second = {
         let store = store.clone();
@@ -431,6 +433,12 @@ pub async fn check(store: &Store) -> Result<CheckReport, AppError> {
         sums[1] += i128::from(a.credits_posted);
         sums[2] += i128::from(a.debits_pending);
         sums[3] += i128::from(a.credits_pending);
+    }
+    if beyond_head {
+        problem(
+            &mut report,
+            format!("transfers carry timestamps after {head}, the last one the ledger handed out: they were not written by koinon's ledger"),
+        );
     }
     if postings_off != 0 {
         problem(

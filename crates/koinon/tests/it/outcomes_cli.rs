@@ -239,8 +239,13 @@ fn outcomes_payments_dwp_rate_card_json() {
     assert_eq!(by_metric_paid, 1_270_000);
     assert!(s.get("by_participant").is_none(), "left out without --by-participant");
 
+    let summary_keys: Vec<String> = s.as_object().expect("object").keys().cloned().collect();
+
     args.push("--by-participant");
     let s = json(&args);
+    let mut full_keys: Vec<String> = s.as_object().expect("object").keys().cloned().collect();
+    full_keys.retain(|k| k != "by_participant");
+    assert_eq!(summary_keys, full_keys, "the summary has every other field of the statement");
     let people: Vec<(&str, i64)> = s["by_participant"]
         .as_array()
         .expect("by_participant")

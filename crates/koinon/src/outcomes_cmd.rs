@@ -16,8 +16,8 @@ use clap::Subcommand;
 use koinon_core::finance::{self, CASHFLOW_CSV_BYTES_MAX, Returns, ReturnsError};
 use koinon_core::money::Currency;
 use koinon_core::outcomes::{
-    self, Amount, CapApplied, CohortLine, Contract, InputErrors, MetricLine, PaymentStatement, PeriodLine,
-    RefusalCount, RefusedClaim, ResultLine, limits,
+    self, Amount, CapApplied, CohortLine, Contract, InputErrors, MetricLine, ParticipantLine, PaymentStatement,
+    PeriodLine, RefusalCount, RefusedClaim, ResultLine, limits,
 };
 use serde::Serialize;
 
@@ -625,21 +625,35 @@ fn write_statement_text(out: &mut impl Write, s: &PaymentStatement, by_participa
     }
 
     if by_participant {
-        let rows: Vec<Vec<String>> = s
-            .by_participant
-            .iter()
-            .map(|p| {
-                vec![
-                    p.participant.clone(),
-                    p.cohort.clone().unwrap_or_default(),
-                    p.outcomes.to_string(),
-                    p.gross.decimal(),
-                    p.paid.decimal(),
-                ]
-            })
-            .collect();
-        writeln!(out, "\nBy participant ({})", rows.len())?;
-        write_table(out, "  ", &["participant", "cohort", "outcomes", "gross", "paid"], &rows, "llrrr")?;
+        writeln!(out, "\nBy participant ({})", s.by_participant.len())?;
+        write_participants(out, &s.by_participant)?;
+    }
+    Ok(())
+}
+
+/// One line per paid participant, written as it goes: a million participants are a million
+/// lines, so they are formatted twice (widths, then lines) rather than held as a table.
+fn write_participants(out: &mut impl Write, participants: &[ParticipantLine]) -> io::Result<()> {
+    const HEADER: [&str; 5] = ["participant", "cohort", "outcomes", "gross", "paid"];
+    let cells = |p: &ParticipantLine| -> [String; 5] {
+        [
+            p.participant.clone(),
+            p.cohort.clone().unwrap_or_default(),
+            p.outcomes.to_string(),
+            p.gross.decimal(),
+            p.paid.decimal(),
+        ]
+    };
+    let mut width = HEADER.map(str::len);
+    for p in participants {
+        for (w, cell) in width.iter_mut().zip(cells(p)) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    write_row(out, "  ", &width, &HEADER, "llrrr")?;
+    for p in participants {
+        let row = cells(p);
+        write_row(out, "  ", &width, &row.each_ref().map(String::as_str), "llrrr")?;
     }
     Ok(())
 }

@@ -51,6 +51,9 @@ pub enum Command {
     /// The ledger: check every balance, or measure throughput.
     #[command(subcommand)]
     Ledger(LedgerCommand),
+    /// Outcomes contracts from files: payment statements and investor returns.
+    #[command(subcommand)]
+    Outcomes(crate::outcomes_cmd::OutcomesCommand),
     /// Write a consistent copy of every row to a file (safe while the server runs).
     Backup {
         #[arg(long)]
@@ -279,6 +282,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Outcomes(cmd) => crate::outcomes_cmd::run(cmd),
         Command::Backup { out, json } => {
             let store = open(&cli.db).await?;
             let tmp = out.with_extension("partial");

@@ -2,6 +2,7 @@
 
 mod cli;
 mod ledger_cmd;
+mod outcomes_cmd;
 
 use std::process::ExitCode;
 

@@ -8,5 +8,6 @@ mod cli;
 mod crash;
 mod harness;
 mod ledger_api;
+mod outcomes_cli;
 mod pages;
 mod smoke;

@@ -17,6 +17,7 @@ mib() { awk -v k="$1:" '$1 == k { printf "%.1f", $2 / 1024 }' "/proc/$PID/status
 printf '%-6s %-10s %-9s %-9s %-8s %s\n' round transfers rss_mib peak_mib db_mib req_per_s
 printf '%-6s %-10s %-9s %-9s %-8s %s\n' 0 0 "$(mib VmRSS)" "$(mib VmHWM)" "$(du -sm "$DATA" | cut -f1)" -
 for round in $(seq 1 "$ROUNDS"); do
+    write_post_lua $((round + 1))
     rate=$(wrk -t1 -c"$CONNECTIONS" -d"$ROUND" -s "$DATA/post.lua" "${H[@]}" http://127.0.0.1:$PORT/api/v1/transfers \
         | awk '/Requests\/sec/ { printf "%.0f", $2 }')
     posted=$(curl -fs "${H[@]}" http://127.0.0.1:$PORT/api/v1/accounts/$B | sed -E 's/.*"credits_posted":([0-9]+).*/\1/')

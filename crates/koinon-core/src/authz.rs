@@ -67,10 +67,12 @@ pub enum Action {
     ManageLedger,
     /// Submit transfers (programme modules do this for their users).
     PostTransfers,
+    /// Work out an outcomes contract's payments on sample data (the calculator; stores nothing).
+    ModelOutcomes,
 }
 
 impl Action {
-    pub const ALL: [Action; 14] = [
+    pub const ALL: [Action; 15] = [
         Action::ViewTenant,
         Action::UpdateTenant,
         Action::ViewUsers,
@@ -85,6 +87,7 @@ impl Action {
         Action::ViewLedger,
         Action::ManageLedger,
         Action::PostTransfers,
+        Action::ModelOutcomes,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -103,6 +106,7 @@ impl Action {
             Action::ViewLedger => "view_ledger",
             Action::ManageLedger => "manage_ledger",
             Action::PostTransfers => "post_transfers",
+            Action::ModelOutcomes => "model_outcomes",
         }
     }
 }
@@ -134,6 +138,7 @@ pub fn permits(subject: &Subject, action: Action, resource: &Resource) -> bool {
         Action::ManageOwnAccount => resource.owner_user_id == Some(subject.user_id),
         Action::ViewLedger => matches!(role, Admin | Officer | Approver | Auditor),
         Action::ManageLedger | Action::PostTransfers => matches!(role, Admin | Officer),
+        Action::ModelOutcomes => !matches!(role, Merchant | Beneficiary),
     }
 }
 
@@ -165,6 +170,10 @@ mod tests {
         assert!(!permits(&subject(Role::Auditor), Action::ManageOrganisations, &t));
         assert!(permits(&subject(Role::Beneficiary), Action::ViewTenant, &t));
         assert!(!permits(&subject(Role::Beneficiary), Action::ViewNetworks, &t));
+        assert!(permits(&subject(Role::Investor), Action::ModelOutcomes, &t));
+        assert!(permits(&subject(Role::Officer), Action::ModelOutcomes, &t));
+        assert!(!permits(&subject(Role::Merchant), Action::ModelOutcomes, &t));
+        assert!(!permits(&subject(Role::Beneficiary), Action::ModelOutcomes, &t));
     }
 
     #[test]

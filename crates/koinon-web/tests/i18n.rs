@@ -49,6 +49,21 @@ fn every_role_and_kind_has_a_name() {
         for role in Role::ALL {
             assert!(set.contains(&format!("role-{}", role.as_str())), "{} role {}", locale.code(), role.as_str());
         }
+        for reason in koinon_core::outcomes::Refusal::ALL {
+            let key = format!("refusal-{}", reason.code().replace('_', "-"));
+            assert!(set.contains(&key), "{} {key}", locale.code());
+        }
+        for mechanism in ["rate_card", "comparison_threshold", "savings_share", "fixed_targets"] {
+            let key = format!("outcomes-mechanism-{}", mechanism.replace('_', "-"));
+            assert!(set.contains(&key), "{} {key}", locale.code());
+        }
+        for cap in ["participant", "period", "contract"] {
+            assert!(set.contains(&format!("outcomes-cap-{cap}")), "{} outcomes-cap-{cap}", locale.code());
+        }
+        for field in ["contract", "participants", "claims", "results"] {
+            assert!(set.contains(&format!("outcomes-field-{field}")), "{} outcomes-field-{field}", locale.code());
+            assert!(set.contains(&format!("outcomes-hint-{field}")), "{} outcomes-hint-{field}", locale.code());
+        }
         for kind in OrganisationKind::ALL {
             let key = format!("org-kind-{}", kind.as_str().replace('_', "-"));
             assert!(set.contains(&key), "{} {key}", locale.code());

@@ -6,6 +6,7 @@ mod account;
 mod admin;
 mod ledger;
 mod network;
+pub mod outcomes;
 mod pages;
 
 use askama::Template;
@@ -35,6 +36,7 @@ pub fn routes() -> Router<AppState> {
         .merge(admin::routes())
         .merge(network::routes())
         .merge(ledger::routes())
+        .merge(outcomes::routes())
 }
 
 /// Renders a template; a template error is a bug, answered 500 and logged.

@@ -39,6 +39,8 @@ const NETWORK_READERS: &[Role] = &[Admin, Officer, Approver, Reviewer, Auditor];
 const LEDGER_READERS: &[Role] = &[Admin, Officer, Approver, Auditor];
 /// The demo provider account is owned by the provider's organisation.
 const LEDGER_READERS_AND_PROVIDER: &[Role] = &[Admin, Officer, Approver, Auditor, Provider];
+/// Everyone but shops and citizens may try a contract on sample data.
+const MODELLERS: &[Role] = &[Admin, Officer, Approver, Reviewer, Provider, Investor, Auditor];
 const ORG_READERS_OF_PROVIDER_ORG: &[Role] = &[Admin, Officer, Approver, Reviewer, Auditor, Provider];
 
 /// One row of the matrix. `heerlen_object`: the route names an object of Heerlen, so Sofia's
@@ -111,6 +113,9 @@ fn html_rows(ids: &Ids) -> Vec<Row> {
         post("/networks".into(), MANAGERS, false),
         post(format!("/networks/{}/partners", ids.network), MANAGERS, true),
         post("/account/password".into(), ALL, false),
+        get("/outcomes/calculator".into(), MODELLERS, false),
+        get("/outcomes/calculator?example=koto-savings-share".into(), MODELLERS, false),
+        post("/outcomes/calculator".into(), MODELLERS, false),
     ]
 }
 

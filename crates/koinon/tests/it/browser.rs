@@ -160,6 +160,7 @@ async fn every_shell_page_passes_axe_in_greek() {
             format!("/ledger/accounts/{}", koinon_app::demo::DEMO_SPV),
             "/account".into(),
             "/accessibility".into(),
+            "/outcomes/calculator?example=peterborough-threshold".into(),
         ];
         let mut problems = Vec::new();
         for page in &pages {
@@ -180,6 +181,22 @@ async fn every_shell_page_passes_axe_in_greek() {
                 if matches!(v.impact.as_deref(), Some("serious" | "critical")) {
                     problems.push(format!("{page}: {} ({:?}) {} at {}", v.id, v.impact, v.help, v.targets));
                 }
+            }
+        }
+        // A worked-out payment statement (summary list and tables) passes too.
+        client.goto(&t.url("/outcomes/calculator?example=dwp-rate-card")).await.expect("calculator");
+        client
+            .find(Locator::Css("main form[action='/outcomes/calculator'] button[type=submit]"))
+            .await
+            .expect("calculate button")
+            .click()
+            .await
+            .expect("click");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        client.find(Locator::Id("statement")).await.expect("a statement is shown");
+        for v in axe(&client).await {
+            if matches!(v.impact.as_deref(), Some("serious" | "critical")) {
+                problems.push(format!("payment statement: {} ({:?}) {} at {}", v.id, v.impact, v.help, v.targets));
             }
         }
         // A form with errors (error summary, aria-invalid) passes too.

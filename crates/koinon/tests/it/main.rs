@@ -9,5 +9,6 @@ mod crash;
 mod harness;
 mod ledger_api;
 mod outcomes_cli;
+mod outcomes_pages;
 mod pages;
 mod smoke;

@@ -11,7 +11,7 @@ use axum::response::Response;
 use axum::routing::get;
 use koinon_core::FieldError;
 use koinon_core::authz::Action;
-use koinon_core::outcomes::{Contract, PaymentStatement, payments_from_csv};
+use koinon_core::outcomes::{Amount, CapKind, Contract, PaymentStatement, payments_from_csv};
 
 use super::admin::{require, unprocessable};
 use super::{Form, Layout, actor_of, render};
@@ -82,6 +82,12 @@ struct Line {
     paid: String,
 }
 
+impl Line {
+    fn of(label: &str, count: u64, gross: &Amount, paid: &Amount) -> Self {
+        Line { label: label.to_string(), count: count.to_string(), gross: gross.decimal(), paid: paid.decimal() }
+    }
+}
+
 struct RefusedView {
     line: u64,
     participant: String,
@@ -124,11 +130,11 @@ struct StatementView {
 
 impl StatementView {
     fn of(s: PaymentStatement) -> Self {
-        let money = |a: &koinon_core::outcomes::Amount| a.decimal();
-        let cap_name = |c: koinon_core::outcomes::CapKind| match c {
-            koinon_core::outcomes::CapKind::Participant => "participant",
-            koinon_core::outcomes::CapKind::Period => "period",
-            koinon_core::outcomes::CapKind::Contract => "contract",
+        let money = |a: &Amount| a.decimal();
+        let cap_name = |c: CapKind| match c {
+            CapKind::Participant => "participant",
+            CapKind::Period => "period",
+            CapKind::Contract => "contract",
         };
         let shown = s.refusals.len().min(REFUSALS_SHOWN);
         Self {
@@ -138,30 +144,12 @@ impl StatementView {
                 Table {
                     caption: "outcomes-by-period",
                     label: "outcomes-period",
-                    lines: s
-                        .by_period
-                        .iter()
-                        .map(|p| Line {
-                            label: p.period.clone(),
-                            count: p.outcomes.to_string(),
-                            gross: money(&p.gross),
-                            paid: money(&p.paid),
-                        })
-                        .collect(),
+                    lines: s.by_period.iter().map(|p| Line::of(&p.period, p.outcomes, &p.gross, &p.paid)).collect(),
                 },
                 Table {
                     caption: "outcomes-by-metric",
                     label: "outcomes-metric",
-                    lines: s
-                        .by_metric
-                        .iter()
-                        .map(|m| Line {
-                            label: m.metric.clone(),
-                            count: m.outcomes.to_string(),
-                            gross: money(&m.gross),
-                            paid: money(&m.paid),
-                        })
-                        .collect(),
+                    lines: s.by_metric.iter().map(|m| Line::of(&m.metric, m.outcomes, &m.gross, &m.paid)).collect(),
                 },
                 Table {
                     caption: "outcomes-by-cohort",
@@ -169,12 +157,7 @@ impl StatementView {
                     lines: s
                         .by_cohort
                         .iter()
-                        .map(|c| Line {
-                            label: c.cohort.clone().unwrap_or_else(|| "—".into()),
-                            count: c.outcomes.to_string(),
-                            gross: money(&c.gross),
-                            paid: money(&c.paid),
-                        })
+                        .map(|c| Line::of(c.cohort.as_deref().unwrap_or("—"), c.outcomes, &c.gross, &c.paid))
                         .collect(),
                 },
             ],

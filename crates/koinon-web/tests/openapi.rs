@@ -62,6 +62,7 @@ fn document_is_openapi_3_1_with_every_endpoint() {
         ("/api/v1/accounts/{id}/transfers", &["get"]),
         ("/api/v1/transfers", &["post"]),
         ("/api/v1/transfers/{id}", &["get"]),
+        ("/api/v1/outcomes/payments", &["post"]),
     ];
     for (path, methods) in expected {
         let item = paths.get(*path).unwrap_or_else(|| panic!("{path} is not in the document"));

@@ -6,6 +6,7 @@ mod audit;
 mod ledger;
 mod networks;
 mod organisations;
+mod outcomes;
 mod tenants;
 mod tokens;
 mod users;
@@ -31,6 +32,7 @@ pub fn routes() -> Router<AppState> {
         .merge(audit::routes())
         .merge(tokens::routes())
         .merge(ledger::routes())
+        .merge(outcomes::routes())
         .fallback(api_not_found)
         .method_not_allowed_fallback(api_method_not_allowed)
 }
@@ -172,7 +174,7 @@ pub struct FieldErrorBody {
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "koinon API", description = "The JSON API of koinon: tenants, organisations, users, networks, the audit log and the ledger."),
+    info(title = "koinon API", description = "The JSON API of koinon: tenants, organisations, users, networks, the audit log, the ledger and the outcomes calculator."),
     modifiers(&BearerAuth, &ResponseDescriptions),
     nest(
         (path = "/api/v1", api = tenants::TenantsApi),
@@ -182,6 +184,7 @@ pub struct FieldErrorBody {
         (path = "/api/v1", api = audit::AuditApi),
         (path = "/api/v1", api = tokens::TokensApi),
         (path = "/api/v1", api = ledger::LedgerApi),
+        (path = "/api/v1", api = outcomes::OutcomesApi),
     ),
     components(schemas(ErrorBody, ErrorDetail, FieldErrorBody))
 )]

@@ -66,12 +66,13 @@ const EXAMPLES: &[(&str, &str, &str, &str, &str)] = &[
     ),
 ];
 
+/// What the calculator works on: the contract (TOML) and the CSV texts (empty when absent).
 #[derive(Default)]
-struct Inputs {
-    contract: String,
-    participants: String,
-    claims: String,
-    results: String,
+pub(crate) struct Inputs {
+    pub contract: String,
+    pub participants: String,
+    pub claims: String,
+    pub results: String,
 }
 
 /// One row of a statement table, formatted for the page.
@@ -271,8 +272,9 @@ fn field_error(field: &str, code: &'static str, message: String) -> FieldError {
     FieldError { field: field.to_string(), code, message }
 }
 
-/// The statement for the form's inputs, or every problem found (by field, with the line).
-fn work_out(f: &Inputs) -> Result<PaymentStatement, Vec<FieldError>> {
+/// The statement for the inputs, or every problem found (by field, with the line). Used by
+/// this page and by `POST /api/v1/outcomes/payments`.
+pub(crate) fn work_out(f: &Inputs) -> Result<PaymentStatement, Vec<FieldError>> {
     let mut errors = Vec::new();
     for (field, text) in
         [("contract", &f.contract), ("participants", &f.participants), ("claims", &f.claims), ("results", &f.results)]

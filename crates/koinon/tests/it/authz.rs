@@ -164,6 +164,7 @@ fn api_rows(ids: &Ids) -> Vec<Row> {
         get(format!("/api/v1/accounts/{}", koinon_app::demo::DEMO_SPV), LEDGER_READERS, true),
         get(format!("/api/v1/accounts/{}", koinon_app::demo::DEMO_PROVIDER), LEDGER_READERS_AND_PROVIDER, true),
         write("POST", "/api/v1/transfers".into(), json!({"transfers": []}), MANAGERS, false),
+        write("POST", "/api/v1/outcomes/payments".into(), json!({"contract": ""}), MODELLERS, false),
     ]
 }
 

@@ -186,7 +186,7 @@ async fn every_shell_page_passes_axe_in_greek() {
         // A worked-out payment statement (summary list and tables) passes too.
         client.goto(&t.url("/outcomes/calculator?example=dwp-rate-card")).await.expect("calculator");
         client
-            .find(Locator::Css("main form[action='/outcomes/calculator'] button[type=submit]"))
+            .find(Locator::Css("main form[action='/outcomes/calculator#statement'] button[type=submit]"))
             .await
             .expect("calculate button")
             .click()
@@ -194,6 +194,10 @@ async fn every_shell_page_passes_axe_in_greek() {
             .expect("click");
         tokio::time::sleep(Duration::from_millis(500)).await;
         client.find(Locator::Id("statement")).await.expect("a statement is shown");
+        if std::env::var_os("KOINON_SCREENSHOTS").is_some() {
+            let png = client.screenshot().await.expect("screenshot");
+            let _ = std::fs::write(std::env::temp_dir().join("koinon-outcomes-statement.png"), png);
+        }
         for v in axe(&client).await {
             if matches!(v.impact.as_deref(), Some("serious" | "critical")) {
                 problems.push(format!("payment statement: {} ({:?}) {} at {}", v.id, v.impact, v.help, v.targets));

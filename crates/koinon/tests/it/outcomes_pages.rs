@@ -104,3 +104,46 @@ async fn outcomes_calculator_is_not_for_merchants_or_citizens() {
         assert!(!dashboard.contains("/outcomes/calculator"), "{email} has no link to it");
     }
 }
+
+#[tokio::test]
+async fn outcomes_api_works_out_payments_and_names_bad_lines() {
+    let t = spawn_app().await;
+    let token = t.token("reviewer@heerlen.example.org").await;
+    let api = reqwest::Client::new();
+    let body = serde_json::json!({"contract": DWP, "participants": DWP_PARTICIPANTS, "claims": DWP_CLAIMS});
+    let r = api.post(t.url("/api/v1/outcomes/payments")).bearer_auth(&token).json(&body).send().await.expect("post");
+    assert_eq!(r.status(), StatusCode::OK);
+    let statement: serde_json::Value = r.json().await.expect("json");
+    assert_eq!(statement["total_due"]["minor"], 1_270_000);
+    assert_eq!(statement["total_due"]["decimal"], "12700.00");
+    assert_eq!(statement["claims_refused"], 3);
+    assert_eq!(statement["by_participant"].as_array().map(Vec::len), Some(0), "left out unless asked for");
+
+    let with_participants = serde_json::json!({"contract": DWP, "participants": DWP_PARTICIPANTS, "claims": DWP_CLAIMS, "by_participant": true});
+    let r = api
+        .post(t.url("/api/v1/outcomes/payments"))
+        .bearer_auth(&token)
+        .json(&with_participants)
+        .send()
+        .await
+        .expect("post");
+    let statement: serde_json::Value = r.json().await.expect("json");
+    let lines = statement["by_participant"].as_array().expect("participants");
+    assert!(!lines.is_empty());
+    let sum: i64 = lines.iter().map(|l| l["paid"]["minor"].as_i64().expect("minor")).sum();
+    assert_eq!(sum, 1_270_000, "participant lines add up to the total");
+
+    let bad = serde_json::json!({"contract": DWP, "participants": DWP_PARTICIPANTS, "claims": "participant,metric,event_on\nP001,nqf_level_2,yesterday\n"});
+    let r = api.post(t.url("/api/v1/outcomes/payments")).bearer_auth(&token).json(&bad).send().await.expect("post");
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let error: serde_json::Value = r.json().await.expect("json");
+    let fields = error["error"]["fields"].as_array().expect("fields");
+    assert_eq!(fields[0]["field"], "claims");
+    assert!(fields[0]["message"].as_str().unwrap_or("").contains("line 2"), "{error}");
+
+    let unknown = serde_json::json!({"contract": DWP, "claimz": ""});
+    let r = api.post(t.url("/api/v1/outcomes/payments")).bearer_auth(&token).json(&unknown).send().await.expect("post");
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "a misspelt field is refused, not ignored");
+    let error: serde_json::Value = r.json().await.expect("json");
+    assert!(error.to_string().contains("claimz"), "and named: {error}");
+}

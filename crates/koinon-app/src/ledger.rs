@@ -437,7 +437,9 @@ pub async fn check(store: &Store) -> Result<CheckReport, AppError> {
     if beyond_head {
         problem(
             &mut report,
-            format!("transfers carry timestamps after {head}, the last one the ledger handed out: they were not written by koinon's ledger"),
+            format!(
+                "transfers carry timestamps after {head}, the last one the ledger handed out: they were not written by koinon's ledger"
+            ),
         );
     }
     if postings_off != 0 {

@@ -10,7 +10,7 @@ use koinon_core::outcomes::sheet::{SHEET_COLUMNS_MAX, number_text};
 use koinon_core::outcomes::{
     Contract, PaymentStatement, Refusal, Table, TableErrors, payments_from_csv, payments_from_tables, read_sheet,
 };
-use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 type Error = Box<dyn std::error::Error>;
@@ -42,6 +42,8 @@ struct SheetSpec<'a> {
 
 fn workbook(sheets: &[SheetSpec<'_>]) -> Result<Vec<u8>, Error> {
     let mut book = Workbook::new();
+    // A fixed creation time, so that the same sheets give the same bytes.
+    book.set_properties(&DocProperties::new().set_creation_datetime(&ExcelDateTime::from_ymd(2024, 1, 1)?));
     let date_format = Format::new().set_num_format("yyyy-mm-dd");
     for spec in sheets {
         let ws = book.add_worksheet();
@@ -286,5 +288,46 @@ fn files_that_are_not_workbooks_are_refused_cleanly() -> TestResult {
     book.add_worksheet();
     let e = read_sheet("claims", book.save_to_buffer()?, None).err().ok_or("empty sheet")?;
     assert_eq!(e.0[0].error.code, "empty_sheet");
+    Ok(())
+}
+
+/// The workbooks that the command-line tests of `crates/koinon` read (that crate does not write
+/// XLSX): checked to be what this code writes, and rewritten with
+/// `KOINON_WRITE_FIXTURES=1 cargo nextest run -p koinon-core --test outcomes_xlsx fixtures`.
+#[test]
+fn command_line_fixtures_are_current() -> TestResult {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../koinon/tests/it/fixtures");
+    let participants = example("dwp-rate-card.participants.csv")?;
+    let claims = example("dwp-rate-card.claims.csv")?;
+    let bad_claims = claims.replacen("2013-06-28", "28/06/2013", 1);
+    let koto_results = example("koto-savings-share.results.csv")?;
+    let fixtures = [
+        (
+            "dwp-rate-card.xlsx",
+            workbook(&[
+                SheetSpec { name: "Participants", csv: &participants, dates: Dates::Cells, skip: 0 },
+                SheetSpec { name: "Claims", csv: &claims, dates: Dates::Mixed, skip: 0 },
+            ])?,
+        ),
+        (
+            "dwp-rate-card-bad-date.xlsx",
+            workbook(&[SheetSpec { name: "Claims 2013", csv: &bad_claims, dates: Dates::Cells, skip: 2 }])?,
+        ),
+        (
+            "koto-savings-share.results.xlsx",
+            workbook(&[SheetSpec { name: "Results", csv: &koto_results, dates: Dates::Cells, skip: 0 }])?,
+        ),
+    ];
+    let write = std::env::var_os("KOINON_WRITE_FIXTURES").is_some();
+    for (name, bytes) in fixtures {
+        let path = dir.join(name);
+        if write {
+            std::fs::create_dir_all(&dir)?;
+            std::fs::write(&path, &bytes)?;
+        } else {
+            let committed = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            assert!(committed == bytes, "{name} is stale: rewrite it (see this test's comment)");
+        }
+    }
     Ok(())
 }

@@ -308,18 +308,18 @@ pub fn read_sheet(input: &'static str, bytes: Vec<u8>, sheet: Option<&str>) -> R
             }
         };
         let (r, c) = cell.as_ref().map_or((u32::MAX, 0), calamine::Cell::get_position);
-        if row.as_ref().is_some_and(|(current, _)| *current != r) {
-            if let Some((current, values)) = row.take() {
-                if r < current {
-                    errors.push(table.error(r, None, "invalid_xlsx", "The rows of the sheet are out of order"));
+        if row.as_ref().is_some_and(|(current, _)| *current != r)
+            && let Some((current, values)) = row.take()
+        {
+            if r < current {
+                errors.push(table.error(r, None, "invalid_xlsx", "The rows of the sheet are out of order"));
+                break;
+            }
+            if let Err(e) = table.push_row(current, values, &mut lines) {
+                let stop = e.error.code == "too_many_rows";
+                errors.push(*e);
+                if stop || errors.len() >= super::limits::INPUT_ERRORS_MAX {
                     break;
-                }
-                if let Err(e) = table.push_row(current, values, &mut lines) {
-                    let stop = e.error.code == "too_many_rows";
-                    errors.push(e);
-                    if stop || errors.len() >= super::limits::INPUT_ERRORS_MAX {
-                        break;
-                    }
                 }
             }
         }
@@ -373,7 +373,7 @@ fn quoted(names: &[String]) -> String {
 
 impl SheetTable {
     /// Appends a non-empty row as a CSV record: the first is the header.
-    fn push_row(&mut self, row: u32, values: Vec<(u32, String)>, lines: &mut u64) -> Result<(), TableError> {
+    fn push_row(&mut self, row: u32, values: Vec<(u32, String)>, lines: &mut u64) -> Result<(), Box<TableError>> {
         if values.iter().all(|(_, v)| v.trim().is_empty()) {
             return Ok(()); // a blank row, skipped as a blank CSV line is
         }
@@ -391,10 +391,15 @@ impl SheetTable {
         }
         let width = u32::try_from(self.header.len()).unwrap_or(u32::MAX);
         if let Some((c, _)) = values.iter().find(|(c, v)| *c >= width && !v.trim().is_empty()) {
-            return Err(self.error(row, Some(*c), "value_outside_columns", "A value in a column without a header"));
+            return Err(Box::new(self.error(
+                row,
+                Some(*c),
+                "value_outside_columns",
+                "A value in a column without a header",
+            )));
         }
         if u64::try_from(self.rows.len()).unwrap_or(u64::MAX) >= u64::from(SHEET_ROWS_MAX) {
-            return Err(self.error(row, None, "too_many_rows", format!("At most {SHEET_ROWS_MAX} rows")));
+            return Err(Box::new(self.error(row, None, "too_many_rows", format!("At most {SHEET_ROWS_MAX} rows"))));
         }
         let mut fields = vec![""; self.header.len()];
         for (c, v) in &values {

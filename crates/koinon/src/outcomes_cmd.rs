@@ -7,7 +7,7 @@
 //! code is 2, as for every other failing `koinon` command.
 
 use std::fs::File;
-use std::io::{self, BufWriter, Read, Write};
+use std::io::{self, BufWriter, Read, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -16,8 +16,8 @@ use clap::Subcommand;
 use koinon_core::finance::{self, CASHFLOW_CSV_BYTES_MAX, Returns, ReturnsError};
 use koinon_core::money::Currency;
 use koinon_core::outcomes::{
-    self, Amount, CapApplied, CohortLine, Contract, InputErrors, MetricLine, ParticipantLine, PaymentStatement,
-    PeriodLine, RefusalCount, RefusedClaim, ResultLine, limits,
+    self, Amount, CapApplied, CohortLine, Contract, MetricLine, ParticipantLine, PaymentStatement, PeriodLine,
+    RefusalCount, RefusedClaim, ResultLine, Table, TableError, TableErrors, limits, sheet,
 };
 use serde::Serialize;
 
@@ -48,16 +48,27 @@ pub enum OutcomesCommand {
         #[arg(long, value_name = "FILE.toml")]
         contract: PathBuf,
         /// Outcome claims: `participant,metric,event_on[,claimed_on][,cohort]`. May be left out
-        /// for a contract paid on cohort results only.
-        #[arg(long, value_name = "FILE.csv")]
+        /// for a contract paid on cohort results only. CSV, or an XLSX workbook (by its `.xlsx`
+        /// name or its content): see --claims-sheet.
+        #[arg(long, value_name = "FILE.csv|FILE.xlsx")]
         claims: Option<PathBuf>,
         /// Enrolled participants: `participant,cohort,enrolled_on`. Without it, participants are
         /// taken from the claims and enrolment is not checked.
-        #[arg(long, value_name = "FILE.csv")]
+        #[arg(long, value_name = "FILE.csv|FILE.xlsx")]
         participants: Option<PathBuf>,
         /// Cohort results `cohort,measure,value` (threshold, savings share, fixed targets).
-        #[arg(long, value_name = "FILE.csv")]
+        #[arg(long, value_name = "FILE.csv|FILE.xlsx")]
         results: Option<PathBuf>,
+        /// The worksheet of the claims workbook. Default: the sheet named `claims` (in any
+        /// case), else the first.
+        #[arg(long, value_name = "NAME")]
+        claims_sheet: Option<String>,
+        /// The worksheet of the participants workbook. Default: `participants`, else the first.
+        #[arg(long, value_name = "NAME")]
+        participants_sheet: Option<String>,
+        /// The worksheet of the results workbook. Default: `results`, else the first.
+        #[arg(long, value_name = "NAME")]
+        results_sheet: Option<String>,
         /// Include every paid participant (one line each; can be very long).
         #[arg(long)]
         by_participant: bool,
@@ -73,8 +84,15 @@ struct Problem {
     file: Option<String>,
     /// `cashflows`, `contract`, `participants`, `claims`, `results`.
     input: &'static str,
+    /// The worksheet, for an XLSX input; `line` is then its row.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sheet: Option<String>,
     line: Option<u64>,
+    /// The column's name (`event_on`).
     column: Option<String>,
+    /// The column's letter in the worksheet (`C`), for an XLSX input.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    column_letter: Option<String>,
     code: &'static str,
     message: String,
 }
@@ -89,11 +107,18 @@ impl Problem {
             }
             None => out.push_str(self.input),
         }
-        if let Some(line) = self.line {
-            out.push_str(&format!(", line {line}"));
+        if let Some(sheet) = &self.sheet {
+            out.push_str(&format!(", sheet {sheet:?}"));
         }
-        if let Some(column) = &self.column {
-            out.push_str(&format!(", {column}"));
+        let line = if self.sheet.is_some() { "row" } else { "line" };
+        if let Some(n) = self.line {
+            out.push_str(&format!(", {line} {n}"));
+        }
+        match (&self.column_letter, &self.column) {
+            (Some(letter), Some(column)) => out.push_str(&format!(", column {letter} ({column})")),
+            (Some(letter), None) => out.push_str(&format!(", column {letter}")),
+            (None, Some(column)) => out.push_str(&format!(", {column}")),
+            (None, None) => {}
         }
         out.push_str(&format!(": {} ({})", self.message, self.code));
         out
@@ -150,8 +175,10 @@ impl<'a> InputFile<'a> {
         Failure::one(Problem {
             file: Some(self.name()),
             input: self.input,
+            sheet: None,
             line: None,
             column: None,
+            column_letter: None,
             code,
             message: message.into(),
         })
@@ -169,6 +196,35 @@ impl<'a> InputFile<'a> {
     fn io_problem(&self, e: &io::Error) -> Failure {
         let code = if e.kind() == io::ErrorKind::NotFound { "file_not_found" } else { "file_unreadable" };
         self.problem(code, format!("cannot be read: {e}"))
+    }
+
+    /// The input as a table: a worksheet of an XLSX workbook (named `.xlsx`, or starting as a
+    /// ZIP archive does), else CSV read as it streams.
+    fn table(&self, sheet_name: Option<&str>) -> Result<Table<File>, Failure> {
+        let mut file = self.open()?;
+        let mut start = [0u8; 4];
+        let mut got = 0;
+        while got < start.len() {
+            match file.read(&mut start[got..]) {
+                Ok(0) => break,
+                Ok(n) => got += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(self.io_problem(&e)),
+            }
+        }
+        let named_xlsx = self.path.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+        if !named_xlsx && !sheet::looks_like_xlsx(&start[..got]) {
+            file.rewind().map_err(|e| self.io_problem(&e))?;
+            return Ok(Table::Csv(file));
+        }
+        file.rewind().map_err(|e| self.io_problem(&e))?;
+        let mut bytes = Vec::new();
+        let limit = u64::try_from(sheet::XLSX_BYTES_MAX).unwrap_or(u64::MAX).saturating_add(1);
+        file.take(limit).read_to_end(&mut bytes).map_err(|e| self.io_problem(&e))?;
+        outcomes::read_sheet(self.input, bytes, sheet_name).map(Table::Sheet).map_err(|TableErrors(errors)| {
+            let problems: Vec<Problem> = errors.into_iter().map(|e| table_problem(Some(self.name()), e)).collect();
+            many("invalid_input", &format!("the {} file {} cannot be read", self.input, self.name()), problems)
+        })
     }
 
     /// The whole file as UTF-8 text, refused past `bytes_max`.
@@ -192,12 +248,25 @@ impl<'a> InputFile<'a> {
 pub fn run(cmd: OutcomesCommand) -> anyhow::Result<ExitCode> {
     let (json, outcome) = match cmd {
         OutcomesCommand::Returns { cashflows, scale, json } => (json, returns_cmd(&cashflows, scale, json)),
-        OutcomesCommand::Payments { contract, claims, participants, results, by_participant, json } => {
+        OutcomesCommand::Payments {
+            contract,
+            claims,
+            participants,
+            results,
+            claims_sheet,
+            participants_sheet,
+            results_sheet,
+            by_participant,
+            json,
+        } => {
             let files = PaymentFiles {
                 contract: &contract,
                 claims: claims.as_deref(),
                 participants: participants.as_deref(),
                 results: results.as_deref(),
+                claims_sheet: claims_sheet.as_deref(),
+                participants_sheet: participants_sheet.as_deref(),
+                results_sheet: results_sheet.as_deref(),
             };
             (json, payments_cmd(&files, by_participant, json))
         }
@@ -250,7 +319,16 @@ fn returns_failure(file: &InputFile<'_>, e: &ReturnsError) -> Failure {
         }
         other => (None, None, other.to_string()),
     };
-    Failure::one(Problem { file: Some(file.name()), input: file.input, line, column, code: e.code(), message })
+    Failure::one(Problem {
+        file: Some(file.name()),
+        input: file.input,
+        sheet: None,
+        line,
+        column,
+        column_letter: None,
+        code: e.code(),
+        message,
+    })
 }
 
 /// `line 4, amount` → (4, amount); `line 3` → (3, none); `file` → (none, none); `scale` → (none, scale).
@@ -318,6 +396,22 @@ struct PaymentFiles<'a> {
     claims: Option<&'a Path>,
     participants: Option<&'a Path>,
     results: Option<&'a Path>,
+    claims_sheet: Option<&'a str>,
+    participants_sheet: Option<&'a str>,
+    results_sheet: Option<&'a str>,
+}
+
+fn table_problem(file: Option<String>, e: TableError) -> Problem {
+    Problem {
+        file,
+        input: e.error.input,
+        sheet: e.sheet,
+        line: e.error.line,
+        column: e.error.column,
+        column_letter: e.column_letter,
+        code: e.error.code,
+        message: e.error.message,
+    }
 }
 
 /// An empty claims file, for contracts paid on results only.
@@ -343,8 +437,10 @@ fn payment_statement(files: &PaymentFiles<'_>) -> Result<PaymentStatement, Failu
         return Err(Failure::one(Problem {
             file: None,
             input: "arguments",
+            sheet: None,
             line: None,
             column: None,
+            column_letter: None,
             code: "no_input",
             message: "give --claims FILE.csv, --results FILE.csv, or both".to_string(),
         }));
@@ -358,8 +454,10 @@ fn payment_statement(files: &PaymentFiles<'_>) -> Result<PaymentStatement, Failu
             .map(|e| Problem {
                 file: Some(contract_file.name()),
                 input: "contract",
+                sheet: None,
                 line: e.line.and_then(|l| u64::try_from(l).ok()),
                 column: Some(e.field),
+                column_letter: None,
                 code: e.code,
                 message: e.message,
             })
@@ -371,29 +469,22 @@ fn payment_statement(files: &PaymentFiles<'_>) -> Result<PaymentStatement, Failu
     let participants = files.participants.map(|p| InputFile::new("participants", p));
     let claims = files.claims.map(|p| InputFile::new("claims", p));
     let results = files.results.map(|p| InputFile::new("results", p));
-    let participants_reader = participants.as_ref().map(InputFile::open).transpose()?;
-    let claims_reader = claims.as_ref().map(InputFile::open).transpose()?;
-    let results_reader = results.as_ref().map(InputFile::open).transpose()?;
+    for file in [&participants, &claims, &results].into_iter().flatten() {
+        file.open()?;
+    }
+    let participants_table = participants.as_ref().map(|f| f.table(files.participants_sheet)).transpose()?;
+    let claims_table = claims.as_ref().map(|f| f.table(files.claims_sheet)).transpose()?;
+    let results_table = results.as_ref().map(|f| f.table(files.results_sheet)).transpose()?;
 
-    let statement = match claims_reader {
-        Some(c) => outcomes::payments_from_csv(&contract, participants_reader, c, results_reader),
-        None => outcomes::payments_from_csv(&contract, participants_reader, NO_CLAIMS, results_reader),
+    let statement = match claims_table {
+        Some(c) => outcomes::payments_from_tables(&contract, participants_table, c, results_table),
+        None => outcomes::payments_from_tables(&contract, participants_table, Table::Csv(NO_CLAIMS), results_table),
     };
-    statement.map_err(|InputErrors(errors)| {
+    statement.map_err(|TableErrors(errors)| {
         let name = |input: &str| {
             [&participants, &claims, &results].into_iter().flatten().find(|f| f.input == input).map(InputFile::name)
         };
-        let problems: Vec<Problem> = errors
-            .into_iter()
-            .map(|e| Problem {
-                file: name(e.input),
-                input: e.input,
-                line: e.line,
-                column: e.column,
-                code: e.code,
-                message: e.message,
-            })
-            .collect();
+        let problems: Vec<Problem> = errors.into_iter().map(|e| table_problem(name(e.error.input), e)).collect();
         let summary = if problems.len() >= limits::INPUT_ERRORS_MAX {
             format!(
                 "the input files have at least {} problems (the first are listed); nothing was calculated",

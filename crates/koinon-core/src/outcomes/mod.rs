@@ -13,6 +13,7 @@ pub mod claims;
 pub mod contract;
 pub mod csv;
 pub mod payments;
+pub mod sheet;
 
 use std::fmt;
 
@@ -28,6 +29,7 @@ pub use payments::{
     Amount, CapApplied, CapKind, CohortLine, CohortMeasures, CohortResult, MetricLine, ParticipantLine,
     PaymentStatement, PeriodLine, RefusalCount, RefusedClaim, ResultLine, calculate_payments,
 };
+pub use sheet::{SheetTable, Table, TableError, TableErrors, payments_from_tables, read_sheet};
 
 /// Limits on contracts and on the files read with them.
 pub mod limits {

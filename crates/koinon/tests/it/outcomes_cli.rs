@@ -396,3 +396,113 @@ fn outcomes_payments_input_errors_list_every_problem_and_print_nothing() {
     let err = failure(&["outcomes", "payments", "--contract", &bad, "--claims", &claims]);
     assert!(err.contains(&format!("contract file {bad}")), "{err}");
 }
+
+// ---- payments from XLSX workbooks (written by koinon-core's outcomes_xlsx tests) ----
+
+fn fixture(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/fixtures").join(name).display().to_string()
+}
+
+#[test]
+fn outcomes_payments_from_a_workbook_equal_the_csv_statement() {
+    let contract = example("outcomes/dwp-rate-card.toml");
+    let (participants, claims) =
+        (example("outcomes/dwp-rate-card.participants.csv"), example("outcomes/dwp-rate-card.claims.csv"));
+    let book = fixture("dwp-rate-card.xlsx");
+    let from_csv = json(&[
+        "outcomes",
+        "payments",
+        "--contract",
+        &contract,
+        "--participants",
+        &participants,
+        "--claims",
+        &claims,
+        "--json",
+    ]);
+    // One workbook: the sheets "Participants" and "Claims" are found by name.
+    let from_xlsx =
+        json(&["outcomes", "payments", "--contract", &contract, "--participants", &book, "--claims", &book, "--json"]);
+    assert_eq!(from_xlsx, from_csv);
+    assert_eq!(minor(&from_xlsx["total_due"]), 1_270_000);
+
+    // A workbook without the .xlsx name is known by its content; a sheet chosen by name.
+    let dir = tempfile::tempdir().expect("dir");
+    let unnamed = dir.path().join("claims-export");
+    std::fs::copy(&book, &unnamed).expect("copy");
+    let unnamed = unnamed.display().to_string();
+    let text = stdout(&koinon(&[
+        "outcomes",
+        "payments",
+        "--contract",
+        &contract,
+        "--participants",
+        &participants,
+        "--claims",
+        &unnamed,
+        "--claims-sheet",
+        "Claims",
+    ]));
+    assert!(text.contains("Total due:                12700.00 GBP"), "{text}");
+
+    // Results as number cells (1330.00, -1340.00) give the Koto figures.
+    let v = json(&[
+        "outcomes",
+        "payments",
+        "--contract",
+        &example("outcomes/koto-savings-share.toml"),
+        "--claims",
+        &example("outcomes/koto-savings-share.claims.csv"),
+        "--results",
+        &fixture("koto-savings-share.results.xlsx"),
+        "--json",
+    ]);
+    assert_eq!(minor(&v["total_due"]), 133_950_000);
+}
+
+#[test]
+fn outcomes_payments_workbook_errors_name_sheet_row_and_column() {
+    let contract = example("outcomes/dwp-rate-card.toml");
+    let bad = fixture("dwp-rate-card-bad-date.xlsx");
+    let err = failure(&["outcomes", "payments", "--contract", &contract, "--claims", &bad]);
+    assert!(
+        err.contains(&format!(
+            "claims file {bad}, sheet \"Claims 2013\", row 5, column C (event_on): event_on must be a date like \
+             2024-01-31 (invalid_date)"
+        )),
+        "{err}"
+    );
+    let err = failure(&["outcomes", "payments", "--contract", &contract, "--claims", &bad, "--json"]);
+    let v: Value = serde_json::from_str(&err).expect("JSON error");
+    let e = &v["error"]["errors"][0];
+    assert_eq!(
+        (&e["sheet"], &e["line"], &e["column_letter"], &e["column"], &e["code"]),
+        (
+            &Value::from("Claims 2013"),
+            &Value::from(5),
+            &Value::from("C"),
+            &Value::from("event_on"),
+            &Value::from("invalid_date")
+        )
+    );
+
+    let book = fixture("dwp-rate-card.xlsx");
+    let err = failure(&["outcomes", "payments", "--contract", &contract, "--claims", &book, "--claims-sheet", "Q4"]);
+    assert!(err.contains("no sheet \"Q4\"") && err.contains("(sheet_not_found)"), "{err}");
+}
+
+#[test]
+fn outcomes_payments_a_damaged_workbook_is_refused_cleanly() {
+    let dir = tempfile::tempdir().expect("dir");
+    let contract = example("outcomes/dwp-rate-card.toml");
+    let text = write(dir.path(), "claims.xlsx", "participant,metric,event_on\n");
+    let mut bytes = std::fs::read(fixture("dwp-rate-card.xlsx")).expect("fixture");
+    bytes.truncate(bytes.len() / 2);
+    let truncated = dir.path().join("truncated.csv");
+    std::fs::write(&truncated, &bytes).expect("write");
+    let truncated = truncated.display().to_string();
+    for file in [&text, &truncated] {
+        let err = failure(&["outcomes", "payments", "--contract", &contract, "--claims", file]);
+        assert!(err.contains(&format!("claims file {file}: The file is not an XLSX workbook")), "{err}");
+    }
+}

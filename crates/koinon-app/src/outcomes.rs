@@ -1684,7 +1684,7 @@ impl App {
         require_state(&row, &[ContractState::Running, ContractState::Closed], "A payment run")?;
         let contract = parse_contract(&row)?;
         let up_to = period_end(contract.period, period)?;
-        let label = period.trim().to_string();
+        let label = contract.period.label(contract.period.index_of(up_to));
         let runs = db.outcome_payment_runs(contract_id).await?;
         if let Some(open) = runs.iter().find(|r| r.state != "paid") {
             return Err(AppError::conflict(
@@ -1701,7 +1701,10 @@ impl App {
                 format!("The last run went up to {last}; the next must end later"),
             ));
         }
-        let results = match results_csv.map(str::trim).filter(|r| !r.is_empty()) {
+        // Without a results file, the last run's results still count (the statement is cumulative).
+        let last_results = runs.iter().rev().find_map(|r| r.results_csv.clone());
+        let results_csv = results_csv.map(str::trim).filter(|r| !r.is_empty()).or(last_results.as_deref());
+        let results = match results_csv {
             Some(text) => parse_results_csv(&contract, text.as_bytes()).map_err(|e| {
                 AppError::Invalid(
                     e.0.into_iter()
@@ -1729,7 +1732,10 @@ impl App {
             )
         })?;
         let previously: i64 = runs.iter().map(|r| r.amount_due_minor).sum();
-        let cumulative = statement.total_due.minor;
+        // Results-based payments fall in the period of their cohort's end: only periods up to
+        // this one count.
+        let cumulative: i64 =
+            statement.by_period.iter().filter(|p| p.period.as_str() <= label.as_str()).map(|p| p.paid.minor).sum();
         let amount_due = (cumulative - previously).max(0);
         let statement_json = serde_json::to_string(&statement).map_err(|e| AppError::Internal(e.to_string()))?;
         let by = actor.audit_name();

@@ -59,14 +59,18 @@ impl Fixture {
     }
 }
 
-async fn fixture(postgres: bool) -> Option<Fixture> {
+async fn fresh_store(postgres: bool) -> Option<(Store, Option<tempfile::TempDir>)> {
     let (config, dir) = if postgres {
         (StoreConfig::new("unused", Some(koinon_store::testing::fresh_postgres_url().await?)), None)
     } else {
         let dir = tempfile::tempdir().expect("dir");
         (StoreConfig::new(dir.path(), None), Some(dir))
     };
-    let store = Store::open(&config).await.expect("store");
+    Some((Store::open(&config).await.expect("store"), dir))
+}
+
+async fn fixture(postgres: bool) -> Option<Fixture> {
+    let (store, dir) = fresh_store(postgres).await?;
     let app = App::new(store.clone());
     let tenant = app
         .create_tenant(
@@ -327,6 +331,21 @@ P003,flying,2013-06-01,2013-06-05\n";
     let audit = f.app.audit_page(&SYSTEM, f.tenant, None, Some(200)).await.expect("audit");
     assert_eq!(audit.items.iter().filter(|e| e.action == "outcomes.verify_claim").count(), 2);
     assert!(audit.items.iter().any(|e| e.action == "outcomes.attach_evidence"));
+
+    // A backup restores every outcomes row, evidence bytes included.
+    let mut dump = Vec::new();
+    koinon_store::dump::backup(f.app.store(), &mut dump).await.expect("backup");
+    let (restored, _dir) = fresh_store(postgres).await.expect("second store");
+    koinon_store::dump::restore(&restored, dump.as_slice()).await.expect("restore");
+    let app2 = App::new(restored);
+    assert_eq!(
+        app2.contract(&f.officer(), f.tenant, id).await.expect("contract"),
+        f.app.contract(&f.officer(), f.tenant, id).await.expect("contract")
+    );
+    assert_eq!(app2.claim_evidence(&reviewer, f.tenant, first).await.expect("evidence").content, pdf);
+    let all =
+        |app: App| async move { app.list_claims(&SYSTEM, f.tenant, id, None, None, None).await.expect("claims").items };
+    assert_eq!(all(app2.clone()).await, all(f.app.clone()).await);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -494,4 +513,72 @@ async fn payment_runs_and_figures_on_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn payment_runs_and_figures_on_postgres() {
     payment_runs_and_figures(true).await;
+}
+
+async fn results_based_runs(postgres: bool) {
+    let Some(f) = fixture(postgres).await else { return };
+    let officer = f.officer();
+    let toml = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/outcomes/faz-te-forward-targets.toml"
+    ))
+    .expect("example");
+    let results = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/outcomes/faz-te-forward-targets.results.csv"
+    ))
+    .expect("results");
+    let c = f.app.create_contract(&officer, f.tenant, &toml).await.expect("contract");
+    let c = f.app.transition_contract(&officer, f.tenant, c.id, "running").await.expect("running");
+    // No SPV party: the contract gets a holding account of its own.
+    assert!(c.spv_account_id.is_some() && !c.parties.iter().any(|p| p.role == "spv"));
+    let investor = c.parties.iter().find(|p| p.role == "investor").expect("investor").clone();
+    f.app.record_drawdown(&officer, f.tenant, c.id, investor.id, 10_000_000, "2016-01-15").await.expect("drawdown");
+
+    // A malformed results file is refused by line.
+    let err = f
+        .app
+        .prepare_payment_run(
+            &officer,
+            f.tenant,
+            c.id,
+            "2017-Q3",
+            Some("cohort,measure,value\nlisbon-2016,participants,x\n"),
+        )
+        .await
+        .expect_err("bad results");
+    assert!(codes(&err).iter().any(|(field, _)| field == "results line 2"), "{err:?}");
+
+    // The targets pay in the period the cohort ends (2017-Q4): nothing is due before.
+    let run = f.app.prepare_payment_run(&officer, f.tenant, c.id, "2017-Q3", Some(&results)).await.expect("run");
+    assert_eq!(run.amount_due_minor, 0);
+    let run = f.app.approve_payment_run(&f.approver(), f.tenant, run.id, "2017-10-05").await.expect("approve");
+    assert_eq!((run.state.as_str(), run.transfers.len()), ("paid", 0));
+
+    // 18 of 40 entered work (45% >= 40%): 60,000; 9 of 40 employed at 6 months (22.5% >= 20%):
+    // 50,000. The results of the last run still count.
+    let run = f.app.prepare_payment_run(&officer, f.tenant, c.id, "2017-Q4", None).await.expect("run");
+    assert_eq!((run.cumulative_due_minor, run.amount_due_minor), (11_000_000, 11_000_000));
+    let run = f.app.approve_payment_run(&f.approver(), f.tenant, run.id, "2018-01-20").await.expect("approve");
+    // Uncapped: capital back (100,000) and the rest as return, all to the investors.
+    let d = run.distribution.expect("distribution");
+    assert_eq!(
+        (d.investors[0].capital_minor, d.investors[0].return_minor, d.other_party_minor),
+        (10_000_000, 1_000_000, 0)
+    );
+    let figures = f.app.investor_figures(&officer, f.tenant, c.id).await.expect("figures");
+    assert_eq!((figures.total.drawn_minor, figures.total.received_minor), (10_000_000, 11_000_000));
+    let r = figures.total.returns.expect("returns");
+    assert_eq!((r.net.as_str(), r.payback_date), ("10000.00", parse_date("2018-01-20")));
+    f.app.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn results_based_runs_on_sqlite() {
+    results_based_runs(false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn results_based_runs_on_postgres() {
+    results_based_runs(true).await;
 }

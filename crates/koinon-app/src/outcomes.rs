@@ -287,8 +287,10 @@ impl From<ClaimRow> for ClaimView {
     }
 }
 
-/// The evaluator's decision on a claim.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The evaluator's decision on a claim (JSON: `{"verdict": "verified"}` or
+/// `{"verdict": "rejected", "reason": "..."}`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "verdict", rename_all = "snake_case")]
 pub enum ClaimVerdict {
     Verified,
     Rejected { reason: String },
@@ -956,6 +958,11 @@ fn contract_resource(actor: &Actor, tenant_id: i64, parties: &[PartyRow], roles:
     }
 }
 
+/// Participants, claims and evidence: not for investors, providers only for their contracts.
+fn require_records(actor: &Actor, tenant_id: i64, parties: &[PartyRow]) -> Result<(), AppError> {
+    actor.require(Action::ViewOutcomeRecords, &contract_resource(actor, tenant_id, parties, &[PartyRole::Provider]))
+}
+
 fn state_of(row: &ContractRow) -> ContractState {
     ContractState::parse(&row.state).unwrap_or(ContractState::Draft)
 }
@@ -1379,7 +1386,8 @@ impl App {
         let limit = page_limit(limit);
         let mut conn = self.store().conn().await?;
         let mut db = conn.db();
-        load_contract(&mut db, actor, tenant_id, contract_id).await?;
+        let (_, parties) = load_contract(&mut db, actor, tenant_id, contract_id).await?;
+        require_records(actor, tenant_id, &parties)?;
         let rows = db.list_outcome_participants(contract_id, after, limit + 1).await?;
         let more = rows.len() as i64 > limit;
         let items: Vec<ParticipantView> = rows.into_iter().take(limit as usize).map(Into::into).collect();
@@ -1497,7 +1505,8 @@ impl App {
         }
         let mut conn = self.store().conn().await?;
         let mut db = conn.db();
-        load_contract(&mut db, actor, tenant_id, contract_id).await?;
+        let (_, parties) = load_contract(&mut db, actor, tenant_id, contract_id).await?;
+        require_records(actor, tenant_id, &parties)?;
         let rows = db.list_outcome_claims(contract_id, status, after, limit + 1).await?;
         let more = rows.len() as i64 > limit;
         let items: Vec<ClaimView> = rows.into_iter().take(limit as usize).map(Into::into).collect();
@@ -1603,7 +1612,8 @@ impl App {
     pub async fn claim_evidence(&self, actor: &Actor, tenant_id: i64, claim_id: i64) -> Result<Evidence, AppError> {
         let mut conn = self.store().conn().await?;
         let mut db = conn.db();
-        self.claim_and_contract(&mut db, actor, tenant_id, claim_id).await?;
+        let (_, _, parties) = self.claim_and_contract(&mut db, actor, tenant_id, claim_id).await?;
+        require_records(actor, tenant_id, &parties)?;
         let e = db
             .outcome_evidence(claim_id)
             .await?

@@ -296,6 +296,11 @@ P003,flying,2013-06-01,2013-06-05\n";
     assert_eq!(ev.size_bytes, pdf.len() as i64);
     let back = f.app.claim_evidence(&f.reviewer(), f.tenant, first).await.expect("evidence back");
     assert_eq!(back.content, pdf);
+    // Investors see the contract, not the participants' records.
+    assert!(f.app.contract(&f.investor(), f.tenant, id).await.is_ok());
+    assert!(matches!(f.app.claim_evidence(&f.investor(), f.tenant, first).await, Err(AppError::Forbidden)));
+    assert!(matches!(f.app.list_claims(&f.investor(), f.tenant, id, None, None, None).await, Err(AppError::Forbidden)));
+    assert!(matches!(f.app.list_participants(&f.investor(), f.tenant, id, None, None).await, Err(AppError::Forbidden)));
     let err =
         f.app.attach_evidence(&provider, f.tenant, claims[1].id, "x.exe", "application/x-msdownload", b"MZ").await;
     assert_eq!(err.expect_err("type").code(), "unsupported_content_type");
@@ -365,7 +370,7 @@ async fn balances(f: &Fixture, account: &str) -> (i64, i64) {
 }
 
 async fn payment_runs_and_figures(postgres: bool) {
-    let Some(f) = fixture(postgres).await else { return };
+    let Some(mut f) = fixture(postgres).await else { return };
     let officer = f.officer();
     let c = f.app.create_contract(&officer, f.tenant, &dwp_toml()).await.expect("contract");
     let id = c.id;
@@ -421,7 +426,14 @@ async fn payment_runs_and_figures(postgres: bool) {
     ));
     assert_eq!(f.app.payment_run(&officer, f.tenant, run1.id).await.expect("run").state, "prepared");
 
+    // The ledger is unavailable while approving (the process stops): the run stays approved,
+    // nothing is posted, and approving again after a restart posts it.
     let approver = f.approver();
+    f.app.shutdown().await;
+    let err = f.app.approve_payment_run(&approver, f.tenant, run1.id, "2013-07-15").await.expect_err("no ledger");
+    assert_eq!(err.code(), "unavailable");
+    assert_eq!(f.app.payment_run(&officer, f.tenant, run1.id).await.expect("run").state, "approved");
+    f.app = App::new(f.app.store().clone());
     let run1 = f.app.approve_payment_run(&approver, f.tenant, run1.id, "2013-07-15").await.expect("approve");
     assert_eq!((run1.state.as_str(), run1.approved_by.as_deref()), ("paid", Some("user:11")));
     // £6,200 in; all of it repays capital (£8,000 outstanding).

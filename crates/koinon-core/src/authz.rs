@@ -70,6 +70,9 @@ pub enum Action {
     /// See an outcomes contract, its participants, claims and payment runs (outside
     /// organisations: only contracts they are a party to).
     ViewOutcomeContracts,
+    /// See participants, claims and evidence: personal data under pseudonymous ids (not
+    /// investors; providers only for contracts they deliver).
+    ViewOutcomeRecords,
     /// Create outcomes contracts, move them through their lifecycle, record drawdowns.
     ManageOutcomeContracts,
     /// Import participants and outcome claims (providers: for contracts they deliver).
@@ -85,7 +88,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 21] = [
+    pub const ALL: [Action; 22] = [
         Action::ViewTenant,
         Action::UpdateTenant,
         Action::ViewUsers,
@@ -101,6 +104,7 @@ impl Action {
         Action::ManageLedger,
         Action::PostTransfers,
         Action::ViewOutcomeContracts,
+        Action::ViewOutcomeRecords,
         Action::ManageOutcomeContracts,
         Action::ImportOutcomeData,
         Action::VerifyOutcomeClaims,
@@ -126,6 +130,7 @@ impl Action {
             Action::ManageLedger => "manage_ledger",
             Action::PostTransfers => "post_transfers",
             Action::ViewOutcomeContracts => "view_outcome_contracts",
+            Action::ViewOutcomeRecords => "view_outcome_records",
             Action::ManageOutcomeContracts => "manage_outcome_contracts",
             Action::ImportOutcomeData => "import_outcome_data",
             Action::VerifyOutcomeClaims => "verify_outcome_claims",
@@ -167,6 +172,11 @@ pub fn permits(subject: &Subject, action: Action, resource: &Resource) -> bool {
             Admin | Officer | Approver | Reviewer | Auditor => true,
             Provider | Investor => own_organisation(subject, resource),
             Merchant | Beneficiary => false,
+        },
+        Action::ViewOutcomeRecords => match role {
+            Admin | Officer | Approver | Reviewer | Auditor => true,
+            Provider => own_organisation(subject, resource),
+            Investor | Merchant | Beneficiary => false,
         },
         Action::ManageOutcomeContracts | Action::PreparePaymentRuns => matches!(role, Admin | Officer),
         Action::ImportOutcomeData => match role {
@@ -259,6 +269,11 @@ mod tests {
         assert!(permits(&subject(Role::Investor), Action::ViewInvestorFigures, &own));
         assert!(!permits(&subject(Role::Investor), Action::ViewInvestorFigures, &other));
         assert!(!permits(&subject(Role::Beneficiary), Action::ViewOutcomeContracts, &t));
+        // Investors see their contracts and figures, not the participants' records.
+        assert!(permits(&subject(Role::Investor), Action::ViewOutcomeContracts, &own));
+        assert!(!permits(&subject(Role::Investor), Action::ViewOutcomeRecords, &own));
+        assert!(permits(&subject(Role::Provider), Action::ViewOutcomeRecords, &own));
+        assert!(!permits(&subject(Role::Provider), Action::ViewOutcomeRecords, &other));
     }
 
     #[test]

@@ -1348,6 +1348,7 @@ impl App {
         let mut tx = self.store().begin().await?;
         let mut db = tx.db();
         let (row, _) = self.import_access(&mut db, actor, tenant_id, contract_id).await?;
+        db.lock_outcome_contract(contract_id).await?;
         let contract = parse_contract(&row)?;
         let existing = db.outcome_participants(contract_id).await?;
         let (mut report, new) = check_participants(&contract, &existing, csv_text);
@@ -1446,6 +1447,7 @@ impl App {
         let mut tx = self.store().begin().await?;
         let mut db = tx.db();
         let (row, parties) = self.import_access(&mut db, actor, tenant_id, contract_id).await?;
+        db.lock_outcome_contract(contract_id).await?;
         let contract = parse_contract(&row)?;
         let participants = db.outcome_participants(contract_id).await?;
         let existing = db.outcome_claims(contract_id).await?;
@@ -1692,6 +1694,7 @@ impl App {
         let mut db = tx.db();
         let (row, _) = load_contract(&mut db, actor, tenant_id, contract_id).await?;
         require_state(&row, &[ContractState::Running, ContractState::Closed], "A payment run")?;
+        db.lock_outcome_contract(contract_id).await?;
         let contract = parse_contract(&row)?;
         let up_to = period_end(contract.period, period)?;
         let label = contract.period.label(contract.period.index_of(up_to));

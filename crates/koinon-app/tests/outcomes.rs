@@ -275,6 +275,23 @@ P003,flying,2013-06-01,2013-06-05\n";
     assert_eq!(codes(&err).len(), 6);
     assert!(f.app.list_claims(&provider, f.tenant, id, None, None, None).await.expect("list").items.is_empty());
 
+    // Two imports at once claiming the same once-only outcome on different dates: one wins.
+    let a = "participant,metric,event_on,claimed_on\nP002,nqf_level_2,2012-11-30,2012-12-10\n";
+    let b = "participant,metric,event_on,claimed_on\nP002,nqf_level_2,2012-12-15,2012-12-20\n";
+    let officer = f.officer();
+    let (ra, rb) =
+        tokio::join!(f.app.commit_claims(&provider, f.tenant, id, a), f.app.commit_claims(&officer, f.tenant, id, b));
+    assert_eq!(u8::from(ra.is_ok()) + u8::from(rb.is_ok()), 1, "{ra:?} {rb:?}");
+    let loser = ra.err().or(rb.err()).expect("one refused");
+    assert_eq!(codes(&loser), vec![("line 2".to_string(), "duplicate_once_only")]);
+    let stored = f.app.list_claims(&provider, f.tenant, id, None, None, None).await.expect("list").items;
+    assert_eq!(stored.len(), 1);
+    let winner = stored[0].id;
+    f.app
+        .verify_claim(&f.reviewer(), f.tenant, winner, &ClaimVerdict::Rejected { reason: "Test import".into() })
+        .await
+        .expect("reject");
+
     let done = f.app.commit_claims(&provider, f.tenant, id, CLAIMS).await.expect("claims");
     assert_eq!((done.accepted, done.rejected), (6, 0));
     let again = f.app.commit_claims(&provider, f.tenant, id, CLAIMS).await.expect("again");
@@ -334,7 +351,7 @@ P003,flying,2013-06-01,2013-06-05\n";
         .expect("reject");
     assert_eq!((r.status.as_str(), r.rejection_reason.as_deref()), ("rejected", Some("No payslips")));
     let audit = f.app.audit_page(&SYSTEM, f.tenant, None, Some(200)).await.expect("audit");
-    assert_eq!(audit.items.iter().filter(|e| e.action == "outcomes.verify_claim").count(), 2);
+    assert_eq!(audit.items.iter().filter(|e| e.action == "outcomes.verify_claim").count(), 3);
     assert!(audit.items.iter().any(|e| e.action == "outcomes.attach_evidence"));
 
     // A backup restores every outcomes row, evidence bytes included.

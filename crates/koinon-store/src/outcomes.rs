@@ -235,6 +235,15 @@ impl Db<'_> {
         Ok(done == 1)
     }
 
+    /// Locks the contract's row until the transaction ends (PostgreSQL; SQLite's write
+    /// transaction already excludes other writers), so that checks against its participants,
+    /// claims and runs hold when the transaction writes.
+    pub async fn lock_outcome_contract(&mut self, id: i64) -> Result<(), StoreError> {
+        let sql = "UPDATE outcome_contracts SET updated_at_us = updated_at_us WHERE id = $1";
+        on!(self, c => sqlx::query(sql).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
     pub async fn set_outcome_waterfall(
         &mut self,
         id: i64,

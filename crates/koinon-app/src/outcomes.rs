@@ -268,6 +268,20 @@ pub struct ClaimView {
     pub claimant_organisation_id: Option<i64>,
     pub reviewed_by: Option<String>,
     pub rejection_reason: Option<String>,
+    /// The last day the evaluator should verify it (claim date + the metric's verification
+    /// window).
+    pub verification_due_on: Option<String>,
+}
+
+impl ClaimView {
+    fn with_due_date(mut self, contract: &Contract) -> Self {
+        self.verification_due_on = contract
+            .metric(&self.metric)
+            .zip(parse_date(&self.claimed_on))
+            .and_then(|(m, claimed)| m.verification_due_on(claimed))
+            .map(format_date);
+        self
+    }
 }
 
 impl From<ClaimRow> for ClaimView {
@@ -283,6 +297,7 @@ impl From<ClaimRow> for ClaimView {
             claimant_organisation_id: r.claimant_organisation_id,
             reviewed_by: r.reviewed_by,
             rejection_reason: r.rejection_reason,
+            verification_due_on: None,
         }
     }
 }
@@ -491,14 +506,12 @@ pub fn period_end(period: PaymentPeriod, label: &str) -> Result<Date, FieldError
         }
     };
     let month = time::Month::try_from(last_month).map_err(|_| bad())?;
-    let first = Date::from_calendar_date(y, month, 1).map_err(|_| bad())?;
     let next = if last_month == 12 {
         Date::from_calendar_date(y + 1, time::Month::January, 1)
     } else {
         Date::from_calendar_date(y, month.next(), 1)
     }
     .map_err(|_| bad())?;
-    let _ = first;
     next.previous_day().ok_or_else(bad)
 }
 
@@ -1507,11 +1520,13 @@ impl App {
         }
         let mut conn = self.store().conn().await?;
         let mut db = conn.db();
-        let (_, parties) = load_contract(&mut db, actor, tenant_id, contract_id).await?;
+        let (row, parties) = load_contract(&mut db, actor, tenant_id, contract_id).await?;
         require_records(actor, tenant_id, &parties)?;
+        let contract = parse_contract(&row)?;
         let rows = db.list_outcome_claims(contract_id, status, after, limit + 1).await?;
         let more = rows.len() as i64 > limit;
-        let items: Vec<ClaimView> = rows.into_iter().take(limit as usize).map(Into::into).collect();
+        let items: Vec<ClaimView> =
+            rows.into_iter().take(limit as usize).map(|r| ClaimView::from(r).with_due_date(&contract)).collect();
         let next_cursor = if more { items.last().map(|c| c.id.to_string()) } else { None };
         Ok(Page { items, next_cursor })
     }

@@ -304,6 +304,8 @@ P003,flying,2013-06-01,2013-06-05\n";
     let claims = f.app.list_claims(&provider, f.tenant, id, Some("submitted"), None, None).await.expect("list").items;
     assert_eq!(claims.len(), 6);
     assert!(claims.iter().all(|c| c.claimant_organisation_id == Some(f.provider_org)));
+    // NQF level 2 claimed 2012-12-10, 60 days to verify.
+    assert_eq!(claims[0].verification_due_on.as_deref(), Some("2013-02-08"));
     let first = claims[0].id;
 
     // Evidence: kept with the claim, limited in size and type.

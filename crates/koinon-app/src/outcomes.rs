@@ -360,7 +360,7 @@ pub struct PaymentRunView {
     pub period: String,
     /// Verified claims with an event on or before this date count.
     pub up_to: String,
-    /// `prepared`, `approved` (transfers being posted) or `paid`.
+    /// `prepared`, `approved` (transfers being posted), `paid`, or `rejected` (sent back).
     pub state: String,
     /// What the contract owes for everything up to `up_to`, caps applied.
     pub cumulative_due_minor: i64,
@@ -375,6 +375,9 @@ pub struct PaymentRunView {
     pub paid_on: Option<String>,
     pub distribution: Option<RunDistribution>,
     pub transfers: Vec<PlannedTransfer>,
+    /// A run sent back by an approver: who and why.
+    pub rejected_by: Option<String>,
+    pub rejection_reason: Option<String>,
 }
 
 fn run_view(r: PaymentRunRow) -> PaymentRunView {
@@ -393,6 +396,8 @@ fn run_view(r: PaymentRunRow) -> PaymentRunView {
         paid_on: r.paid_on,
         distribution: r.distribution.as_deref().and_then(|d| serde_json::from_str(d).ok()),
         transfers: r.transfers.as_deref().and_then(|t| serde_json::from_str(t).ok()).unwrap_or_default(),
+        rejected_by: r.rejected_by,
+        rejection_reason: r.rejection_reason,
     }
 }
 
@@ -1713,7 +1718,8 @@ impl App {
         let contract = parse_contract(&row)?;
         let up_to = period_end(contract.period, period)?;
         let label = contract.period.label(contract.period.index_of(up_to));
-        let runs = db.outcome_payment_runs(contract_id).await?;
+        let runs: Vec<PaymentRunRow> =
+            db.outcome_payment_runs(contract_id).await?.into_iter().filter(|r| r.state != "rejected").collect();
         if let Some(open) = runs.iter().find(|r| r.state != "paid") {
             return Err(AppError::conflict(
                 "period",
@@ -1901,6 +1907,42 @@ impl App {
             )
             .await?;
         }
+        let run =
+            db.outcome_payment_run(run_id).await?.ok_or_else(|| AppError::NotFound(format!("payment run {run_id}")))?;
+        tx.commit().await?;
+        Ok(run_view(run))
+    }
+
+    /// Sends a prepared run back with a reason (an approver); nothing is paid, and the period
+    /// can be prepared again.
+    pub async fn reject_payment_run(
+        &self,
+        actor: &Actor,
+        tenant_id: i64,
+        run_id: i64,
+        reason: &str,
+    ) -> Result<PaymentRunView, AppError> {
+        actor.require(Action::ApprovePaymentRuns, &Resource::tenant(tenant_id))?;
+        let reason = koinon_core::text::required("reason", reason, REASON_MAX_CHARS)?;
+        let mut tx = self.store().begin().await?;
+        let mut db = tx.db();
+        let run =
+            db.outcome_payment_run(run_id).await?.ok_or_else(|| AppError::NotFound(format!("payment run {run_id}")))?;
+        load_contract(&mut db, actor, tenant_id, run.contract_id)
+            .await
+            .map_err(|_| AppError::NotFound(format!("payment run {run_id}")))?;
+        if !db.reject_outcome_payment_run(run_id, &actor.audit_name(), &reason).await? {
+            return Err(AppError::invalid("state", "run_not_prepared", format!("The run is already {}", run.state)));
+        }
+        audit::append(
+            &mut db,
+            actor,
+            Some(tenant_id),
+            "outcomes.reject_payment_run",
+            &format!("outcome_payment_run:{run_id}"),
+            serde_json::json!({"before": {"state": "prepared"}, "after": {"state": "rejected", "reason": reason}}),
+        )
+        .await?;
         let run =
             db.outcome_payment_run(run_id).await?.ok_or_else(|| AppError::NotFound(format!("payment run {run_id}")))?;
         tx.commit().await?;
@@ -2274,7 +2316,7 @@ async fn investor_positions(
     for p in parties.iter().filter(|p| p.role == "investor") {
         let drawn: i64 = drawdowns.iter().filter(|d| d.party_id == p.id).map(|d| d.amount_minor).sum();
         let (mut capital, mut ret) = (0i64, 0i64);
-        for r in runs.iter().filter(|r| r.state != "prepared") {
+        for r in runs.iter().filter(|r| r.state == "approved" || r.state == "paid") {
             if let Some(d) = r.distribution.as_deref().and_then(|d| serde_json::from_str::<RunDistribution>(d).ok()) {
                 for s in d.investors.iter().filter(|s| s.party_id == p.id) {
                     capital += s.capital_minor;

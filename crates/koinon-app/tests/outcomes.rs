@@ -419,6 +419,20 @@ async fn payment_runs_and_figures(postgres: bool) {
         f.app.verify_claim(&reviewer, f.tenant, claim.id, &verdict).await.expect("review");
     }
 
+    // A run can be sent back by an approver, with a reason; the period is then prepared again.
+    let sent_back = f.app.prepare_payment_run(&officer, f.tenant, id, "2013-Q2", None).await.expect("prepare");
+    let err = f.app.reject_payment_run(&f.approver(), f.tenant, sent_back.id, "").await.expect_err("no reason");
+    assert_eq!(codes(&err)[0].0, "reason");
+    let sent_back = f
+        .app
+        .reject_payment_run(&f.approver(), f.tenant, sent_back.id, "Wait for Q2 verifications")
+        .await
+        .expect("reject");
+    assert_eq!((sent_back.state.as_str(), sent_back.rejected_by.as_deref()), ("rejected", Some("user:11")));
+    let err =
+        f.app.approve_payment_run(&f.approver(), f.tenant, sent_back.id, "2013-07-15").await.expect_err("rejected");
+    assert_eq!(err.code(), "run_not_prepared");
+
     // Run 1, up to 2013-06-30: P001 NQF 2 (2,200) + NQF 3 (3,300) + P003 NQF 1 (700) = 6,200.
     let err = f.app.prepare_payment_run(&officer, f.tenant, id, "2013-06", None).await.expect_err("bad period");
     assert_eq!(err.code(), "invalid_period");
@@ -525,10 +539,17 @@ async fn payment_runs_and_figures(postgres: bool) {
     assert!(matches!(f.app.investor_figures(&provider, f.tenant, id).await, Err(AppError::Forbidden)));
 
     let runs = f.app.list_payment_runs(&f.investor(), f.tenant, id).await.expect("runs");
-    assert_eq!(runs.iter().map(|r| r.amount_due_minor).sum::<i64>(), 980_000);
+    assert_eq!(runs.iter().map(|r| r.state.as_str()).collect::<Vec<_>>(), ["rejected", "paid", "paid"]);
+    assert_eq!(runs.iter().filter(|r| r.state == "paid").map(|r| r.amount_due_minor).sum::<i64>(), 980_000);
     let audit = f.app.audit_page(&SYSTEM, f.tenant, None, Some(200)).await.expect("audit");
-    for action in ["outcomes.prepare_payment_run", "outcomes.approve_payment_run", "outcomes.payment_run_paid"] {
-        assert_eq!(audit.items.iter().filter(|e| e.action == action).count(), 2, "{action}");
+    for (action, count) in [
+        ("outcomes.prepare_payment_run", 3),
+        ("outcomes.reject_payment_run", 1),
+        ("outcomes.approve_payment_run", 2),
+        ("outcomes.payment_run_paid", 2),
+        ("outcomes.record_drawdown", 1),
+    ] {
+        assert_eq!(audit.items.iter().filter(|e| e.action == action).count(), count, "{action}");
     }
     assert!(koinon_app::audit::verify(f.app.store()).await.expect("verify").ok);
     let check = koinon_app::ledger::check(f.app.store()).await.expect("check");

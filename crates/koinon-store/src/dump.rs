@@ -321,6 +321,8 @@ pub const TABLES: &[TableSpec] = &[
             ("paid_on", OptText),
             ("distribution", OptText),
             ("transfers", OptText),
+            ("rejected_by", OptText),
+            ("rejection_reason", OptText),
         ],
     },
     TableSpec {

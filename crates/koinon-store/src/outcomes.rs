@@ -101,6 +101,8 @@ pub struct PaymentRunRow {
     pub paid_on: Option<String>,
     pub distribution: Option<String>,
     pub transfers: Option<String>,
+    pub rejected_by: Option<String>,
+    pub rejection_reason: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -181,7 +183,8 @@ macro_rules! claim_cols {
 macro_rules! run_cols {
     () => {
         "id, contract_id, period, up_to, state, cumulative_due_minor, previously_paid_minor, amount_due_minor, \
-         statement, results_csv, prepared_by, prepared_at_us, approved_by, approved_at_us, paid_on, distribution, transfers"
+         statement, results_csv, prepared_by, prepared_at_us, approved_by, approved_at_us, paid_on, distribution, transfers, \
+         rejected_by, rejection_reason"
     };
 }
 
@@ -441,6 +444,19 @@ impl Db<'_> {
         let sql = "UPDATE outcome_payment_runs SET state = 'approved', approved_by = $1, approved_at_us = $2, \
                    paid_on = $3, distribution = $4, transfers = $5 WHERE id = $6 AND state = 'prepared'";
         let done = on!(self, c => sqlx::query(sql).bind(approved_by).bind(at_us).bind(paid_on).bind(distribution).bind(transfers).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+        Ok(done == 1)
+    }
+
+    /// Prepared → rejected (sent back with a reason); false when the run was no longer prepared.
+    pub async fn reject_outcome_payment_run(
+        &mut self,
+        id: i64,
+        rejected_by: &str,
+        reason: &str,
+    ) -> Result<bool, StoreError> {
+        let sql = "UPDATE outcome_payment_runs SET state = 'rejected', rejected_by = $1, rejection_reason = $2 \
+                   WHERE id = $3 AND state = 'prepared'";
+        let done = on!(self, c => sqlx::query(sql).bind(rejected_by).bind(reason).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
         Ok(done == 1)
     }
 

@@ -99,8 +99,12 @@ CREATE TABLE outcome_payment_runs (
     paid_on TEXT,
     distribution TEXT,
     transfers TEXT,
-    CONSTRAINT outcome_payment_runs_period_key UNIQUE (contract_id, period)
+    rejected_by TEXT,
+    rejection_reason TEXT
 );
+-- One run per period, not counting runs an approver sent back.
+CREATE UNIQUE INDEX outcome_payment_runs_period_key ON outcome_payment_runs (contract_id, period)
+    WHERE state <> 'rejected';
 
 CREATE TABLE outcome_drawdowns (
     id INTEGER PRIMARY KEY,

@@ -302,6 +302,24 @@ impl From<ClaimRow> for ClaimView {
     }
 }
 
+/// A claim entered in a form; `claimed_on` empty means today.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct ClaimInput {
+    pub participant: String,
+    pub metric: String,
+    pub event_on: String,
+    #[serde(default)]
+    pub claimed_on: String,
+}
+
+/// An uploaded evidence file.
+#[derive(Debug, Clone, Copy)]
+pub struct EvidenceInput<'a> {
+    pub file_name: &'a str,
+    pub content_type: &'a str,
+    pub content: &'a [u8],
+}
+
 /// The evaluator's decision on a claim (JSON: `{"verdict": "verified"}` or
 /// `{"verdict": "rejected", "reason": "..."}`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -828,10 +846,21 @@ fn check_claims_import(
     text: &str,
     claimed_default: Date,
 ) -> Result<(ImportReport, Vec<NewClaimRow>), AppError> {
-    let csv = match read_csv("claims", text, &["participant", "metric", "event_on", "claimed_on"], 3) {
-        Ok(csv) => csv,
-        Err(errors) => return Ok((ImportReport::new(Vec::new(), errors), Vec::new())),
-    };
+    match read_csv("claims", text, &["participant", "metric", "event_on", "claimed_on"], 3) {
+        Ok(csv) => check_claim_rows(contract, participants, existing, csv, claimed_default),
+        Err(errors) => Ok((ImportReport::new(Vec::new(), errors), Vec::new())),
+    }
+}
+
+/// Checks claim rows (columns participant, metric, event_on, claimed_on) one by one, after the
+/// claims already stored.
+fn check_claim_rows(
+    contract: &Contract,
+    participants: &[ParticipantRow],
+    existing: &[ClaimRow],
+    csv: CsvRows,
+    claimed_default: Date,
+) -> Result<(ImportReport, Vec<NewClaimRow>), AppError> {
     let roster = roster_of(contract, participants)?;
     let mut checker = koinon_core::outcomes::ClaimChecker::new(contract, Some(&roster));
     // What is already claimed (and not rejected) counts, in the order the engine takes it.
@@ -973,6 +1002,51 @@ fn contract_resource(actor: &Actor, tenant_id: i64, parties: &[PartyRow], roles:
             Resource::organisation(tenant_id, org)
         }
         _ => Resource::tenant(tenant_id),
+    }
+}
+
+/// The claimant: the provider acting, or the contract's first provider when an officer
+/// claims for it.
+fn claimant_of(actor: &Actor, parties: &[PartyRow]) -> Option<i64> {
+    match actor.role() {
+        Some(Role::Provider) => actor.subject().and_then(|s| s.organisation_id),
+        _ => first_party(parties, PartyRole::Provider).and_then(|p| p.organisation_id),
+    }
+}
+
+/// Checks an evidence file's name, type and size; answers the name and the normalised type.
+fn check_evidence(file_name: &str, content_type: &str, content: &[u8]) -> Result<(String, String), AppError> {
+    let mut errors = crate::Errors::default();
+    let file_name = errors.take(koinon_core::text::required("file_name", file_name, FILE_NAME_MAX_CHARS));
+    let content_type = content_type.trim().to_ascii_lowercase();
+    if !EVIDENCE_CONTENT_TYPES.contains(&content_type.as_str()) {
+        errors.push(FieldError::new(
+            "content_type",
+            "unsupported_content_type",
+            format!("Evidence must be one of: {}", EVIDENCE_CONTENT_TYPES.join(", ")),
+        ));
+    }
+    if content.is_empty() || content.len() > EVIDENCE_BYTES_MAX {
+        errors.push(FieldError::new(
+            "content",
+            "file_size",
+            format!("Evidence must be 1 byte to {} MiB", EVIDENCE_BYTES_MAX / (1024 * 1024)),
+        ));
+    }
+    errors.finish()?;
+    Ok((file_name.unwrap_or_default(), content_type))
+}
+
+fn evidence_row(claim_id: i64, file_name: String, content_type: String, content: &[u8], actor: &Actor) -> EvidenceRow {
+    EvidenceRow {
+        claim_id,
+        file_name,
+        content_type,
+        size_bytes: content.len() as i64,
+        sha256: hex::encode(Sha256::digest(content)),
+        content: content.to_vec(),
+        uploaded_by: actor.audit_name(),
+        created_at_us: App::now_us(),
     }
 }
 
@@ -1473,12 +1547,7 @@ impl App {
         if !report.is_clean() {
             return Err(report.errors());
         }
-        // The claimant: the provider acting, or the contract's first provider when an officer
-        // imports for it.
-        let claimant = match actor.role() {
-            Some(Role::Provider) => actor.subject().and_then(|s| s.organisation_id),
-            _ => first_party(&parties, PartyRole::Provider).and_then(|p| p.organisation_id),
-        };
+        let claimant = claimant_of(actor, &parties);
         let now = App::now_us();
         let by = actor.audit_name();
         for c in &new {
@@ -1550,6 +1619,87 @@ impl App {
         Ok((claim, row, parties))
     }
 
+    /// One claim entered in a form, with its evidence file if any, checked by the same rules
+    /// as an import (a refusal names the field and the reason code) and stored as `submitted`.
+    pub async fn submit_claim(
+        &self,
+        actor: &Actor,
+        tenant_id: i64,
+        contract_id: i64,
+        input: &ClaimInput,
+        evidence: Option<EvidenceInput<'_>>,
+    ) -> Result<ClaimView, AppError> {
+        let evidence = match &evidence {
+            Some(e) => Some((check_evidence(e.file_name, e.content_type, e.content)?, e.content)),
+            None => None,
+        };
+        let mut tx = self.store().begin().await?;
+        let mut db = tx.db();
+        let (row, parties) = self.import_access(&mut db, actor, tenant_id, contract_id).await?;
+        db.lock_outcome_contract(contract_id).await?;
+        let contract = parse_contract(&row)?;
+        let participants = db.outcome_participants(contract_id).await?;
+        let existing = db.outcome_claims(contract_id).await?;
+        let fields = vec![
+            input.participant.trim().into(),
+            input.metric.trim().into(),
+            input.event_on.trim().into(),
+            input.claimed_on.trim().into(),
+        ];
+        let one = CsvRows { columns: vec![Some(0), Some(1), Some(2), Some(3)], rows: vec![(1, Ok(fields))] };
+        let (report, new) = check_claim_rows(&contract, &participants, &existing, one, today())?;
+        let Some(checked) = report.rows.first() else {
+            return Err(AppError::Internal("no row checked".into()));
+        };
+        match checked.status {
+            RowStatus::Rejected => {
+                return Err(AppError::invalid(
+                    checked.column.as_deref().unwrap_or("claim"),
+                    checked.code.unwrap_or("rejected"),
+                    checked.message.clone().unwrap_or_default(),
+                ));
+            }
+            RowStatus::AlreadyPresent => {
+                return Err(AppError::conflict(
+                    "event_on",
+                    "This outcome is already claimed for this participant on this date",
+                ));
+            }
+            RowStatus::Accepted => {}
+        }
+        let Some(c) = new.first() else { return Err(AppError::Internal("accepted claim missing".into())) };
+        let claim = NewClaim {
+            participant: &c.participant,
+            metric: &c.metric,
+            event_on: &c.event_on,
+            claimed_on: &c.claimed_on,
+            claimant_organisation_id: claimant_of(actor, &parties),
+        };
+        let claim_id = db.insert_outcome_claim(contract_id, &claim, &actor.audit_name(), App::now_us()).await?;
+        let evidence_summary = match evidence {
+            Some(((file_name, content_type), content)) => {
+                let e = evidence_row(claim_id, file_name, content_type, content, actor);
+                db.insert_outcome_evidence(&e).await?;
+                Some(serde_json::json!({"file_name": e.file_name, "size_bytes": e.size_bytes, "sha256": e.sha256}))
+            }
+            None => None,
+        };
+        audit::append(
+            &mut db,
+            actor,
+            Some(tenant_id),
+            "outcomes.submit_claim",
+            &format!("outcome_claim:{claim_id}"),
+            serde_json::json!({"after": {"contract": contract_id, "metric": c.metric, "event_on": c.event_on,
+                "claimed_on": c.claimed_on, "evidence": evidence_summary}}),
+        )
+        .await?;
+        let stored =
+            db.outcome_claim(claim_id).await?.ok_or_else(|| AppError::NotFound(format!("claim {claim_id}")))?;
+        tx.commit().await?;
+        Ok(ClaimView::from(stored).with_due_date(&contract))
+    }
+
     /// Keeps an evidence file with a submitted claim (one file per claim; at most
     /// [`EVIDENCE_BYTES_MAX`] bytes, of a type in [`EVIDENCE_CONTENT_TYPES`]).
     pub async fn attach_evidence(
@@ -1561,25 +1711,7 @@ impl App {
         content_type: &str,
         content: &[u8],
     ) -> Result<Evidence, AppError> {
-        let mut errors = crate::Errors::default();
-        let file_name = errors.take(koinon_core::text::required("file_name", file_name, FILE_NAME_MAX_CHARS));
-        let content_type = content_type.trim().to_ascii_lowercase();
-        if !EVIDENCE_CONTENT_TYPES.contains(&content_type.as_str()) {
-            errors.push(FieldError::new(
-                "content_type",
-                "unsupported_content_type",
-                format!("Evidence must be one of: {}", EVIDENCE_CONTENT_TYPES.join(", ")),
-            ));
-        }
-        if content.is_empty() || content.len() > EVIDENCE_BYTES_MAX {
-            errors.push(FieldError::new(
-                "content",
-                "file_size",
-                format!("Evidence must be 1 byte to {} MiB", EVIDENCE_BYTES_MAX / (1024 * 1024)),
-            ));
-        }
-        errors.finish()?;
-        let file_name = file_name.unwrap_or_default();
+        let (file_name, content_type) = check_evidence(file_name, content_type, content)?;
         let mut tx = self.store().begin().await?;
         let mut db = tx.db();
         let (claim, _, parties) = self.claim_and_contract(&mut db, actor, tenant_id, claim_id).await?;
@@ -1597,17 +1729,7 @@ impl App {
         if db.outcome_evidence(claim_id).await?.is_some() {
             return Err(AppError::conflict("content", "This claim already has its evidence"));
         }
-        let sha256 = hex::encode(Sha256::digest(content));
-        let row = EvidenceRow {
-            claim_id,
-            file_name,
-            content_type,
-            size_bytes: content.len() as i64,
-            sha256,
-            content: content.to_vec(),
-            uploaded_by: actor.audit_name(),
-            created_at_us: App::now_us(),
-        };
+        let row = evidence_row(claim_id, file_name, content_type, content, actor);
         db.insert_outcome_evidence(&row).await?;
         audit::append(
             &mut db,

@@ -3,7 +3,7 @@
 //! preview, refuse as a whole and do not duplicate; refusal reasons by line; the evaluator and
 //! four-eyes rules; investor figures from the ledger.
 
-use koinon_app::outcomes::{ClaimVerdict, RowStatus};
+use koinon_app::outcomes::{ClaimInput, ClaimVerdict, EvidenceInput, RowStatus};
 use koinon_app::tenants::NewTenantInput;
 use koinon_app::{Actor, App, AppError};
 use koinon_core::authz::Subject;
@@ -328,6 +328,43 @@ P003,flying,2013-06-01,2013-06-05\n";
     assert_eq!(err.expect_err("size").code(), "file_size");
     let err = f.app.attach_evidence(&provider, f.tenant, first, "again.pdf", "application/pdf", &pdf).await;
     assert_eq!(err.expect_err("second file").code(), "already_exists");
+
+    // One claim from a form, with its evidence; refusals name the field and the reason.
+    let input = |participant: &str, metric: &str, event_on: &str, claimed_on: &str| ClaimInput {
+        participant: participant.into(),
+        metric: metric.into(),
+        event_on: event_on.into(),
+        claimed_on: claimed_on.into(),
+    };
+    let form = input("P003", "school_behaviour", "2013-09-20", "2013-10-01");
+    let letter =
+        EvidenceInput { file_name: "letter.pdf", content_type: "application/pdf", content: b"%PDF head teacher" };
+    let bad_evidence = EvidenceInput { content_type: "application/zip", ..letter };
+    let err = f.app.submit_claim(&provider, f.tenant, id, &form, Some(bad_evidence)).await.expect_err("zip");
+    assert_eq!(err.code(), "unsupported_content_type");
+    let err = f
+        .app
+        .submit_claim(&provider, f.tenant, id, &input("P009", "school_behaviour", "2013-09-20", "2013-10-01"), None)
+        .await
+        .expect_err("unknown participant");
+    assert_eq!(codes(&err), vec![("participant".to_string(), "unknown_participant")]);
+    let err = f
+        .app
+        .submit_claim(&provider, f.tenant, id, &input("P003", "school_behaviour", "2013-09-20", "2014-06-01"), None)
+        .await
+        .expect_err("late");
+    assert_eq!(codes(&err), vec![("claimed_on".to_string(), "outside_claim_window")]);
+    let submitted = f.app.submit_claim(&provider, f.tenant, id, &form, Some(letter)).await.expect("form claim");
+    assert_eq!(
+        (submitted.status.as_str(), submitted.verification_due_on.as_deref()),
+        ("submitted", Some("2013-11-30"))
+    );
+    assert_eq!(
+        f.app.claim_evidence(&f.reviewer(), f.tenant, submitted.id).await.expect("letter").content,
+        letter.content
+    );
+    let err = f.app.submit_claim(&provider, f.tenant, id, &form, None).await.expect_err("twice");
+    assert_eq!(err.code(), "already_exists");
 
     // Only an evaluator verifies, never one of the claimant's organisation.
     for actor in [provider.clone(), f.officer(), f.approver(), f.user(31, Role::Reviewer, Some(f.provider_org))] {

@@ -1252,6 +1252,25 @@ impl App {
                 format!("A contract only moves forward: it is {} and cannot become {}", from.as_str(), to.as_str()),
             ));
         }
+        if to == ContractState::Closed {
+            let mut conn = self.store().conn().await?;
+            if let Some(open) = conn
+                .db()
+                .outcome_payment_runs(id)
+                .await?
+                .into_iter()
+                .find(|r| r.state == "prepared" || r.state == "approved")
+            {
+                return Err(AppError::invalid(
+                    "state",
+                    "payment_run_open",
+                    format!(
+                        "The payment run for {} is {}; approve or send it back before closing",
+                        open.period, open.state
+                    ),
+                ));
+            }
+        }
         let accounts = if to.has_accounts() && row.spv_account_id.is_none() {
             Some(self.open_contract_accounts(tenant_id, &row, &parties).await?)
         } else {

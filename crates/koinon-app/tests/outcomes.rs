@@ -484,6 +484,8 @@ async fn payment_runs_and_figures(postgres: bool) {
     assert_eq!(run1.statement["claims_accepted"], 3);
     let err = f.app.prepare_payment_run(&officer, f.tenant, id, "2014-Q1", None).await.expect_err("one open run");
     assert_eq!(err.code(), "already_exists");
+    let err = f.app.transition_contract(&officer, f.tenant, id, "closed").await.expect_err("open run");
+    assert_eq!(err.code(), "payment_run_open");
 
     // Four eyes: the preparer cannot approve, even with the approver role; an officer cannot.
     let preparer_as_approver = f.user(10, Role::Approver, None);
@@ -589,6 +591,10 @@ async fn payment_runs_and_figures(postgres: bool) {
         assert_eq!(audit.items.iter().filter(|e| e.action == action).count(), count, "{action}");
     }
     assert!(koinon_app::audit::verify(f.app.store()).await.expect("verify").ok);
+    let closed = f.app.transition_contract(&officer, f.tenant, id, "closed").await.expect("close");
+    assert_eq!(closed.state.as_str(), "closed");
+    let err = f.app.prepare_payment_run(&officer, f.tenant, id, "2014-Q2", None).await;
+    assert!(err.is_ok(), "a closed contract still settles its last periods: {err:?}");
     let check = koinon_app::ledger::check(f.app.store()).await.expect("check");
     assert!(check.ok, "{:?}", check.problems);
     f.app.shutdown().await;

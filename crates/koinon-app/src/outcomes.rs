@@ -398,6 +398,18 @@ pub struct PaymentRunView {
     pub rejection_reason: Option<String>,
 }
 
+/// A run for a viewer who may not see participants' records (investors): the statement
+/// without the lines that name participants.
+fn run_view_for(r: PaymentRunRow, records: bool) -> PaymentRunView {
+    let mut view = run_view(r);
+    if !records && let Some(statement) = view.statement.as_object_mut() {
+        for key in ["by_participant", "refusals", "caps_applied"] {
+            statement.remove(key);
+        }
+    }
+    view
+}
+
 fn run_view(r: PaymentRunRow) -> PaymentRunView {
     PaymentRunView {
         id: r.id,
@@ -1950,10 +1962,11 @@ impl App {
         let mut db = conn.db();
         let run =
             db.outcome_payment_run(run_id).await?.ok_or_else(|| AppError::NotFound(format!("payment run {run_id}")))?;
-        load_contract(&mut db, actor, tenant_id, run.contract_id)
+        let (_, parties) = load_contract(&mut db, actor, tenant_id, run.contract_id)
             .await
             .map_err(|_| AppError::NotFound(format!("payment run {run_id}")))?;
-        Ok(run_view(run))
+        let records = require_records(actor, tenant_id, &parties).is_ok();
+        Ok(run_view_for(run, records))
     }
 
     pub async fn list_payment_runs(
@@ -1964,8 +1977,9 @@ impl App {
     ) -> Result<Vec<PaymentRunView>, AppError> {
         let mut conn = self.store().conn().await?;
         let mut db = conn.db();
-        load_contract(&mut db, actor, tenant_id, contract_id).await?;
-        Ok(db.outcome_payment_runs(contract_id).await?.into_iter().map(run_view).collect())
+        let (_, parties) = load_contract(&mut db, actor, tenant_id, contract_id).await?;
+        let records = require_records(actor, tenant_id, &parties).is_ok();
+        Ok(db.outcome_payment_runs(contract_id).await?.into_iter().map(|r| run_view_for(r, records)).collect())
     }
 
     /// Approves a prepared run (an approver who did not prepare it: four eyes) and posts it to
@@ -2155,6 +2169,15 @@ impl App {
                 let other = other.ok_or_else(|| AppError::Internal("no provider for the residual".into()))?;
                 next(spv, account_of(parties, other.id)?, distribution.other_party_minor, "distribution", other.id);
             }
+        }
+        // What leaves the SPV is exactly what came in.
+        let paid_in: i64 = planned.iter().filter(|t| t.kind == "outcome_payment").map(|t| t.amount_minor).sum();
+        let paid_out: i64 = planned.iter().filter(|t| t.kind == "distribution").map(|t| t.amount_minor).sum();
+        if paid_in != run.amount_due_minor || paid_out != run.amount_due_minor {
+            return Err(AppError::Internal(format!(
+                "run {}: {paid_in} in and {paid_out} out for {} due",
+                run.id, run.amount_due_minor
+            )));
         }
         Ok((distribution, planned))
     }

@@ -577,7 +577,14 @@ async fn payment_runs_and_figures(postgres: bool) {
     assert!(f.app.investor_figures(&f.user(41, Role::Investor, Some(f.other_org)), f.tenant, id).await.is_err());
     assert!(matches!(f.app.investor_figures(&provider, f.tenant, id).await, Err(AppError::Forbidden)));
 
+    // Investors see the runs without the lines naming participants; staff see them.
+    let staff_view = f.app.payment_run(&officer, f.tenant, run2.id).await.expect("run");
+    assert_eq!(staff_view.statement["by_participant"].as_array().map(Vec::len), Some(2));
+    let investor_view = f.app.payment_run(&f.investor(), f.tenant, run2.id).await.expect("run");
+    assert!(investor_view.statement.get("by_participant").is_none());
+    assert_eq!(investor_view.statement["total_due"]["minor"], 980_000);
     let runs = f.app.list_payment_runs(&f.investor(), f.tenant, id).await.expect("runs");
+    assert!(runs.iter().all(|r| r.statement.get("by_participant").is_none()));
     assert_eq!(runs.iter().map(|r| r.state.as_str()).collect::<Vec<_>>(), ["rejected", "paid", "paid"]);
     assert_eq!(runs.iter().filter(|r| r.state == "paid").map(|r| r.amount_due_minor).sum::<i64>(), 980_000);
     let audit = f.app.audit_page(&SYSTEM, f.tenant, None, Some(200)).await.expect("audit");

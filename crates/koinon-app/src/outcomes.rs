@@ -41,6 +41,8 @@ pub const EVIDENCE_BYTES_MAX: usize = 10 * 1024 * 1024;
 /// Content types accepted as evidence.
 pub const EVIDENCE_CONTENT_TYPES: &[&str] = &["application/pdf", "image/png", "image/jpeg", "text/plain", "text/csv"];
 pub const FILE_NAME_MAX_CHARS: usize = 200;
+/// A client's request id (drawdowns), in characters.
+pub const REQUEST_ID_MAX_CHARS: usize = 64;
 /// A rejection reason, in characters.
 pub const REASON_MAX_CHARS: usize = 1_000;
 /// Participants or claims a contract may hold.
@@ -482,12 +484,14 @@ fn derived_id(parts: &str) -> Id {
     u128::from_be_bytes(b)
 }
 
-fn random_id() -> Result<Id, AppError> {
-    let mut b = [0u8; 16];
-    getrandom::fill(&mut b).map_err(|e| AppError::Internal(format!("random: {e}")))?;
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    Ok(u128::from_be_bytes(b))
+fn drawdown_view(d: &koinon_store::outcomes::DrawdownRow) -> DrawdownView {
+    DrawdownView {
+        id: d.id,
+        party_id: d.party_id,
+        amount_minor: d.amount_minor,
+        drawn_on: d.drawn_on.clone(),
+        transfers: serde_json::from_str(&d.transfers).unwrap_or_default(),
+    }
 }
 
 fn today() -> Date {
@@ -2237,7 +2241,9 @@ impl App {
 
     /// Records capital drawn from an investor: investor → SPV for `amount_minor`, then SPV →
     /// the first provider (the SPV funds the service), posted as one linked chain. The total
-    /// drawn from an investor never exceeds its commitment.
+    /// drawn from an investor never exceeds its commitment. `request_id` is the client's id of
+    /// the request (a UUID): the ledger ids derive from it, so sending the same request again
+    /// (after a timeout, say) draws once.
     pub async fn record_drawdown(
         &self,
         actor: &Actor,
@@ -2246,28 +2252,44 @@ impl App {
         party_id: i64,
         amount_minor: i64,
         drawn_on: &str,
+        request_id: &str,
     ) -> Result<DrawdownView, AppError> {
         actor.require(Action::ManageOutcomeContracts, &Resource::tenant(tenant_id))?;
         let mut errors = crate::Errors::default();
         let drawn_on = errors.take(required_date("drawn_on", drawn_on));
+        let request_id = request_id.trim();
+        if request_id.is_empty()
+            || request_id.len() > REQUEST_ID_MAX_CHARS
+            || !request_id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        {
+            errors.push(FieldError::new(
+                "request_id",
+                "invalid_request_id",
+                format!(
+                    "The request id is 1 to {REQUEST_ID_MAX_CHARS} of a-z, A-Z, 0-9, '-', '_', '.' (a UUID will do)"
+                ),
+            ));
+        }
         if amount_minor <= 0 || amount_minor > koinon_core::outcomes::limits::AMOUNT_MINOR_MAX {
             errors.push(FieldError::new("amount_minor", "invalid_amount", "The amount must be positive"));
         }
         errors.finish()?;
         let drawn_on = format_date(drawn_on.unwrap_or_else(today));
-        let (row, parties, drawn) = {
+        let (row, parties, drawdowns) = {
             let mut conn = self.store().conn().await?;
             let mut db = conn.db();
             let (row, parties) = load_contract(&mut db, actor, tenant_id, contract_id).await?;
-            let drawn: i64 = db
-                .outcome_drawdowns(contract_id)
-                .await?
-                .iter()
-                .filter(|d| d.party_id == party_id)
-                .map(|d| d.amount_minor)
-                .sum();
-            (row, parties, drawn)
+            (row, parties, db.outcome_drawdowns(contract_id).await?)
         };
+        // The same request again answers what it did the first time.
+        if let Some(done) = drawdowns.iter().find(|d| d.request_id == request_id) {
+            if (done.party_id, done.amount_minor, done.drawn_on.as_str()) == (party_id, amount_minor, drawn_on.as_str())
+            {
+                return Ok(drawdown_view(done));
+            }
+            return Err(AppError::conflict("request_id", "This request id was used for another drawdown"));
+        }
+        let drawn: i64 = drawdowns.iter().filter(|d| d.party_id == party_id).map(|d| d.amount_minor).sum();
         require_state(&row, &[ContractState::Contracted, ContractState::Running], "A drawdown")?;
         let investor = parties.iter().find(|p| p.id == party_id && p.role == "investor").ok_or_else(|| {
             AppError::invalid("party_id", "not_an_investor", "The party is not an investor of this contract")
@@ -2289,7 +2311,7 @@ impl App {
             first_party(&parties, PartyRole::Provider).ok_or_else(|| AppError::Internal("no provider".into()))?;
         let planned = vec![
             PlannedTransfer {
-                id: format_id(random_id()?),
+                id: format_id(derived_id(&format!("drawdown/{tenant_id}/{contract_id}/{request_id}/0"))),
                 debit_account_id: format_id(account_of(&parties, party_id)?),
                 credit_account_id: format_id(spv),
                 amount_minor,
@@ -2297,7 +2319,7 @@ impl App {
                 party_id,
             },
             PlannedTransfer {
-                id: format_id(random_id()?),
+                id: format_id(derived_id(&format!("drawdown/{tenant_id}/{contract_id}/{request_id}/1"))),
                 debit_account_id: format_id(spv),
                 credit_account_id: format_id(account_of(&parties, provider.id)?),
                 amount_minor,
@@ -2316,6 +2338,7 @@ impl App {
                 amount_minor,
                 &drawn_on,
                 &transfers,
+                request_id,
                 &actor.audit_name(),
                 App::now_us(),
             )

@@ -439,9 +439,21 @@ async fn payment_runs_and_figures(postgres: bool) {
     let spv = c.spv_account_id.clone().expect("spv account");
 
     // £8,000 drawn from the investor and passed to the provider.
-    let err = f.app.record_drawdown(&officer, f.tenant, id, investor.id, 90_000_001, "2012-04-02").await;
+    let err = f.app.record_drawdown(&officer, f.tenant, id, investor.id, 90_000_001, "2012-04-02", "dd-0").await;
     assert_eq!(err.expect_err("over commitment").code(), "over_commitment");
-    f.app.record_drawdown(&officer, f.tenant, id, investor.id, 800_000, "2012-04-02").await.expect("drawdown");
+    let dd = f
+        .app
+        .record_drawdown(&officer, f.tenant, id, investor.id, 800_000, "2012-04-02", "dd-1")
+        .await
+        .expect("drawdown");
+    // The same request again draws once; the same id for something else is a conflict.
+    let again =
+        f.app.record_drawdown(&officer, f.tenant, id, investor.id, 800_000, "2012-04-02", "dd-1").await.expect("again");
+    assert_eq!(again, dd);
+    let err = f.app.record_drawdown(&officer, f.tenant, id, investor.id, 1, "2012-04-02", "dd-1").await;
+    assert_eq!(err.expect_err("reused id").code(), "already_exists");
+    let err = f.app.record_drawdown(&officer, f.tenant, id, investor.id, 1, "2012-04-02", "").await;
+    assert_eq!(err.expect_err("no id").code(), "invalid_request_id");
 
     let provider = f.provider();
     f.app.commit_participants(&provider, f.tenant, id, PARTICIPANTS).await.expect("participants");
@@ -635,7 +647,18 @@ async fn results_based_runs(postgres: bool) {
     // No SPV party: the contract gets a holding account of its own.
     assert!(c.spv_account_id.is_some() && !c.parties.iter().any(|p| p.role == "spv"));
     let investor = c.parties.iter().find(|p| p.role == "investor").expect("investor").clone();
-    f.app.record_drawdown(&officer, f.tenant, c.id, investor.id, 10_000_000, "2016-01-15").await.expect("drawdown");
+    f.app
+        .record_drawdown(
+            &officer,
+            f.tenant,
+            c.id,
+            investor.id,
+            10_000_000,
+            "2016-01-15",
+            "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b",
+        )
+        .await
+        .expect("drawdown");
 
     // A malformed results file is refused by line.
     let err = f

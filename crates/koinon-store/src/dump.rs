@@ -336,6 +336,7 @@ pub const TABLES: &[TableSpec] = &[
             ("amount_minor", Int),
             ("drawn_on", Text),
             ("transfers", Text),
+            ("request_id", Text),
             ("created_by", Text),
             ("created_at_us", Int),
         ],

@@ -113,6 +113,8 @@ pub struct DrawdownRow {
     pub amount_minor: i64,
     pub drawn_on: String,
     pub transfers: String,
+    /// The client's id for the request, so that sending it again does not draw twice.
+    pub request_id: String,
     pub created_by: String,
     pub created_at_us: i64,
 }
@@ -477,18 +479,20 @@ impl Db<'_> {
         amount_minor: i64,
         drawn_on: &str,
         transfers: &str,
+        request_id: &str,
         created_by: &str,
         at_us: i64,
     ) -> Result<i64, StoreError> {
-        let sql = "INSERT INTO outcome_drawdowns (contract_id, party_id, amount_minor, drawn_on, transfers, created_by, created_at_us) \
-                   VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
+        let sql = "INSERT INTO outcome_drawdowns (contract_id, party_id, amount_minor, drawn_on, transfers, request_id, created_by, created_at_us) \
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id";
         Ok(on!(self, c => sqlx::query_scalar(sql)
-            .bind(contract_id).bind(party_id).bind(amount_minor).bind(drawn_on).bind(transfers).bind(created_by).bind(at_us)
+            .bind(contract_id).bind(party_id).bind(amount_minor).bind(drawn_on).bind(transfers).bind(request_id)
+            .bind(created_by).bind(at_us)
             .fetch_one(c).await)?)
     }
 
     pub async fn outcome_drawdowns(&mut self, contract_id: i64) -> Result<Vec<DrawdownRow>, StoreError> {
-        let sql = "SELECT id, contract_id, party_id, amount_minor, drawn_on, transfers, created_by, created_at_us \
+        let sql = "SELECT id, contract_id, party_id, amount_minor, drawn_on, transfers, request_id, created_by, created_at_us \
                    FROM outcome_drawdowns WHERE contract_id = $1 ORDER BY id";
         Ok(on!(self, c => sqlx::query_as(sql).bind(contract_id).fetch_all(c).await)?)
     }

@@ -113,6 +113,8 @@ CREATE TABLE outcome_drawdowns (
     amount_minor INTEGER NOT NULL,
     drawn_on TEXT NOT NULL,
     transfers TEXT NOT NULL,
+    request_id TEXT NOT NULL,
     created_by TEXT NOT NULL,
-    created_at_us INTEGER NOT NULL
+    created_at_us INTEGER NOT NULL,
+    CONSTRAINT outcome_drawdowns_request_key UNIQUE (contract_id, request_id)
 );

@@ -433,6 +433,17 @@ fn run_view(r: PaymentRunRow) -> PaymentRunView {
     }
 }
 
+/// Capital to draw from an investor party.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct DrawdownInput {
+    pub party_id: i64,
+    pub amount_minor: i64,
+    /// The value date, `YYYY-MM-DD`.
+    pub drawn_on: String,
+    /// The client's id of the request (a UUID), so that sending it again draws once.
+    pub request_id: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DrawdownView {
     pub id: i64,
@@ -2249,12 +2260,11 @@ impl App {
         actor: &Actor,
         tenant_id: i64,
         contract_id: i64,
-        party_id: i64,
-        amount_minor: i64,
-        drawn_on: &str,
-        request_id: &str,
+        input: &DrawdownInput,
     ) -> Result<DrawdownView, AppError> {
         actor.require(Action::ManageOutcomeContracts, &Resource::tenant(tenant_id))?;
+        let (party_id, amount_minor) = (input.party_id, input.amount_minor);
+        let (drawn_on, request_id) = (input.drawn_on.as_str(), input.request_id.as_str());
         let mut errors = crate::Errors::default();
         let drawn_on = errors.take(required_date("drawn_on", drawn_on));
         let request_id = request_id.trim();

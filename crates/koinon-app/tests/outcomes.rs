@@ -3,7 +3,7 @@
 //! preview, refuse as a whole and do not duplicate; refusal reasons by line; the evaluator and
 //! four-eyes rules; investor figures from the ledger.
 
-use koinon_app::outcomes::{ClaimInput, ClaimVerdict, EvidenceInput, RowStatus};
+use koinon_app::outcomes::{ClaimInput, ClaimVerdict, DrawdownInput, EvidenceInput, RowStatus};
 use koinon_app::tenants::NewTenantInput;
 use koinon_app::{Actor, App, AppError};
 use koinon_core::authz::Subject;
@@ -94,6 +94,10 @@ async fn fixture(postgres: bool) -> Option<Fixture> {
 fn dwp_toml() -> String {
     std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/outcomes/dwp-rate-card.toml"))
         .expect("example contract")
+}
+
+fn drawdown(party_id: i64, amount_minor: i64, drawn_on: &str, request_id: &str) -> DrawdownInput {
+    DrawdownInput { party_id, amount_minor, drawn_on: drawn_on.into(), request_id: request_id.into() }
 }
 
 fn codes(e: &AppError) -> Vec<(String, &'static str)> {
@@ -439,20 +443,24 @@ async fn payment_runs_and_figures(postgres: bool) {
     let spv = c.spv_account_id.clone().expect("spv account");
 
     // £8,000 drawn from the investor and passed to the provider.
-    let err = f.app.record_drawdown(&officer, f.tenant, id, investor.id, 90_000_001, "2012-04-02", "dd-0").await;
+    let err =
+        f.app.record_drawdown(&officer, f.tenant, id, &drawdown(investor.id, 90_000_001, "2012-04-02", "dd-0")).await;
     assert_eq!(err.expect_err("over commitment").code(), "over_commitment");
     let dd = f
         .app
-        .record_drawdown(&officer, f.tenant, id, investor.id, 800_000, "2012-04-02", "dd-1")
+        .record_drawdown(&officer, f.tenant, id, &drawdown(investor.id, 800_000, "2012-04-02", "dd-1"))
         .await
         .expect("drawdown");
     // The same request again draws once; the same id for something else is a conflict.
-    let again =
-        f.app.record_drawdown(&officer, f.tenant, id, investor.id, 800_000, "2012-04-02", "dd-1").await.expect("again");
+    let again = f
+        .app
+        .record_drawdown(&officer, f.tenant, id, &drawdown(investor.id, 800_000, "2012-04-02", "dd-1"))
+        .await
+        .expect("again");
     assert_eq!(again, dd);
-    let err = f.app.record_drawdown(&officer, f.tenant, id, investor.id, 1, "2012-04-02", "dd-1").await;
+    let err = f.app.record_drawdown(&officer, f.tenant, id, &drawdown(investor.id, 1, "2012-04-02", "dd-1")).await;
     assert_eq!(err.expect_err("reused id").code(), "already_exists");
-    let err = f.app.record_drawdown(&officer, f.tenant, id, investor.id, 1, "2012-04-02", "").await;
+    let err = f.app.record_drawdown(&officer, f.tenant, id, &drawdown(investor.id, 1, "2012-04-02", "")).await;
     assert_eq!(err.expect_err("no id").code(), "invalid_request_id");
 
     let provider = f.provider();
@@ -652,10 +660,7 @@ async fn results_based_runs(postgres: bool) {
             &officer,
             f.tenant,
             c.id,
-            investor.id,
-            10_000_000,
-            "2016-01-15",
-            "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b",
+            &drawdown(investor.id, 10_000_000, "2016-01-15", "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b"),
         )
         .await
         .expect("drawdown");

@@ -1399,6 +1399,53 @@ impl App {
         Ok((spv, accounts))
     }
 
+    /// Links a party of the contract to one of the municipality's organisations (or unlinks it
+    /// with `None`): that organisation's users then act for the party (providers import,
+    /// investors see their figures). Parties are linked by name when the contract is stored.
+    pub async fn link_party_organisation(
+        &self,
+        actor: &Actor,
+        tenant_id: i64,
+        contract_id: i64,
+        party_id: i64,
+        organisation_id: Option<i64>,
+    ) -> Result<ContractView, AppError> {
+        actor.require(Action::ManageOutcomeContracts, &Resource::tenant(tenant_id))?;
+        let mut tx = self.store().begin().await?;
+        let mut db = tx.db();
+        let (_, parties) = load_contract(&mut db, actor, tenant_id, contract_id).await?;
+        let party = parties
+            .iter()
+            .find(|p| p.id == party_id)
+            .ok_or_else(|| AppError::invalid("party_id", "unknown_party", "The party is not in this contract"))?;
+        if let Some(org) = organisation_id {
+            match db.organisation(org).await? {
+                Some(o) if o.tenant_id == tenant_id => {}
+                _ => {
+                    return Err(AppError::invalid(
+                        "organisation_id",
+                        "unknown_organisation",
+                        "No such organisation in this municipality",
+                    ));
+                }
+            }
+        }
+        db.set_outcome_party_organisation(party_id, organisation_id).await?;
+        audit::append(
+            &mut db,
+            actor,
+            Some(tenant_id),
+            "outcomes.link_party_organisation",
+            &format!("outcome_contract:{contract_id}"),
+            serde_json::json!({"party": party_id, "before": {"organisation": party.organisation_id},
+                "after": {"organisation": organisation_id}}),
+        )
+        .await?;
+        let (row, parties) = load_contract(&mut db, actor, tenant_id, contract_id).await?;
+        tx.commit().await?;
+        Ok(contract_view(&row, &parties))
+    }
+
     /// Sets the SPV's waterfall: the investors' return cap as a money multiple in basis points
     /// (`None` = uncapped; 11000 = capital plus at most 10%) and the investors' share of what is
     /// left (the rest goes to the first provider). Only before the contract runs.

@@ -164,6 +164,18 @@ async fn contracts_and_lifecycle(postgres: bool) {
     let stranger = f.user(50, Role::Provider, Some(f.other_org));
     assert!(f.app.list_contracts(&stranger, f.tenant, None, None).await.expect("list").items.is_empty());
     assert!(matches!(f.app.contract(&stranger, f.tenant, c.id).await, Err(AppError::NotFound(_))));
+    // Linking a party to another organisation moves who acts for it.
+    let evaluator_party = c.parties.iter().find(|p| p.role == "evaluator").expect("evaluator").id;
+    let err = f.app.link_party_organisation(&officer, f.tenant, c.id, evaluator_party, Some(9_999)).await;
+    assert_eq!(err.expect_err("unknown").code(), "unknown_organisation");
+    let linked = f.app.link_party_organisation(&officer, f.tenant, c.id, evaluator_party, Some(f.other_org)).await;
+    assert_eq!(
+        linked.expect("link").parties.iter().find(|p| p.id == evaluator_party).and_then(|p| p.organisation_id),
+        Some(f.other_org)
+    );
+    assert_eq!(f.app.list_contracts(&stranger, f.tenant, None, None).await.expect("list").items.len(), 1);
+    f.app.link_party_organisation(&officer, f.tenant, c.id, evaluator_party, None).await.expect("unlink");
+    assert!(f.app.list_contracts(&stranger, f.tenant, None, None).await.expect("list").items.is_empty());
 
     let c = f.app.transition_contract(&officer, f.tenant, c.id, "running").await.expect("running");
     assert_eq!(c.state.as_str(), "running");

@@ -291,6 +291,16 @@ impl Db<'_> {
         Ok(on!(self, c => sqlx::query_as(sql).bind(contract_id).fetch_all(c).await)?)
     }
 
+    pub async fn set_outcome_party_organisation(
+        &mut self,
+        party_id: i64,
+        organisation_id: Option<i64>,
+    ) -> Result<(), StoreError> {
+        let sql = "UPDATE outcome_parties SET organisation_id = $1 WHERE id = $2";
+        on!(self, c => sqlx::query(sql).bind(organisation_id).bind(party_id).execute(c).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
     pub async fn set_outcome_party_account(&mut self, party_id: i64, account_id: &[u8]) -> Result<(), StoreError> {
         let sql = "UPDATE outcome_parties SET account_id = $1 WHERE id = $2";
         on!(self, c => sqlx::query(sql).bind(account_id).bind(party_id).execute(c).await.map(|r| r.rows_affected()))?;

@@ -2073,42 +2073,47 @@ impl App {
                 "The person who prepared a payment run cannot approve it (four eyes)",
             ));
         }
-        let planned: Vec<PlannedTransfer> = match run.state.as_str() {
-            "prepared" => {
-                let (distribution, planned) = self.plan_run(&mut db, &row, &parties, &run).await?;
-                let d = serde_json::to_string(&distribution).map_err(|e| AppError::Internal(e.to_string()))?;
-                let t = serde_json::to_string(&planned).map_err(|e| AppError::Internal(e.to_string()))?;
-                if !db
-                    .approve_outcome_payment_run(
-                        run_id,
-                        &actor.audit_name(),
-                        &format_date(paid_on),
-                        &d,
-                        &t,
-                        App::now_us(),
-                    )
-                    .await?
-                {
-                    return Err(AppError::conflict("state", "The run changed meanwhile; reload and try again"));
-                }
-                audit::append(
-                    &mut db,
-                    actor,
-                    Some(tenant_id),
-                    "outcomes.approve_payment_run",
-                    &format!("outcome_payment_run:{run_id}"),
-                    serde_json::json!({"before": {"state": "prepared"}, "after": {"state": "approved",
+        db.lock_outcome_contract(run.contract_id).await?;
+        let planned: Vec<PlannedTransfer> =
+            match run.state.as_str() {
+                "prepared" => {
+                    let (distribution, planned) = self.plan_run(&mut db, &row, &parties, &run).await?;
+                    let d = serde_json::to_string(&distribution).map_err(|e| AppError::Internal(e.to_string()))?;
+                    let t = serde_json::to_string(&planned).map_err(|e| AppError::Internal(e.to_string()))?;
+                    if !db
+                        .approve_outcome_payment_run(
+                            run_id,
+                            &actor.audit_name(),
+                            &format_date(paid_on),
+                            &d,
+                            &t,
+                            App::now_us(),
+                        )
+                        .await?
+                    {
+                        return Err(AppError::conflict("state", "The run changed meanwhile; reload and try again"));
+                    }
+                    audit::append(
+                        &mut db,
+                        actor,
+                        Some(tenant_id),
+                        "outcomes.approve_payment_run",
+                        &format!("outcome_payment_run:{run_id}"),
+                        serde_json::json!({"before": {"state": "prepared"}, "after": {"state": "approved",
                         "amount_due_minor": run.amount_due_minor, "paid_on": format_date(paid_on),
                         "transfers": planned.len(), "prepared_by": run.prepared_by}}),
-                )
-                .await?;
-                planned
-            }
-            "approved" => run.transfers.as_deref().and_then(|t| serde_json::from_str(t).ok()).unwrap_or_default(),
-            other => {
-                return Err(AppError::invalid("state", "run_not_prepared", format!("The run is already {other}")));
-            }
-        };
+                    )
+                    .await?;
+                    planned
+                }
+                // Approved but not yet posted (the posting failed): the same transfers again.
+                "approved" => run.transfers.as_deref().and_then(|t| serde_json::from_str(t).ok()).ok_or_else(|| {
+                    AppError::Internal(format!("payment run {run_id}: stored transfers do not parse"))
+                })?,
+                other => {
+                    return Err(AppError::invalid("state", "run_not_prepared", format!("The run is already {other}")));
+                }
+            };
         tx.commit().await?;
         self.post_planned(tenant_id, &row.currency, &planned, &format!("outcome_payment_run:{run_id}")).await?;
         let mut tx = self.store().begin().await?;

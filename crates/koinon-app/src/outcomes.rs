@@ -898,6 +898,8 @@ fn check_claim_rows(
         (c.event_on, r, c.claimed_on)
     });
     for c in &live {
+        // Stored claims were accepted when they were made; a refusal now (say, a prerequisite
+        // rejected since) does not remove them, it only means they count as not verified.
         let _ = checker.check(c);
     }
     let stored: HashSet<(&str, &str, &str)> =
@@ -1513,8 +1515,7 @@ impl App {
     ) -> Result<ImportReport, AppError> {
         let mut conn = self.store().conn().await?;
         let mut db = conn.db();
-        let (row, parties) = self.import_access(&mut db, actor, tenant_id, contract_id).await?;
-        let _ = parties;
+        let (row, _) = self.import_access(&mut db, actor, tenant_id, contract_id).await?;
         let contract = parse_contract(&row)?;
         let existing = db.outcome_participants(contract_id).await?;
         Ok(check_participants(&contract, &existing, csv_text).0)

@@ -724,3 +724,55 @@ async fn results_based_runs_on_sqlite() {
 async fn results_based_runs_on_postgres() {
     results_based_runs(true).await;
 }
+
+async fn savings_share_runs(postgres: bool) {
+    let Some(f) = fixture(postgres).await else { return };
+    let officer = f.officer();
+    let example = |name: &str| {
+        std::fs::read_to_string(format!("{}/../../examples/outcomes/{name}", env!("CARGO_MANIFEST_DIR"))).expect(name)
+    };
+    let c = f.app.create_contract(&officer, f.tenant, &example("koto-savings-share.toml")).await.expect("contract");
+    let c = f.app.transition_contract(&officer, f.tenant, c.id, "running").await.expect("running");
+    let participants = "participant,cohort,enrolled_on\nK001,sib-group,2016-10-03\nK002,sib-group,2016-10-03\nK003,sib-group,2017-01-09\n";
+    f.app.commit_participants(&officer, f.tenant, c.id, participants).await.expect("participants");
+    let claims = "participant,metric,event_on,claimed_on\n\
+K001,integration_training,2017-03-31,2017-04-10\n\
+K002,integration_training,2017-03-31,2017-04-10\n\
+K003,integration_training,2017-06-30,2017-07-03\n";
+    f.app.commit_claims(&officer, f.tenant, c.id, claims).await.expect("claims");
+    for claim in f.app.list_claims(&officer, f.tenant, c.id, None, None, None).await.expect("claims").items {
+        f.app.verify_claim(&f.reviewer(), f.tenant, claim.id, &ClaimVerdict::Verified).await.expect("verify");
+    }
+    // 2017-Q1: two trainings completed, €1,500 each.
+    let run = f.app.prepare_payment_run(&officer, f.tenant, c.id, "2017-Q1", None).await.expect("run");
+    assert_eq!(run.amount_due_minor, 300_000);
+    f.app.approve_payment_run(&f.approver(), f.tenant, run.id, "2017-04-28").await.expect("approve");
+    // 2019-Q2 (the cohort ends): the third training, and half the savings of €2,670 a person
+    // (taxes +1,330, benefits −1,340) for 1,000 persons: 1,335 × 1,000 = €1,335,000.
+    let run = f
+        .app
+        .prepare_payment_run(&officer, f.tenant, c.id, "2019-Q2", Some(&example("koto-savings-share.results.csv")))
+        .await
+        .expect("run");
+    assert_eq!((run.cumulative_due_minor, run.previously_paid_minor), (133_950_000, 300_000));
+    assert_eq!(run.amount_due_minor, 133_650_000);
+    let run = f.app.approve_payment_run(&f.approver(), f.tenant, run.id, "2019-07-31").await.expect("approve");
+    // No capital drawn: everything passes to the provider.
+    assert_eq!(run.distribution.expect("distribution").other_party_minor, 133_650_000);
+    let account =
+        |role: &str| c.parties.iter().find(|p| p.role == role).and_then(|p| p.account_id.clone()).expect("account");
+    assert_eq!(balances(&f, &account("outcome_payer")).await, (133_950_000, 0));
+    assert_eq!(balances(&f, &account("provider")).await, (0, 133_950_000));
+    assert_eq!(balances(&f, &account("spv")).await, (133_950_000, 133_950_000));
+    f.app.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn savings_share_runs_on_sqlite() {
+    savings_share_runs(false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn savings_share_runs_on_postgres() {
+    savings_share_runs(true).await;
+}

@@ -169,6 +169,13 @@ fn contract_view(row: &ContractRow, parties: &[PartyRow]) -> ContractView {
     }
 }
 
+/// A contract's full terms.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ContractTerms {
+    pub contract: Contract,
+    pub source: String,
+}
+
 /// How a row of an import fares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -273,6 +280,7 @@ pub struct ClaimView {
     /// The last day the evaluator should verify it (claim date + the metric's verification
     /// window).
     pub verification_due_on: Option<String>,
+    pub has_evidence: bool,
 }
 
 impl ClaimView {
@@ -300,6 +308,7 @@ impl From<ClaimRow> for ClaimView {
             reviewed_by: r.reviewed_by,
             rejection_reason: r.rejection_reason,
             verification_due_on: None,
+            has_evidence: r.evidence_files > 0,
         }
     }
 }
@@ -1224,6 +1233,45 @@ impl App {
         let mut db = conn.db();
         let (row, parties) = load_contract(&mut db, actor, tenant_id, id).await?;
         Ok(contract_view(&row, &parties))
+    }
+
+    /// The whole contract as parsed from its source (parties, cohorts, metrics with prices and
+    /// windows, the mechanism), and the TOML source itself.
+    pub async fn contract_terms(&self, actor: &Actor, tenant_id: i64, id: i64) -> Result<ContractTerms, AppError> {
+        let mut conn = self.store().conn().await?;
+        let mut db = conn.db();
+        let (row, _) = load_contract(&mut db, actor, tenant_id, id).await?;
+        let contract = parse_contract(&row)?;
+        Ok(ContractTerms { contract, source: row.source })
+    }
+
+    /// A contract's drawdowns, oldest first.
+    pub async fn list_drawdowns(
+        &self,
+        actor: &Actor,
+        tenant_id: i64,
+        contract_id: i64,
+    ) -> Result<Vec<DrawdownView>, AppError> {
+        let mut conn = self.store().conn().await?;
+        let mut db = conn.db();
+        let (_, parties) = load_contract(&mut db, actor, tenant_id, contract_id).await?;
+        actor.require(
+            Action::ViewInvestorFigures,
+            &contract_resource(actor, tenant_id, &parties, &[PartyRole::Investor]),
+        )?;
+        let own = actor.role() == Some(Role::Investor);
+        let org = actor.subject().and_then(|s| s.organisation_id);
+        Ok(db
+            .outcome_drawdowns(contract_id)
+            .await?
+            .iter()
+            .filter(|d| {
+                !own || parties
+                    .iter()
+                    .any(|p| p.id == d.party_id && p.organisation_id.is_some() && p.organisation_id == org)
+            })
+            .map(drawdown_view)
+            .collect())
     }
 
     /// The contracts the actor may see, in id order.

@@ -159,6 +159,10 @@ async fn contracts_and_lifecycle(postgres: bool) {
     assert!(ledgers.iter().any(|l| l.code == "GBP" && l.scale == 2));
 
     // Who sees it: staff, and the contract's own provider; not another organisation.
+    let terms = f.app.contract_terms(&f.provider(), f.tenant, c.id).await.expect("terms");
+    assert_eq!(terms.contract.metrics.len(), 7);
+    assert_eq!(terms.contract.metric("nqf_level_2").and_then(|m| m.price_minor), Some(220_000));
+    assert_eq!(terms.source, dwp_toml());
     assert_eq!(f.app.list_contracts(&f.approver(), f.tenant, None, None).await.expect("list").items.len(), 1);
     assert_eq!(f.app.list_contracts(&f.provider(), f.tenant, None, None).await.expect("list").items.len(), 1);
     let stranger = f.user(50, Role::Provider, Some(f.other_org));
@@ -329,6 +333,8 @@ P003,flying,2013-06-01,2013-06-05\n";
     let ev =
         f.app.attach_evidence(&provider, f.tenant, first, "cert.pdf", "application/pdf", &pdf).await.expect("evidence");
     assert_eq!(ev.size_bytes, pdf.len() as i64);
+    let listed = f.app.list_claims(&provider, f.tenant, id, Some("submitted"), None, None).await.expect("list").items;
+    assert_eq!(listed.iter().map(|c| c.has_evidence).collect::<Vec<_>>(), [true, false, false, false, false, false]);
     let back = f.app.claim_evidence(&f.reviewer(), f.tenant, first).await.expect("evidence back");
     assert_eq!(back.content, pdf);
     // Investors see the contract, not the participants' records.
@@ -474,6 +480,8 @@ async fn payment_runs_and_figures(postgres: bool) {
     assert_eq!(err.expect_err("reused id").code(), "already_exists");
     let err = f.app.record_drawdown(&officer, f.tenant, id, &drawdown(investor.id, 1, "2012-04-02", "")).await;
     assert_eq!(err.expect_err("no id").code(), "invalid_request_id");
+    assert_eq!(f.app.list_drawdowns(&f.investor(), f.tenant, id).await.expect("drawdowns"), vec![dd.clone()]);
+    assert!(matches!(f.app.list_drawdowns(&f.provider(), f.tenant, id).await, Err(AppError::Forbidden)));
 
     let provider = f.provider();
     f.app.commit_participants(&provider, f.tenant, id, PARTICIPANTS).await.expect("participants");

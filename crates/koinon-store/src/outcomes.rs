@@ -68,6 +68,8 @@ pub struct ClaimRow {
     pub reviewed_by: Option<String>,
     pub reviewed_at_us: Option<i64>,
     pub rejection_reason: Option<String>,
+    /// Evidence files kept with the claim (0 or 1).
+    pub evidence_files: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -179,7 +181,8 @@ macro_rules! party_cols {
 macro_rules! claim_cols {
     () => {
         "id, contract_id, participant, metric, event_on, claimed_on, status, claimant_organisation_id, submitted_by, \
-         created_at_us, reviewed_by, reviewed_at_us, rejection_reason"
+         created_at_us, reviewed_by, reviewed_at_us, rejection_reason, \
+         (SELECT COUNT(*) FROM outcome_evidence e WHERE e.claim_id = outcome_claims.id) AS evidence_files"
     };
 }
 macro_rules! run_cols {

@@ -169,6 +169,30 @@ fn contract_view(row: &ContractRow, parties: &[PartyRow]) -> ContractView {
     }
 }
 
+/// Enrolment in a cohort against its target.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CohortEnrolment {
+    pub cohort: String,
+    pub target_size: u32,
+    pub enrolled: i64,
+}
+
+/// A contract at a glance: enrolment against target, claims by status, paid against the cap.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ContractOverview {
+    pub contract: ContractView,
+    pub enrolment: Vec<CohortEnrolment>,
+    /// `(status, count)` for `submitted`, `verified`, `rejected`.
+    pub claims_by_status: Vec<(String, i64)>,
+    /// Paid by approved and paid runs.
+    pub paid_minor: i64,
+    pub cap_remaining_minor: i64,
+    /// The last period paid, if any.
+    pub paid_up_to_period: Option<String>,
+    /// A run waiting for approval (or for its posting), if any: id, period, state, amount due.
+    pub open_run: Option<(i64, String, String, i64)>,
+}
+
 /// A contract's full terms.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ContractTerms {
@@ -1243,6 +1267,49 @@ impl App {
         let (row, _) = load_contract(&mut db, actor, tenant_id, id).await?;
         let contract = parse_contract(&row)?;
         Ok(ContractTerms { contract, source: row.source })
+    }
+
+    /// Enrolment against the cohorts' targets, claims by status, what was paid against the
+    /// contract cap, and the run in progress. Counts only, so every party may see it.
+    pub async fn contract_overview(
+        &self,
+        actor: &Actor,
+        tenant_id: i64,
+        id: i64,
+    ) -> Result<ContractOverview, AppError> {
+        let mut conn = self.store().conn().await?;
+        let mut db = conn.db();
+        let (row, parties) = load_contract(&mut db, actor, tenant_id, id).await?;
+        let contract = parse_contract(&row)?;
+        let enrolled = db.outcome_participants_by_cohort(id).await?;
+        let enrolment = contract
+            .cohorts
+            .iter()
+            .map(|c| CohortEnrolment {
+                cohort: c.code.clone(),
+                target_size: c.target_size,
+                enrolled: enrolled.iter().find(|(code, _)| *code == c.code).map_or(0, |(_, n)| *n),
+            })
+            .collect();
+        let claims_by_status = db.outcome_claims_by_status(id).await?;
+        let runs = db.outcome_payment_runs(id).await?;
+        let paid_minor: i64 =
+            runs.iter().filter(|r| r.state == "approved" || r.state == "paid").map(|r| r.amount_due_minor).sum();
+        let paid_up_to_period =
+            runs.iter().filter(|r| r.state == "paid").max_by(|a, b| a.up_to.cmp(&b.up_to)).map(|r| r.period.clone());
+        let open_run = runs
+            .iter()
+            .find(|r| r.state == "prepared" || r.state == "approved")
+            .map(|r| (r.id, r.period.clone(), r.state.clone(), r.amount_due_minor));
+        Ok(ContractOverview {
+            cap_remaining_minor: row.contract_cap_minor - paid_minor,
+            contract: contract_view(&row, &parties),
+            enrolment,
+            claims_by_status,
+            paid_minor,
+            paid_up_to_period,
+            open_run,
+        })
     }
 
     /// A contract's drawdowns, oldest first.

@@ -586,6 +586,15 @@ async fn payment_runs_and_figures(postgres: bool) {
     assert_eq!(balances(&f, &account(&investor)).await, (800_000, 880_000));
     assert_eq!(balances(&f, &account(&provider_party)).await, (0, 900_000));
 
+    // The overview: enrolment against target, claims by status, paid against the cap.
+    let o = f.app.contract_overview(&f.investor(), f.tenant, id).await.expect("overview");
+    let enrolled: Vec<(&str, u32, i64)> =
+        o.enrolment.iter().map(|e| (e.cohort.as_str(), e.target_size, e.enrolled)).collect();
+    assert_eq!(enrolled, [("y2012", 1000, 2), ("y2013", 1000, 1)]);
+    assert_eq!(o.claims_by_status, vec![("rejected".to_string(), 1), ("verified".to_string(), 5)]);
+    assert_eq!((o.paid_minor, o.cap_remaining_minor), (980_000, 330_000_000 - 980_000));
+    assert_eq!((o.paid_up_to_period.as_deref(), o.open_run.clone()), (Some("2014-Q1"), None));
+
     // Investor figures from the ledger transfers.
     let figures = f.app.investor_figures(&f.investor(), f.tenant, id).await.expect("figures");
     assert_eq!(figures.investors.len(), 1);

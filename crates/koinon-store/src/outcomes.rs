@@ -345,7 +345,20 @@ impl Db<'_> {
             .fetch_one(c).await)?)
     }
 
+    /// Participants per cohort code.
+    pub async fn outcome_participants_by_cohort(&mut self, contract_id: i64) -> Result<Vec<(String, i64)>, StoreError> {
+        let sql =
+            "SELECT cohort, COUNT(*) FROM outcome_participants WHERE contract_id = $1 GROUP BY cohort ORDER BY cohort";
+        Ok(on!(self, c => sqlx::query_as(sql).bind(contract_id).fetch_all(c).await)?)
+    }
+
     // ---- claims ----
+
+    /// Claims per status.
+    pub async fn outcome_claims_by_status(&mut self, contract_id: i64) -> Result<Vec<(String, i64)>, StoreError> {
+        let sql = "SELECT status, COUNT(*) FROM outcome_claims WHERE contract_id = $1 GROUP BY status ORDER BY status";
+        Ok(on!(self, c => sqlx::query_as(sql).bind(contract_id).fetch_all(c).await)?)
+    }
 
     pub async fn outcome_claims(&mut self, contract_id: i64) -> Result<Vec<ClaimRow>, StoreError> {
         let sql = concat!("SELECT ", claim_cols!(), " FROM outcome_claims WHERE contract_id = $1 ORDER BY id");

@@ -259,13 +259,22 @@ impl ImportReport {
     fn errors(&self) -> AppError {
         let mut errors: Vec<FieldError> =
             self.file_errors.iter().map(|e| FieldError::new(line_field(e.line), e.code, e.message.clone())).collect();
-        errors.extend(self.rows.iter().filter(|r| r.status == RowStatus::Rejected).map(|r| {
+        let max = koinon_core::outcomes::limits::INPUT_ERRORS_MAX;
+        errors.extend(self.rows.iter().filter(|r| r.status == RowStatus::Rejected).take(max).map(|r| {
             FieldError::new(
                 format!("line {}", r.line),
                 r.code.unwrap_or("rejected"),
                 r.message.clone().unwrap_or_default(),
             )
         }));
+        let more = self.rejected.saturating_sub(max as u64);
+        if more > 0 {
+            errors.push(FieldError::new(
+                "file",
+                "too_many_errors",
+                format!("{more} more rows are rejected; the preview lists them all"),
+            ));
+        }
         AppError::Invalid(errors)
     }
 }

@@ -228,6 +228,15 @@ async fn participant_imports(postgres: bool) {
     assert_eq!(fields, vec!["line 5", "line 6", "line 7", "line 8"]);
     assert!(f.app.list_participants(&provider, f.tenant, id, None, None).await.expect("list").items.is_empty());
 
+    // A large bad file: the refusal lists the first 100 rows and counts the rest.
+    let many: String = std::iter::once("participant,cohort,enrolled_on\n".to_string())
+        .chain((0..150).map(|i| format!("Q{i:03},nowhere,2012-05-02\n")))
+        .collect();
+    let err = f.app.commit_participants(&provider, f.tenant, id, &many).await.expect_err("many");
+    let listed = codes(&err);
+    assert_eq!(listed.len(), 101);
+    assert_eq!(listed[100], ("file".to_string(), "too_many_errors"));
+
     // A missing column is a file error.
     let preview =
         f.app.preview_participants(&provider, f.tenant, id, "participant,cohort\nP001,y2012\n").await.expect("preview");

@@ -69,10 +69,28 @@ pub enum Action {
     PostTransfers,
     /// Work out an outcomes contract's payments on sample data (the calculator; stores nothing).
     ModelOutcomes,
+    /// See an outcomes contract, its participants, claims and payment runs (outside
+    /// organisations: only contracts they are a party to).
+    ViewOutcomeContracts,
+    /// See participants, claims and evidence: personal data under pseudonymous ids (not
+    /// investors; providers only for contracts they deliver).
+    ViewOutcomeRecords,
+    /// Create outcomes contracts, move them through their lifecycle, record drawdowns.
+    ManageOutcomeContracts,
+    /// Import participants and outcome claims (providers: for contracts they deliver).
+    ImportOutcomeData,
+    /// Verify or reject outcome claims: the independent evaluator, never the claimant.
+    VerifyOutcomeClaims,
+    /// Prepare a payment run from verified claims.
+    PreparePaymentRuns,
+    /// Approve a prepared payment run (four eyes: not the one who prepared it).
+    ApprovePaymentRuns,
+    /// See investor figures (investors: their own).
+    ViewInvestorFigures,
 }
 
 impl Action {
-    pub const ALL: [Action; 15] = [
+    pub const ALL: [Action; 23] = [
         Action::ViewTenant,
         Action::UpdateTenant,
         Action::ViewUsers,
@@ -88,6 +106,14 @@ impl Action {
         Action::ManageLedger,
         Action::PostTransfers,
         Action::ModelOutcomes,
+        Action::ViewOutcomeContracts,
+        Action::ViewOutcomeRecords,
+        Action::ManageOutcomeContracts,
+        Action::ImportOutcomeData,
+        Action::VerifyOutcomeClaims,
+        Action::PreparePaymentRuns,
+        Action::ApprovePaymentRuns,
+        Action::ViewInvestorFigures,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -107,6 +133,14 @@ impl Action {
             Action::ManageLedger => "manage_ledger",
             Action::PostTransfers => "post_transfers",
             Action::ModelOutcomes => "model_outcomes",
+            Action::ViewOutcomeContracts => "view_outcome_contracts",
+            Action::ViewOutcomeRecords => "view_outcome_records",
+            Action::ManageOutcomeContracts => "manage_outcome_contracts",
+            Action::ImportOutcomeData => "import_outcome_data",
+            Action::VerifyOutcomeClaims => "verify_outcome_claims",
+            Action::PreparePaymentRuns => "prepare_payment_runs",
+            Action::ApprovePaymentRuns => "approve_payment_runs",
+            Action::ViewInvestorFigures => "view_investor_figures",
         }
     }
 }
@@ -139,7 +173,40 @@ pub fn permits(subject: &Subject, action: Action, resource: &Resource) -> bool {
         Action::ViewLedger => matches!(role, Admin | Officer | Approver | Auditor),
         Action::ManageLedger | Action::PostTransfers => matches!(role, Admin | Officer),
         Action::ModelOutcomes => !matches!(role, Merchant | Beneficiary),
+        Action::ViewOutcomeContracts => match role {
+            Admin | Officer | Approver | Reviewer | Auditor => true,
+            Provider | Investor => own_organisation(subject, resource),
+            Merchant | Beneficiary => false,
+        },
+        Action::ViewOutcomeRecords => match role {
+            Admin | Officer | Approver | Reviewer | Auditor => true,
+            Provider => own_organisation(subject, resource),
+            Investor | Merchant | Beneficiary => false,
+        },
+        Action::ManageOutcomeContracts | Action::PreparePaymentRuns => matches!(role, Admin | Officer),
+        Action::ImportOutcomeData => match role {
+            Admin | Officer => true,
+            Provider => own_organisation(subject, resource),
+            _ => false,
+        },
+        // The evaluator verifies; a resource's organisation is the claimant's, and an evaluator
+        // of the claimant's own organisation may not verify its claims.
+        Action::VerifyOutcomeClaims => {
+            role == Reviewer
+                && (resource.organisation_id.is_none() || resource.organisation_id != subject.organisation_id)
+        }
+        Action::ApprovePaymentRuns => role == Approver,
+        Action::ViewInvestorFigures => match role {
+            Admin | Officer | Approver | Auditor => true,
+            Investor => own_organisation(subject, resource),
+            _ => false,
+        },
     }
+}
+
+/// The resource belongs to the subject's organisation.
+fn own_organisation(subject: &Subject, resource: &Resource) -> bool {
+    resource.organisation_id.is_some() && resource.organisation_id == subject.organisation_id
 }
 
 #[cfg(test)]
@@ -185,6 +252,37 @@ mod tests {
             assert!(!permits(&subject(role), Action::ViewOrganisation, &other));
         }
         assert!(permits(&subject(Role::Officer), Action::ViewOrganisation, &other));
+    }
+
+    #[test]
+    fn outcomes_roles() {
+        let t = Resource::tenant(1);
+        let own = Resource::organisation(1, 3);
+        let other = Resource::organisation(1, 4);
+        assert!(permits(&subject(Role::Provider), Action::ImportOutcomeData, &own));
+        assert!(!permits(&subject(Role::Provider), Action::ImportOutcomeData, &other));
+        assert!(!permits(&subject(Role::Provider), Action::ImportOutcomeData, &t));
+        assert!(permits(&subject(Role::Officer), Action::ImportOutcomeData, &t));
+        // The evaluator verifies, never for its own organisation; nobody else verifies.
+        assert!(permits(&subject(Role::Reviewer), Action::VerifyOutcomeClaims, &other));
+        assert!(permits(&subject(Role::Reviewer), Action::VerifyOutcomeClaims, &t));
+        assert!(!permits(&subject(Role::Reviewer), Action::VerifyOutcomeClaims, &own));
+        for role in [Role::Admin, Role::Officer, Role::Approver, Role::Provider] {
+            assert!(!permits(&subject(role), Action::VerifyOutcomeClaims, &other), "{role:?}");
+        }
+        // Officers prepare, approvers approve.
+        assert!(permits(&subject(Role::Officer), Action::PreparePaymentRuns, &t));
+        assert!(!permits(&subject(Role::Officer), Action::ApprovePaymentRuns, &t));
+        assert!(permits(&subject(Role::Approver), Action::ApprovePaymentRuns, &t));
+        assert!(!permits(&subject(Role::Approver), Action::PreparePaymentRuns, &t));
+        assert!(permits(&subject(Role::Investor), Action::ViewInvestorFigures, &own));
+        assert!(!permits(&subject(Role::Investor), Action::ViewInvestorFigures, &other));
+        assert!(!permits(&subject(Role::Beneficiary), Action::ViewOutcomeContracts, &t));
+        // Investors see their contracts and figures, not the participants' records.
+        assert!(permits(&subject(Role::Investor), Action::ViewOutcomeContracts, &own));
+        assert!(!permits(&subject(Role::Investor), Action::ViewOutcomeRecords, &own));
+        assert!(permits(&subject(Role::Provider), Action::ViewOutcomeRecords, &own));
+        assert!(!permits(&subject(Role::Provider), Action::ViewOutcomeRecords, &other));
     }
 
     #[test]

@@ -63,6 +63,17 @@ fn document_is_openapi_3_1_with_every_endpoint() {
         ("/api/v1/transfers", &["post"]),
         ("/api/v1/transfers/{id}", &["get"]),
         ("/api/v1/outcomes/payments", &["post"]),
+        ("/api/v1/outcomes/contracts", &["get", "post"]),
+        ("/api/v1/outcomes/contracts/{id}", &["get"]),
+        ("/api/v1/outcomes/contracts/{id}/transition", &["post"]),
+        ("/api/v1/outcomes/contracts/{id}/participants", &["get", "post"]),
+        ("/api/v1/outcomes/contracts/{id}/claims", &["get", "post"]),
+        ("/api/v1/outcomes/claims/{id}/verification", &["post"]),
+        ("/api/v1/outcomes/contracts/{id}/payment-runs", &["get", "post"]),
+        ("/api/v1/outcomes/payment-runs/{id}", &["get"]),
+        ("/api/v1/outcomes/payment-runs/{id}/approval", &["post"]),
+        ("/api/v1/outcomes/payment-runs/{id}/rejection", &["post"]),
+        ("/api/v1/outcomes/contracts/{id}/investors", &["get"]),
     ];
     for (path, methods) in expected {
         let item = paths.get(*path).unwrap_or_else(|| panic!("{path} is not in the document"));

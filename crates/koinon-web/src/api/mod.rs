@@ -7,6 +7,7 @@ mod ledger;
 mod networks;
 mod organisations;
 mod outcomes;
+mod outcomes_contracts;
 mod tenants;
 mod tokens;
 mod users;
@@ -33,6 +34,7 @@ pub fn routes() -> Router<AppState> {
         .merge(tokens::routes())
         .merge(ledger::routes())
         .merge(outcomes::routes())
+        .merge(outcomes_contracts::routes())
         .fallback(api_not_found)
         .method_not_allowed_fallback(api_method_not_allowed)
 }
@@ -174,7 +176,7 @@ pub struct FieldErrorBody {
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "koinon API", description = "The JSON API of koinon: tenants, organisations, users, networks, the audit log, the ledger and the outcomes calculator."),
+    info(title = "koinon API", description = "The JSON API of koinon: tenants, organisations, users, networks, the audit log, the ledger, the outcomes calculator and outcomes contracts."),
     modifiers(&BearerAuth, &ResponseDescriptions),
     nest(
         (path = "/api/v1", api = tenants::TenantsApi),
@@ -185,6 +187,7 @@ pub struct FieldErrorBody {
         (path = "/api/v1", api = tokens::TokensApi),
         (path = "/api/v1", api = ledger::LedgerApi),
         (path = "/api/v1", api = outcomes::OutcomesApi),
+        (path = "/api/v1", api = outcomes_contracts::OutcomesContractsApi),
     ),
     components(schemas(ErrorBody, ErrorDetail, FieldErrorBody))
 )]

@@ -64,6 +64,8 @@ struct Ids {
     officer: i64,
     provider_org: i64,
     network: i64,
+    /// A draft outcomes contract of Heerlen's, with the demo provider and investor as parties.
+    contract: i64,
 }
 
 async fn ids(t: &TestApp) -> Ids {
@@ -73,7 +75,9 @@ async fn ids(t: &TestApp) -> Ids {
     let officer = users.items.iter().find(|u| u.email == "officer@heerlen.example.org").expect("officer").id;
     let provider = users.items.iter().find(|u| u.email == "provider@heerlen.example.org").expect("provider");
     let network = t.app.list_networks(&system, heerlen.id, None, None).await.expect("networks").items[0].id;
-    Ids { officer, provider_org: provider.organisation_id.expect("provider org"), network }
+    let toml = crate::outcomes_api::heerlen_dwp_toml();
+    let contract = t.app.create_contract(&system, heerlen.id, &toml).await.expect("contract").id;
+    Ids { officer, provider_org: provider.organisation_id.expect("provider org"), network, contract }
 }
 
 fn html_rows(ids: &Ids) -> Vec<Row> {
@@ -121,6 +125,13 @@ fn html_rows(ids: &Ids) -> Vec<Row> {
 
 fn api_rows(ids: &Ids) -> Vec<Row> {
     use serde_json::json;
+    /// The demo provider and investor act for parties of the contract.
+    const CONTRACT_VIEWERS: &[Role] = &[Admin, Officer, Approver, Reviewer, Auditor, Provider, Investor];
+    /// Participants' records: not investors.
+    const RECORD_VIEWERS: &[Role] = &[Admin, Officer, Approver, Reviewer, Auditor, Provider];
+    const IMPORTERS: &[Role] = &[Admin, Officer, Provider];
+    const FIGURE_VIEWERS: &[Role] = &[Admin, Officer, Approver, Auditor, Investor];
+    let contract = format!("/api/v1/outcomes/contracts/{}", ids.contract);
     let get = |path: String, allowed: &'static [Role], heerlen_object: bool| Row {
         method: "GET",
         path,
@@ -165,6 +176,18 @@ fn api_rows(ids: &Ids) -> Vec<Row> {
         get(format!("/api/v1/accounts/{}", koinon_app::demo::DEMO_PROVIDER), LEDGER_READERS_AND_PROVIDER, true),
         write("POST", "/api/v1/transfers".into(), json!({"transfers": []}), MANAGERS, false),
         write("POST", "/api/v1/outcomes/payments".into(), json!({"contract": ""}), MODELLERS, false),
+        get("/api/v1/outcomes/contracts".into(), ALL, false),
+        write("POST", "/api/v1/outcomes/contracts".into(), json!({"toml": ""}), MANAGERS, false),
+        get(format!("{contract}"), CONTRACT_VIEWERS, true),
+        // A draft cannot move to draft (an unknown state is refused before the contract is read).
+        write("POST", format!("{contract}/transition"), json!({"to": "draft"}), MANAGERS, true),
+        write("POST", format!("{contract}/participants?preview=false"), json!({"csv": ""}), IMPORTERS, true),
+        get(format!("{contract}/participants"), RECORD_VIEWERS, true),
+        write("POST", format!("{contract}/claims?preview=false"), json!({"csv": ""}), IMPORTERS, true),
+        get(format!("{contract}/claims"), RECORD_VIEWERS, true),
+        get(format!("{contract}/payment-runs"), CONTRACT_VIEWERS, true),
+        write("POST", format!("{contract}/payment-runs"), json!({"period": "soon"}), MANAGERS, true),
+        get(format!("{contract}/investors"), FIGURE_VIEWERS, true),
     ]
 }
 

@@ -8,6 +8,7 @@ mod cli;
 mod crash;
 mod harness;
 mod ledger_api;
+mod outcomes_api;
 mod outcomes_cli;
 mod outcomes_pages;
 mod pages;

@@ -178,7 +178,7 @@ fn api_rows(ids: &Ids) -> Vec<Row> {
         write("POST", "/api/v1/outcomes/payments".into(), json!({"contract": ""}), MODELLERS, false),
         get("/api/v1/outcomes/contracts".into(), ALL, false),
         write("POST", "/api/v1/outcomes/contracts".into(), json!({"toml": ""}), MANAGERS, false),
-        get(format!("{contract}"), CONTRACT_VIEWERS, true),
+        get(contract.clone(), CONTRACT_VIEWERS, true),
         // A draft cannot move to draft (an unknown state is refused before the contract is read).
         write("POST", format!("{contract}/transition"), json!({"to": "draft"}), MANAGERS, true),
         write("POST", format!("{contract}/participants?preview=false"), json!({"csv": ""}), IMPORTERS, true),

@@ -66,6 +66,9 @@ struct Ids {
     network: i64,
     /// A draft outcomes contract of Heerlen's, with the demo provider and investor as parties.
     contract: i64,
+    /// A verified claim and a prepared payment run of another, running, contract.
+    claim: i64,
+    run: i64,
 }
 
 async fn ids(t: &TestApp) -> Ids {
@@ -77,7 +80,20 @@ async fn ids(t: &TestApp) -> Ids {
     let network = t.app.list_networks(&system, heerlen.id, None, None).await.expect("networks").items[0].id;
     let toml = crate::outcomes_api::heerlen_dwp_toml();
     let contract = t.app.create_contract(&system, heerlen.id, &toml).await.expect("contract").id;
-    Ids { officer, provider_org: provider.organisation_id.expect("provider org"), network, contract }
+    let running = t.app.create_contract(&system, heerlen.id, &toml).await.expect("contract").id;
+    for to in ["contracted", "running"] {
+        t.app.transition_contract(&system, heerlen.id, running, to).await.expect("transition");
+    }
+    let importer = koinon_app::Actor::System("import");
+    t.app.commit_participants(&importer, heerlen.id, running, crate::outcomes_api::PARTICIPANTS).await.expect("import");
+    t.app.commit_claims(&importer, heerlen.id, running, crate::outcomes_api::CLAIMS).await.expect("claims");
+    let claims = t.app.list_claims(&system, heerlen.id, running, None, None, None).await.expect("claims");
+    let claim = claims.items[0].id;
+    let verified = koinon_app::outcomes::ClaimVerdict::Verified;
+    t.app.verify_claim(&system, heerlen.id, claim, &verified).await.expect("verify");
+    let run = t.app.prepare_payment_run(&system, heerlen.id, running, "2013-Q2", None).await.expect("run").id;
+    let provider_org = provider.organisation_id.expect("provider org");
+    Ids { officer, provider_org, network, contract, claim, run }
 }
 
 fn html_rows(ids: &Ids) -> Vec<Row> {
@@ -188,6 +204,29 @@ fn api_rows(ids: &Ids) -> Vec<Row> {
         get(format!("{contract}/payment-runs"), CONTRACT_VIEWERS, true),
         write("POST", format!("{contract}/payment-runs"), json!({"period": "soon"}), MANAGERS, true),
         get(format!("{contract}/investors"), FIGURE_VIEWERS, true),
+        // The claim is verified already: the evaluator is answered `claim_reviewed`.
+        write(
+            "POST",
+            format!("/api/v1/outcomes/claims/{}/verification", ids.claim),
+            json!({"verdict": "verified"}),
+            &[Reviewer],
+            true,
+        ),
+        get(format!("/api/v1/outcomes/payment-runs/{}", ids.run), CONTRACT_VIEWERS, true),
+        write(
+            "POST",
+            format!("/api/v1/outcomes/payment-runs/{}/approval", ids.run),
+            json!({"paid_on": "soon"}),
+            &[Approver],
+            true,
+        ),
+        write(
+            "POST",
+            format!("/api/v1/outcomes/payment-runs/{}/rejection", ids.run),
+            json!({"reason": ""}),
+            &[Approver],
+            true,
+        ),
     ]
 }
 

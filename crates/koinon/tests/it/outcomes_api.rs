@@ -10,12 +10,12 @@ use crate::harness::{TestApp, spawn_app};
 
 const SYSTEM: koinon_app::Actor = koinon_app::Actor::System("test");
 
-const PARTICIPANTS: &str = "participant,cohort,enrolled_on\n\
+pub const PARTICIPANTS: &str = "participant,cohort,enrolled_on\n\
 P001,y2012,2012-05-02\n\
 P002,y2012,2012-06-11\n\
 P003,y2013,2013-04-15\n";
 
-const CLAIMS: &str = "participant,metric,event_on,claimed_on\n\
+pub const CLAIMS: &str = "participant,metric,event_on,claimed_on\n\
 P001,nqf_level_2,2012-11-30,2012-12-10\n\
 P001,nqf_level_3,2013-06-28,2013-07-05\n\
 P001,employment_13_weeks,2013-10-04,2013-10-20\n\

@@ -337,4 +337,22 @@ P003,flying,2013-06-01,2013-06-05\n";
     assert_eq!(status, 404);
     let (status, _) = call(&t, &sofia, "GET", &run2_path, None).await;
     assert_eq!(status, 404);
+    // Investors see runs without the lines naming participants; staff see them.
+    let (status, seen) = call(&t, &investor, "GET", &run2_path, None).await;
+    assert_eq!((status, seen["statement"].get("by_participant")), (200, None), "{seen}");
+    let (_, seen) = call(&t, &officer, "GET", &run2_path, None).await;
+    assert_eq!(seen["statement"]["by_participant"].as_array().map(Vec::len), Some(2));
+
+    // A created contract answers with where it lives.
+    let created = reqwest::Client::new()
+        .post(t.url("/api/v1/outcomes/contracts"))
+        .bearer_auth(&officer)
+        .json(&json!({"toml": heerlen_dwp_toml()}))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(created.status().as_u16(), 201);
+    let location = created.headers().get("location").and_then(|v| v.to_str().ok()).map(str::to_string);
+    let body: Value = created.json().await.expect("json");
+    assert_eq!(location, Some(format!("/api/v1/outcomes/contracts/{}", body["id"])));
 }

@@ -46,6 +46,7 @@ const ORGANISATIONS: &[(&str, &str, &str)] = &[
     ("heerlen", "public_body", "UWV Zuid-Limburg"),
     ("heerlen", "merchant", "Buurtwinkel Heerlerheide"),
     ("heerlen", "landlord", "Wonen Heerlen"),
+    ("heerlen", "public_body", "Zuyd Hogeschool"),
     ("sofia", "ngo", "Centre for Street Children Sofia"),
     ("sofia", "ngo", "Supervised Housing Association"),
     ("sofia", "social_enterprise", "Sofia Innovation Lab Alumni"),
@@ -210,14 +211,16 @@ impl App {
         }
         logins.push(DemoLogin { email, role: "admin", tenant: "sofia" });
         created += self.seed_demo_ledger(heerlen.id).await?;
+        created += self.seed_demo_outcomes(heerlen.id).await?;
         Ok(DemoReport { created, logins, password: DEMO_PASSWORD })
     }
 
-    /// Heerlen's euro ledger with the money of its employment social impact bond: investors'
-    /// capital into the SPV, a drawdown to the provider, an outcome payment from the budget.
-    /// Transfer ids are fixed, so seeding twice moves nothing twice.
+    /// Heerlen's euro ledger and four accounts of its own (budget, SPV, investor, provider) for
+    /// exploring the ledger pages and API by hand. The money of the employment social impact
+    /// bond moves in the contract's own accounts (see `seed_demo_outcomes`), so these hold no
+    /// transfers: the ledger tells the story of the bond once.
     async fn seed_demo_ledger(&self, tenant_id: i64) -> Result<usize, AppError> {
-        use crate::ledger::{NewAccountInput, TransferInput};
+        use crate::ledger::NewAccountInput;
         self.create_ledger(&SYSTEM, tenant_id, "EUR", "Euro", 2).await?;
         let org = |name: &'static str| async move {
             let mut conn = self.store().conn().await?;
@@ -241,48 +244,150 @@ impl App {
             })
             .collect();
         let made = self.create_accounts(&SYSTEM, tenant_id, &inputs).await?;
-        let transfer = |id: &str, debit: &str, credit: &str, amount: i64, code: &str, reference: &str| TransferInput {
-            id: id.into(),
-            debit_account_id: Some(debit.into()),
-            credit_account_id: Some(credit.into()),
-            amount: Some(amount),
-            ledger: Some("EUR".into()),
-            code: code.into(),
-            reference: Some(reference.into()),
-            ..TransferInput::default()
+        Ok(made.iter().filter(|r| r.result == "ok").count())
+    }
+}
+
+/// The demo contract: an employment social impact bond of Heerlen with its participants and
+/// the provider's claims (`examples/outcomes/heerlen-employment-sib.*`).
+pub const DEMO_CONTRACT_TOML: &str = include_str!("../../../examples/outcomes/heerlen-employment-sib.toml");
+const DEMO_PARTICIPANTS_CSV: &str = include_str!("../../../examples/outcomes/heerlen-employment-sib.participants.csv");
+const DEMO_CLAIMS_CSV: &str = include_str!("../../../examples/outcomes/heerlen-employment-sib.claims.csv");
+/// The demo contract's name, as in its TOML.
+pub const DEMO_CONTRACT_NAME: &str = "Parkstad Werkt — employment SIB Heerlen";
+/// The period of the paid run, and of the run prepared and waiting for approval.
+pub const DEMO_PAID_PERIOD: &str = "2026-Q2";
+pub const DEMO_OPEN_PERIOD: &str = "2026-Q3";
+/// The date the paid run was paid.
+const DEMO_PAID_ON: &str = "2026-07-15";
+/// Claims made after this day are still waiting for the evaluator.
+const DEMO_REVIEWED_UP_TO: &str = "2026-10-15";
+/// The investor's return cap (1.25×: capital plus at most 25%); the residual goes to the
+/// provider.
+const DEMO_RETURN_CAP_BP: i64 = 12_500;
+/// The investor's drawdowns: (amount in cents, date, request id).
+const DEMO_DRAWDOWNS: &[(i64, &str, &str)] =
+    &[(10_000_000, "2025-07-07", "demo-sib-drawdown-1"), (6_000_000, "2026-01-05", "demo-sib-drawdown-2")];
+/// The claims the evaluator refused, with the reason: (participant, metric, reason).
+const DEMO_REFUSED: &[(&str, &str, &str)] = &[
+    ("PW-107", "job_start", "Unpaid work placement, not employment: no employment contract and no payslip"),
+    ("PW-120", "job_start", "Contract of 8 hours a week; a job start needs 12 hours a week or more"),
+    ("PW-110", "employment_13_weeks", "Payslips cover 9 of the 13 weeks: no pay in weeks 6 to 9"),
+    ("PW-207", "employment_13_weeks", "Employer letter not signed and no payslips attached"),
+];
+
+impl App {
+    /// The demo user with `role` in Heerlen, as an actor.
+    async fn demo_actor(&self, tenant_id: i64, role: Role) -> Result<Actor, AppError> {
+        let email = format!("{}@heerlen.example.org", role.as_str());
+        let mut conn = self.store().conn().await?;
+        let user = conn
+            .db()
+            .user_by_email(&email)
+            .await?
+            .ok_or_else(|| AppError::Internal(format!("demo user {email} is missing")))?;
+        Ok(Actor::User(koinon_core::authz::Subject {
+            user_id: user.id,
+            tenant_id,
+            role,
+            organisation_id: user.organisation_id,
+        }))
+    }
+
+    /// Heerlen's employment social impact bond, running: the officer creates it, sets the
+    /// waterfall and starts it; the investor's capital is drawn down; the provider imports 40
+    /// participants and 66 claims; the evaluator (the demo reviewer) verifies them, refusing
+    /// four, and leaves the latest four for later; the officer prepares the run for
+    /// `DEMO_PAID_PERIOD`, the approver approves it (transfers posted), and the run for
+    /// `DEMO_OPEN_PERIOD` waits for approval. Every step looks at what is there first, so seeding
+    /// again (or after an interruption) finishes the story without doing anything twice.
+    async fn seed_demo_outcomes(&self, tenant_id: i64) -> Result<usize, AppError> {
+        use crate::outcomes::{ClaimVerdict, ContractState, DrawdownInput};
+        let officer = self.demo_actor(tenant_id, Role::Officer).await?;
+        let approver = self.demo_actor(tenant_id, Role::Approver).await?;
+        let reviewer = self.demo_actor(tenant_id, Role::Reviewer).await?;
+        let provider = self.demo_actor(tenant_id, Role::Provider).await?;
+        let mut created = 0;
+
+        let existing = self
+            .list_contracts(&SYSTEM, tenant_id, None, Some(100))
+            .await?
+            .items
+            .into_iter()
+            .find(|c| c.name == DEMO_CONTRACT_NAME);
+        let mut contract = match existing {
+            Some(c) => c,
+            None => {
+                let c = self.create_contract(&officer, tenant_id, DEMO_CONTRACT_TOML).await?;
+                self.set_waterfall_terms(&officer, tenant_id, c.id, Some(DEMO_RETURN_CAP_BP), 0).await?;
+                created += 1;
+                c
+            }
         };
-        let moved = self
-            .create_transfers(
-                &SYSTEM,
-                tenant_id,
-                &[
-                    transfer(
-                        "0190c0de-0000-7000-8000-000000000101",
-                        DEMO_INVESTOR,
-                        DEMO_SPV,
-                        50_000_000,
-                        "capital_commitment",
-                        "contract:demo-employment-sib",
-                    ),
-                    transfer(
-                        "0190c0de-0000-7000-8000-000000000102",
-                        DEMO_SPV,
-                        DEMO_PROVIDER,
-                        20_000_000,
-                        "drawdown",
-                        "contract:demo-employment-sib",
-                    ),
-                    transfer(
-                        "0190c0de-0000-7000-8000-000000000103",
-                        DEMO_BUDGET,
-                        DEMO_SPV,
-                        4_550_000,
-                        "outcome_payment",
-                        "payment-run:demo-2026-q3",
-                    ),
-                ],
-            )
-            .await?;
-        Ok(made.iter().filter(|r| r.result == "ok").count() + moved.iter().filter(|r| r.result == "ok").count())
+        for to in [ContractState::Contracted, ContractState::Running] {
+            if contract.state < to {
+                contract = self.transition_contract(&officer, tenant_id, contract.id, to.as_str()).await?;
+            }
+        }
+        let id = contract.id;
+        let investor = contract
+            .parties
+            .iter()
+            .find(|p| p.role == "investor")
+            .ok_or_else(|| AppError::Internal("the demo contract has no investor".into()))?
+            .id;
+        // A drawdown's request id makes it happen once, however often it is asked for.
+        let drawn_before = self.list_drawdowns(&SYSTEM, tenant_id, id).await?.len();
+        for (amount_minor, drawn_on, request_id) in DEMO_DRAWDOWNS {
+            let input = DrawdownInput {
+                party_id: investor,
+                amount_minor: *amount_minor,
+                drawn_on: (*drawn_on).into(),
+                request_id: (*request_id).into(),
+            };
+            self.record_drawdown(&officer, tenant_id, id, &input).await?;
+        }
+        created += self.list_drawdowns(&SYSTEM, tenant_id, id).await?.len().saturating_sub(drawn_before);
+
+        // An import is one transaction: a contract with participants (or claims) has them all.
+        // Importing again would change nothing but would still be recorded, so it is skipped.
+        if self.list_participants(&SYSTEM, tenant_id, id, None, Some(1)).await?.items.is_empty() {
+            let report = self.commit_participants(&provider, tenant_id, id, DEMO_PARTICIPANTS_CSV).await?;
+            created += usize::try_from(report.accepted).unwrap_or(usize::MAX);
+        }
+        if self.list_claims(&SYSTEM, tenant_id, id, None, None, Some(1)).await?.items.is_empty() {
+            let report = self.commit_claims(&provider, tenant_id, id, DEMO_CLAIMS_CSV).await?;
+            created += usize::try_from(report.accepted).unwrap_or(usize::MAX);
+        }
+        let claims = self.list_claims(&SYSTEM, tenant_id, id, Some("submitted"), None, Some(1_000)).await?.items;
+        for claim in claims {
+            if claim.claimed_on.as_str() > DEMO_REVIEWED_UP_TO {
+                continue;
+            }
+            let verdict = match DEMO_REFUSED.iter().find(|(p, m, _)| *p == claim.participant && *m == claim.metric) {
+                Some((_, _, reason)) => ClaimVerdict::Rejected { reason: (*reason).into() },
+                None => ClaimVerdict::Verified,
+            };
+            self.verify_claim(&reviewer, tenant_id, claim.id, &verdict).await?;
+        }
+
+        let runs = self.list_payment_runs(&SYSTEM, tenant_id, id).await?;
+        let run_of = |period: &str| runs.iter().find(|r| r.period == period && r.state != "rejected").cloned();
+        let paid = match run_of(DEMO_PAID_PERIOD) {
+            Some(run) => run,
+            None => {
+                created += 1;
+                self.prepare_payment_run(&officer, tenant_id, id, DEMO_PAID_PERIOD, None).await?
+            }
+        };
+        if paid.state != "paid" {
+            // Approving an approved run again posts what is not posted yet.
+            self.approve_payment_run(&approver, tenant_id, paid.id, DEMO_PAID_ON).await?;
+        }
+        if run_of(DEMO_OPEN_PERIOD).is_none() {
+            self.prepare_payment_run(&officer, tenant_id, id, DEMO_OPEN_PERIOD, None).await?;
+            created += 1;
+        }
+        Ok(created)
     }
 }

@@ -802,3 +802,72 @@ async fn savings_share_runs_on_sqlite() {
 async fn savings_share_runs_on_postgres() {
     savings_share_runs(true).await;
 }
+
+/// The demo's employment social impact bond: running, its paid run worked out by hand from the
+/// claims of `examples/outcomes/heerlen-employment-sib.claims.csv`, the investor's money in the
+/// ledger, and a second seeding that changes nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_contract_runs_with_hand_checked_figures() {
+    use koinon_app::demo::{DEMO_CONTRACT_NAME, DEMO_OPEN_PERIOD, DEMO_PAID_PERIOD};
+    let Some((store, _dir)) = fresh_store(false).await else { return };
+    let app = App::new(store);
+    assert!(app.seed_demo().await.expect("demo").created > 0);
+    let heerlen = app.tenant_by_code("heerlen").await.expect("heerlen").id;
+    let contracts = app.list_contracts(&SYSTEM, heerlen, None, None).await.expect("contracts").items;
+    let c = contracts.iter().find(|c| c.name == DEMO_CONTRACT_NAME).expect("the demo contract").clone();
+    assert_eq!((c.state.as_str(), c.currency.as_str(), c.mechanism.as_str()), ("running", "EUR", "rate_card"));
+    assert_eq!((c.contract_cap_minor, c.participant_cap_minor), (60_000_000, Some(600_000)));
+    // Every party acts through a demo organisation, except the municipality itself.
+    let linked: Vec<(&str, bool)> = c.parties.iter().map(|p| (p.role.as_str(), p.organisation_id.is_some())).collect();
+    assert_eq!(
+        linked,
+        [("outcome_payer", false), ("spv", true), ("provider", true), ("investor", true), ("evaluator", true)]
+    );
+
+    let o = app.contract_overview(&SYSTEM, heerlen, c.id).await.expect("overview");
+    let enrolled: Vec<(&str, i64)> = o.enrolment.iter().map(|e| (e.cohort.as_str(), e.enrolled)).collect();
+    assert_eq!(enrolled, [("2025-h2", 20), ("2026-h1", 20)]);
+    let by_status: Vec<(&str, i64)> = o.claims_by_status.iter().map(|(s, n)| (s.as_str(), *n)).collect();
+    assert_eq!(by_status, [("rejected", 4), ("submitted", 4), ("verified", 58)]);
+    let claims = app.list_claims(&SYSTEM, heerlen, c.id, Some("rejected"), None, None).await.expect("claims").items;
+    assert!(claims.iter().all(|c| c.reviewed_by.as_deref() != Some("system:demo")), "the demo reviewer verifies");
+
+    // Run 2026-Q2 (events up to 2026-06-30): 23 job starts × 1,500 = 34,500; 14 × 13 weeks ×
+    // 2,500 = 35,000; 4 × 26 weeks × 3,000 = 12,000; gross 81,500. The four who reached 26
+    // weeks earned 1,500 + 2,500 + 3,000 = 7,000, cut to the 6,000 per-participant cap: −4,000.
+    // Due: €77,500.
+    let runs = app.list_payment_runs(&SYSTEM, heerlen, c.id).await.expect("runs");
+    let states: Vec<(&str, &str)> = runs.iter().map(|r| (r.period.as_str(), r.state.as_str())).collect();
+    assert_eq!(states, [(DEMO_PAID_PERIOD, "paid"), (DEMO_OPEN_PERIOD, "prepared")]);
+    let (paid, open) = (&runs[0], &runs[1]);
+    assert_eq!(paid.amount_due_minor, 23 * 150_000 + 14 * 250_000 + 4 * 300_000 - 4 * 100_000);
+    assert_eq!(paid.amount_due_minor, 7_750_000);
+    assert_eq!(paid.paid_on.as_deref(), Some("2026-07-15"));
+    assert_ne!(paid.prepared_by, paid.approved_by.clone().unwrap_or_default(), "four eyes");
+    // Run 2026-Q3, cumulative: 30 × 1,500 + 18 × 2,500 + 10 × 3,000 − 10 × 1,000 = 110,000;
+    // 77,500 paid before, so €32,500 waits for the approver.
+    assert_eq!((open.cumulative_due_minor, open.amount_due_minor), (11_000_000, 3_250_000));
+    // €77,500 in, all of it repaying capital (160,000 drawn, 1.25× cap not reached).
+    let d = paid.distribution.clone().expect("distribution");
+    assert_eq!((d.investors[0].capital_minor, d.investors[0].return_minor, d.other_party_minor), (7_750_000, 0, 0));
+
+    let figures = app.investor_figures(&SYSTEM, heerlen, c.id).await.expect("figures");
+    let inv = &figures.investors[0];
+    assert_eq!((inv.committed_minor, inv.drawn_minor, inv.received_minor), (25_000_000, 16_000_000, 7_750_000));
+    let r = inv.returns.clone().expect("returns");
+    assert_eq!((r.net.as_str(), r.max_loss.as_str()), ("-82500.00", "160000.00"));
+    let check = koinon_app::ledger::check(app.store()).await.expect("check");
+    assert!(check.ok, "{:?}", check.problems);
+
+    // Seeding again creates nothing, records nothing and moves no money.
+    let last_audit = |app: App| async move {
+        app.audit_page(&SYSTEM, heerlen, None, Some(1)).await.expect("audit").items.first().map(|e| e.seq)
+    };
+    let before = last_audit(app.clone()).await;
+    assert_eq!(app.seed_demo().await.expect("again").created, 0);
+    assert_eq!(last_audit(app.clone()).await, before, "a second seeding records nothing");
+    assert_eq!(app.list_payment_runs(&SYSTEM, heerlen, c.id).await.expect("runs"), runs);
+    assert_eq!(app.investor_figures(&SYSTEM, heerlen, c.id).await.expect("figures"), figures);
+    assert!(koinon_app::audit::verify(app.store()).await.expect("verify").ok);
+    app.shutdown().await;
+}

@@ -11,6 +11,19 @@ use koinon_app::{Actor, App};
 use koinon_store::{Store, StoreConfig, dump};
 
 /// koinon: commission, finance, run and evidence social services together.
+/// Prints a line to standard output. A closed pipe (`koinon demo --json | head`) ends the
+/// program quietly instead of panicking.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = writeln!(std::io::stdout().lock(), $($arg)*)
+            && e.kind() == std::io::ErrorKind::BrokenPipe
+        {
+            std::process::exit(0);
+        }
+    }};
+}
+
 #[derive(Debug, Parser)]
 #[command(name = "koinon", version, about)]
 pub struct Cli {
@@ -186,7 +199,7 @@ async fn open(db: &DbArgs) -> anyhow::Result<Store> {
 }
 
 fn print_json(value: &serde_json::Value) {
-    println!("{}", serde_json::to_string_pretty(value).unwrap_or_default());
+    out!("{}", serde_json::to_string_pretty(value).unwrap_or_default());
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -194,7 +207,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => serve(&cli.db, args).await,
         Command::Migrate => {
             let store = open(&cli.db).await?;
-            println!("database is up to date ({})", store.backend().as_str());
+            out!("database is up to date ({})", store.backend().as_str());
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo { json } => {
@@ -214,9 +227,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if json {
                 print_json(&serde_json::to_value(&report)?);
             } else if report.ok {
-                println!("audit chain holds: {} entries checked", report.entries_checked);
+                out!("audit chain holds: {} entries checked", report.entries_checked);
             } else {
-                println!(
+                out!(
                     "audit chain broken at entry {}: {}",
                     report.first_bad_seq.unwrap_or_default(),
                     report.problem.as_deref().unwrap_or("")
@@ -234,14 +247,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 value["seconds"] = serde_json::json!(seconds);
                 print_json(&value);
             } else if report.ok {
-                println!(
+                out!(
                     "ledger holds: {} accounts, {} transfers, {} ledgers balanced ({seconds:.3} s)",
-                    report.accounts, report.transfers, report.ledgers
+                    report.accounts,
+                    report.transfers,
+                    report.ledgers
                 );
             } else {
-                println!("ledger check found {} problem(s):", report.problems.len());
+                out!("ledger check found {} problem(s):", report.problems.len());
                 for p in &report.problems {
-                    println!("  {p}");
+                    out!("  {p}");
                 }
             }
             Ok(if report.ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
@@ -259,7 +274,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if json {
                 print_json(&serde_json::to_value(&report)?);
             } else {
-                println!(
+                out!(
                     "{} durable transfers in {:.2} s on {}: {:.0} transfers/s (batches of {}, {} accounts, {} client{})",
                     report.transfers,
                     report.seconds,
@@ -270,11 +285,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     report.clients,
                     if report.clients == 1 { "" } else { "s" }
                 );
-                println!(
+                out!(
                     "naive baseline: {} transfers in {:.2} s: {:.0} transfers/s; ratio {:.1}x",
-                    report.baseline.transfers, report.baseline.seconds, report.baseline.transfers_per_s, report.ratio
+                    report.baseline.transfers,
+                    report.baseline.seconds,
+                    report.baseline.transfers_per_s,
+                    report.ratio
                 );
-                println!(
+                out!(
                     "ledger check over them: {} in {:.3} s",
                     if report.check_ok { "ok" } else { "FAILED" },
                     report.check_seconds
@@ -294,7 +312,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if json {
                 print_json(&serde_json::json!({"file": out, "rows": stats.rows, "tables": stats.tables}));
             } else {
-                println!("backup written to {}: {} rows", out.display(), stats.rows);
+                out!("backup written to {}: {} rows", out.display(), stats.rows);
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -306,7 +324,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if json {
                 print_json(&serde_json::json!({"rows": stats.rows, "tables": stats.tables, "audit_ok": verify.ok}));
             } else {
-                println!(
+                out!(
                     "restored {} rows from {}; audit chain {}",
                     stats.rows,
                     from.display(),
@@ -319,12 +337,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 fn print_demo_logins(report: &koinon_app::demo::DemoReport) {
-    println!(
-        "Demo data ready ({} items created). Demo logins, all with password {:?}:",
-        report.created, report.password
-    );
+    out!("Demo data ready ({} items created). Demo logins, all with password {:?}:", report.created, report.password);
     for login in &report.logins {
-        println!("  {:<34} {:<12} ({})", login.email, login.role, login.tenant);
+        out!("  {:<34} {:<12} ({})", login.email, login.role, login.tenant);
     }
 }
 
@@ -343,7 +358,7 @@ async fn admin(db: &DbArgs, cmd: AdminCommand) -> anyhow::Result<ExitCode> {
             if json {
                 print_json(&serde_json::to_value(&tenant)?);
             } else {
-                println!("created tenant {} ({})", tenant.code, tenant.name);
+                out!("created tenant {} ({})", tenant.code, tenant.name);
             }
         }
         AdminCommand::CreateUser { tenant, email, role, name, password_stdin: _, json } => {
@@ -363,7 +378,7 @@ async fn admin(db: &DbArgs, cmd: AdminCommand) -> anyhow::Result<ExitCode> {
             if json {
                 print_json(&serde_json::to_value(&user)?);
             } else {
-                println!("created user {} ({}) in {}", user.email, user.role, tenant.code);
+                out!("created user {} ({}) in {}", user.email, user.role, tenant.code);
             }
         }
         AdminCommand::CreateToken { email, label, json } => {
@@ -371,7 +386,7 @@ async fn admin(db: &DbArgs, cmd: AdminCommand) -> anyhow::Result<ExitCode> {
             if json {
                 print_json(&serde_json::json!({"id": id, "token": token}));
             } else {
-                println!("{token}");
+                out!("{token}");
                 eprintln!(
                     "token {id} created; it is shown only once. Revoke with: koinon admin revoke-token --id {id}"
                 );
@@ -379,7 +394,7 @@ async fn admin(db: &DbArgs, cmd: AdminCommand) -> anyhow::Result<ExitCode> {
         }
         AdminCommand::RevokeToken { id } => {
             app.revoke_token(&CLI, id).await?;
-            println!("token {id} revoked");
+            out!("token {id} revoked");
         }
         AdminCommand::ListTenants { json } => {
             let mut cursor: Option<String> = None;
@@ -396,7 +411,7 @@ async fn admin(db: &DbArgs, cmd: AdminCommand) -> anyhow::Result<ExitCode> {
                 print_json(&serde_json::to_value(&all)?);
             } else {
                 for t in all {
-                    println!("{:<16} {:<32} {} {}", t.code, t.name, t.country, t.currency);
+                    out!("{:<16} {:<32} {} {}", t.code, t.name, t.country, t.currency);
                 }
             }
         }
@@ -417,7 +432,7 @@ async fn serve(db: &DbArgs, args: ServeArgs) -> anyhow::Result<ExitCode> {
     let listener =
         tokio::net::TcpListener::bind(args.addr).await.with_context(|| format!("listening on {}", args.addr))?;
     let addr = listener.local_addr()?;
-    println!(
+    out!(
         "koinon listening on http://{addr} ({}; ready in {} ms)",
         store.backend().as_str(),
         started.elapsed().as_millis()

@@ -195,3 +195,27 @@ fn serve_refuses_a_bad_database_url() {
     assert!(!o.status.success());
     assert!(text(&o).contains("postgres://"), "{}", text(&o));
 }
+
+#[test]
+fn output_into_a_closed_pipe_ends_quietly() {
+    let dir = tempfile::tempdir().expect("dir");
+    // As `koinon demo --json | head -c 0`: the reader is gone before anything is written.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_koinon"))
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["demo", "--json"])
+        .env_remove("KOINON_DATABASE_URL")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run koinon");
+    drop(child.stdout.take());
+    let o = child.wait_with_output().expect("koinon output");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(o.status.success(), "{err}");
+    // The demo was seeded all the same.
+    let o = koinon(dir.path(), &["admin", "list-tenants", "--json"], None);
+    assert!(text(&o).contains("heerlen"), "{}", text(&o));
+}

@@ -9,6 +9,7 @@ mod crash;
 mod harness;
 mod ledger_api;
 mod outcomes_cli;
+mod outcomes_contract_pages;
 mod outcomes_pages;
 mod pages;
 mod smoke;

@@ -1,0 +1,324 @@
+//! Running outcomes contracts (social impact bonds): the contracts of the tenant, a new contract
+//! from its TOML, and a contract with its parties, cohorts, metrics, lifecycle and figures.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::response::Response;
+use axum::routing::{get, post};
+use koinon_app::outcomes::{ContractState, ContractView};
+use koinon_core::FieldError;
+use koinon_core::authz::{Action, Resource};
+use koinon_core::locale::Locale;
+
+use super::admin::{CursorQuery, form_errors, parse_id, require, unprocessable};
+use super::{Form, Layout, actor_of, page_error, redirect_with_flash, render};
+use crate::AppState;
+use crate::context::Ctx;
+use crate::error::HtmlError;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/outcomes", get(contracts).post(create_contract))
+        .route("/outcomes/new", get(new_contract))
+        .route("/outcomes/{id}", get(contract))
+        .route("/outcomes/{id}/state", post(transition))
+        .layer(DefaultBodyLimit::max(BODY_MAX_BYTES))
+}
+
+/// Most characters of a contract pasted into the form.
+const CONTRACT_CHARS_MAX: usize = 200_000;
+/// Largest form these pages take (URL-encoded).
+const BODY_MAX_BYTES: usize = 4 * 1024 * 1024;
+
+fn money(locale: Locale, amount_minor: i64, currency: &str, scale: i64) -> String {
+    locale.format_money(amount_minor, currency, u8::try_from(scale).unwrap_or(2))
+}
+
+/// The message id of a code: `key("outcome-state-", "running")` is `outcome-state-running`.
+fn key(prefix: &str, code: &str) -> String {
+    format!("{prefix}{}", code.replace('_', "-"))
+}
+
+fn clip(s: String, max: usize) -> String {
+    if s.chars().count() > max { s.chars().take(max).collect() } else { s }
+}
+
+/// A contract in the list.
+struct ContractRow {
+    id: i64,
+    name: String,
+    policy_key: String,
+    mechanism_key: String,
+    state_key: String,
+    cap: String,
+}
+
+#[derive(Template)]
+#[template(path = "outcome_contracts.html")]
+struct ContractsPage {
+    l: Layout,
+    contracts: Vec<ContractRow>,
+    next_cursor: Option<String>,
+}
+
+/// May the actor see outcome contracts at all (a provider or investor: those of their
+/// organisation)?
+fn require_view(ctx: &Ctx, actor: &koinon_app::Actor, tenant_id: i64) -> Result<(), HtmlError> {
+    let organisation_id = actor.subject().and_then(|s| s.organisation_id);
+    let resource = Resource { tenant_id, owner_user_id: None, organisation_id };
+    actor.require(Action::ViewOutcomeContracts, &resource).map_err(page_error(ctx))
+}
+
+async fn contracts(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<CursorQuery>,
+) -> Result<Response, HtmlError> {
+    let (actor, tenant_id) = actor_of(&ctx)?;
+    require_view(&ctx, &actor, tenant_id)?;
+    let page =
+        state.app.list_contracts(&actor, tenant_id, q.cursor.as_deref(), None).await.map_err(page_error(&ctx))?;
+    let contracts = page
+        .items
+        .iter()
+        .map(|c| ContractRow {
+            id: c.id,
+            name: c.name.clone(),
+            policy_key: key("outcome-policy-", &c.policy_area),
+            mechanism_key: key("outcomes-mechanism-", &c.mechanism),
+            state_key: key("outcome-state-", c.state.as_str()),
+            cap: money(ctx.locale, c.contract_cap_minor, &c.currency, c.currency_scale),
+        })
+        .collect();
+    let l = Layout::new(&state, &ctx, "outcome-contracts-title").await;
+    Ok(render(&ContractsPage { l, contracts, next_cursor: page.next_cursor }))
+}
+
+#[derive(Template)]
+#[template(path = "outcome_new.html")]
+struct NewContractPage {
+    l: Layout,
+    source: String,
+}
+
+async fn new_contract(State(state): State<AppState>, ctx: Ctx) -> Result<Response, HtmlError> {
+    let (actor, tenant_id) = actor_of(&ctx)?;
+    require(&ctx, &actor, Action::ManageOutcomeContracts, tenant_id)?;
+    let l = Layout::new(&state, &ctx, "outcome-new-title").await;
+    Ok(render(&NewContractPage { l, source: String::new() }))
+}
+
+#[derive(serde::Deserialize)]
+struct NewContractForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    contract: String,
+}
+
+/// The contract's errors, all on the one field of the form, each naming its TOML key and line.
+fn contract_errors(errors: Vec<FieldError>) -> Vec<FieldError> {
+    errors
+        .into_iter()
+        .map(|e| FieldError {
+            field: "contract".into(),
+            code: "contract_invalid",
+            message: if e.field.is_empty() || e.field == "contract" {
+                e.message
+            } else {
+                format!("{}, {}", e.field, e.message)
+            },
+        })
+        .collect()
+}
+
+async fn create_contract(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(form): Form<NewContractForm>,
+) -> Result<Response, HtmlError> {
+    ctx.check_csrf(&form.csrf)?;
+    let (actor, tenant_id) = actor_of(&ctx)?;
+    require(&ctx, &actor, Action::ManageOutcomeContracts, tenant_id)?;
+    let errors = if form.contract.trim().is_empty() {
+        vec![FieldError { field: "contract".into(), code: "required", message: "Enter the contract".into() }]
+    } else if form.contract.chars().count() > CONTRACT_CHARS_MAX {
+        vec![FieldError {
+            field: "contract".into(),
+            code: "too_long",
+            message: format!("At most {CONTRACT_CHARS_MAX} characters"),
+        }]
+    } else {
+        match state.app.create_contract(&actor, tenant_id, &form.contract).await {
+            Ok(c) => return Ok(redirect_with_flash(&format!("/outcomes/{}", c.id), "flash-outcome-contract-created")),
+            Err(e) => contract_errors(form_errors(e).map_err(page_error(&ctx))?),
+        }
+    };
+    let l = Layout::new(&state, &ctx, "outcome-new-title").await.with_errors(errors);
+    Ok(unprocessable(&NewContractPage { l, source: clip(form.contract, CONTRACT_CHARS_MAX) }))
+}
+
+struct PartyRow {
+    name: String,
+    role_key: String,
+    commitment: Option<String>,
+    linked: bool,
+    account_id: Option<String>,
+}
+
+struct CohortRow {
+    code: String,
+    name: String,
+    target: String,
+    enrolled: String,
+    start_on: String,
+    end_on: String,
+}
+
+struct MetricRow {
+    code: String,
+    name: String,
+    price: Option<String>,
+    once: bool,
+    claim_window_days: u16,
+    verification_window_days: u16,
+}
+
+#[derive(Template)]
+#[template(path = "outcome_contract.html")]
+struct ContractPage {
+    l: Layout,
+    c: ContractView,
+    policy_key: String,
+    mechanism_key: String,
+    state_key: String,
+    period_key: String,
+    /// The next state and the message id of its button.
+    next_state: Option<(&'static str, String)>,
+    parties: Vec<PartyRow>,
+    cohorts: Vec<CohortRow>,
+    metrics: Vec<MetricRow>,
+    /// Message id and count.
+    claims_by_status: Vec<(String, String)>,
+    cap: String,
+    paid: String,
+    cap_remaining: String,
+    paid_up_to: Option<String>,
+    /// id, period, message id of its state, amount due.
+    open_run: Option<(i64, String, String, String)>,
+}
+
+async fn contract_page(
+    state: &AppState,
+    ctx: &Ctx,
+    actor: &koinon_app::Actor,
+    tenant_id: i64,
+    id: i64,
+    errors: Vec<FieldError>,
+) -> Result<ContractPage, HtmlError> {
+    let o = state.app.contract_overview(actor, tenant_id, id).await.map_err(page_error(ctx))?;
+    let terms = state.app.contract_terms(actor, tenant_id, id).await.map_err(page_error(ctx))?;
+    let c = o.contract;
+    let m = |minor: i64| money(ctx.locale, minor, &c.currency, c.currency_scale);
+    let parties = c
+        .parties
+        .iter()
+        .map(|p| PartyRow {
+            name: p.name.clone(),
+            role_key: key("outcome-party-role-", &p.role),
+            commitment: p.commitment_minor.map(m),
+            linked: p.organisation_id.is_some(),
+            account_id: p.account_id.clone(),
+        })
+        .collect();
+    let cohorts = terms
+        .contract
+        .cohorts
+        .iter()
+        .map(|k| CohortRow {
+            code: k.code.clone(),
+            name: k.name.clone(),
+            target: ctx.locale.format_count(i64::from(k.target_size)),
+            enrolled: ctx
+                .locale
+                .format_count(o.enrolment.iter().find(|e| e.cohort == k.code).map_or(0, |e| e.enrolled)),
+            start_on: k.start_on.to_string(),
+            end_on: k.end_on.to_string(),
+        })
+        .collect();
+    let metrics = terms
+        .contract
+        .metrics
+        .iter()
+        .map(|x| MetricRow {
+            code: x.code.clone(),
+            name: x.name.clone(),
+            price: x.price_minor.map(m),
+            once: x.once_per_participant,
+            claim_window_days: x.claim_window_days,
+            verification_window_days: x.verification_window_days,
+        })
+        .collect();
+    let next_state = ContractState::ALL
+        .into_iter()
+        .find(|s| *s > c.state)
+        .map(|s| (s.as_str(), key("outcome-move-to-", s.as_str())));
+    let l = Layout::new(state, ctx, "outcome-contract-title").await.with_errors(errors);
+    Ok(ContractPage {
+        l,
+        policy_key: key("outcome-policy-", &c.policy_area),
+        mechanism_key: key("outcomes-mechanism-", &c.mechanism),
+        state_key: key("outcome-state-", c.state.as_str()),
+        period_key: key("outcome-period-", &c.period),
+        next_state,
+        parties,
+        cohorts,
+        metrics,
+        claims_by_status: o
+            .claims_by_status
+            .iter()
+            .map(|(s, n)| (key("outcome-claims-", s), ctx.locale.format_count(*n)))
+            .collect(),
+        cap: m(c.contract_cap_minor),
+        paid: m(o.paid_minor),
+        cap_remaining: m(o.cap_remaining_minor),
+        paid_up_to: o.paid_up_to_period,
+        open_run: o.open_run.map(|(id, period, state, due)| (id, period, key("outcome-run-state-", &state), m(due))),
+        c,
+    })
+}
+
+async fn contract(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Result<Response, HtmlError> {
+    let (actor, tenant_id) = actor_of(&ctx)?;
+    let id = parse_id(&ctx, &id)?;
+    let page = contract_page(&state, &ctx, &actor, tenant_id, id, Vec::new()).await?;
+    Ok(render(&page))
+}
+
+#[derive(serde::Deserialize)]
+struct TransitionForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    to: String,
+}
+
+async fn transition(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(form): Form<TransitionForm>,
+) -> Result<Response, HtmlError> {
+    ctx.check_csrf(&form.csrf)?;
+    let (actor, tenant_id) = actor_of(&ctx)?;
+    let id = parse_id(&ctx, &id)?;
+    require(&ctx, &actor, Action::ManageOutcomeContracts, tenant_id)?;
+    let errors = match state.app.transition_contract(&actor, tenant_id, id, &form.to).await {
+        Ok(_) => return Ok(redirect_with_flash(&format!("/outcomes/{id}"), "flash-outcome-state-changed")),
+        Err(e) => form_errors(e).map_err(page_error(&ctx))?,
+    };
+    let errors = errors.into_iter().map(|e| FieldError { field: "to".into(), ..e }).collect();
+    let page = contract_page(&state, &ctx, &actor, tenant_id, id, errors).await?;
+    Ok(unprocessable(&page))
+}

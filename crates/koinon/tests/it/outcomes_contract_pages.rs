@@ -1,0 +1,115 @@
+//! Running an outcomes contract in the browser: the DWP rate card of `examples/outcomes`, with
+//! its parties renamed to Heerlen's demo organisations, created from its TOML by the officer,
+//! moved to running, seen by the parties and refused to everyone else.
+
+use reqwest::StatusCode;
+
+use crate::harness::{TestApp, hidden_csrf, spawn_app};
+
+const DWP: &str = include_str!("../../../../examples/outcomes/dwp-rate-card.toml");
+
+/// The rate card with Heerlen's provider and investor as its parties.
+fn heerlen_contract() -> String {
+    DWP.replace("\"Thames Valley Youth Partnership\"", "\"Werkplaats Parkstad\"")
+        .replace("\"Social Investment Fund\"", "\"Limburg Social Impact Fund\"")
+        .replace("\"Independent evaluator\"", "\"UWV Zuid-Limburg\"")
+}
+
+async fn get(t: &TestApp, c: &reqwest::Client, path: &str) -> (StatusCode, String) {
+    let r = c.get(t.url(path)).send().await.expect("get");
+    let status = r.status();
+    (status, r.text().await.expect("body"))
+}
+
+/// POSTs a form with the CSRF token of the dashboard: status, `Location` and body.
+async fn post(t: &TestApp, c: &reqwest::Client, path: &str, fields: &[(&str, &str)]) -> (StatusCode, String, String) {
+    let (_, page) = get(t, c, "/dashboard").await;
+    let csrf = hidden_csrf(&page).expect("csrf");
+    let mut form: Vec<(&str, &str)> = vec![("csrf", csrf.as_str())];
+    form.extend_from_slice(fields);
+    let r = c.post(t.url(path)).form(&form).send().await.expect("post");
+    let status = r.status();
+    let location = r.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    (status, location, r.text().await.expect("body"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn outcomes_contract_pages_create_a_contract_and_move_it_to_running() {
+    let t = spawn_app().await;
+    let officer = t.signed_in("officer@heerlen.example.org").await;
+
+    // The list links to the calculator and to the new contract form.
+    let (status, list) = get(&t, &officer, "/outcomes").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(list.contains("href=\"/outcomes/calculator\"") && list.contains("href=\"/outcomes/new\""), "{list}");
+    assert!(list.contains("There are no outcomes contracts yet."));
+    assert_eq!(get(&t, &officer, "/outcomes/new").await.0, StatusCode::OK);
+
+    // A contract with a mistake comes back with the error naming the key and its line, the
+    // summary linking to the field, and the text as typed.
+    let bad = heerlen_contract().replace("period = \"quarter\"", "period = \"fortnight\"");
+    let (status, _, page) = post(&t, &officer, "/outcomes", &[("contract", &bad)]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("href=\"#contract\""), "summary links to the field");
+    assert!(page.contains("period, line 9"), "{page}");
+    assert!(page.contains("fortnight"), "the text is kept");
+    let (status, _, page) = post(&t, &officer, "/outcomes", &[("contract", "")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("error-summary"));
+
+    // The right contract is stored as a draft and shown with its parties, cohorts and metrics.
+    let (status, location, _) = post(&t, &officer, "/outcomes", &[("contract", &heerlen_contract())]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, page) = get(&t, &officer, &location).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("The contract was created as a draft."), "flash");
+    assert!(page.contains("Innovation Fund rate card"));
+    assert!(page.contains("Draft") && page.contains("Move to feasibility"));
+    assert!(page.contains("Werkplaats Parkstad") && page.contains("Outcome payer"));
+    assert!(page.contains("y2012") && page.contains("nqf_level_2"));
+    assert!(page.contains("£3,300,000.00"), "the contract cap: {page}");
+    assert!(!page.contains("/ledger/accounts/"), "no accounts before contracting");
+
+    // Officer moves it on; from contracted on the parties have ledger accounts.
+    let id: i64 = location.trim_start_matches("/outcomes/").parse().expect("id");
+    let (status, _, _) = post(&t, &officer, &format!("/outcomes/{id}/state"), &[("to", "running")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page) = get(&t, &officer, &location).await;
+    assert!(page.contains("Running") && page.contains("Close the contract"), "{page}");
+    assert!(page.contains("href=\"/ledger/accounts/"), "account links");
+    // Backwards is refused with the error on the page.
+    let (status, _, page) = post(&t, &officer, &format!("/outcomes/{id}/state"), &[("to", "draft")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("href=\"#to\""), "{page}");
+
+    let (_, list) = get(&t, &officer, "/outcomes").await;
+    assert!(list.contains(&format!("href=\"/outcomes/{id}\"")));
+
+    // The parties see it; a provider may not move it; a shop sees nothing; Sofia finds nothing.
+    let provider = t.signed_in("provider@heerlen.example.org").await;
+    let (status, page) = get(&t, &provider, &location).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!page.contains("Close the contract"), "no button for the provider");
+    assert_eq!(
+        post(&t, &provider, &format!("/outcomes/{id}/state"), &[("to", "closed")]).await.0,
+        StatusCode::FORBIDDEN
+    );
+    let investor = t.signed_in("investor@heerlen.example.org").await;
+    assert_eq!(get(&t, &investor, &location).await.0, StatusCode::OK);
+    let merchant = t.signed_in("merchant@heerlen.example.org").await;
+    // (The app does not tell those who may not see a contract that it exists.)
+    assert_eq!(get(&t, &merchant, &location).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(get(&t, &merchant, "/outcomes").await.0, StatusCode::FORBIDDEN);
+    let sofia = t.signed_in("admin@sofia.example.org").await;
+    assert_eq!(get(&t, &sofia, &location).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(post(&t, &sofia, &format!("/outcomes/{id}/state"), &[("to", "closed")]).await.0, StatusCode::NOT_FOUND);
+    let (_, list) = get(&t, &sofia, "/outcomes").await;
+    assert!(!list.contains(&format!("href=\"/outcomes/{id}\"")));
+
+    // Every page answers in each complete language.
+    for lang in ["bg", "el", "et"] {
+        let (status, page) = get(&t, &officer, &format!("{location}?lang={lang}")).await;
+        assert_eq!(status, StatusCode::OK, "{lang}");
+        assert!(!page.contains("outcome-"), "{lang}: every key translated");
+    }
+}

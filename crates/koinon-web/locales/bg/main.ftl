@@ -297,3 +297,22 @@ outcome-claim-window-days = Дни за заявяване
 outcome-verification-window-days = Дни за проверка
 flash-outcome-contract-created = Договорът е създаден като чернова.
 flash-outcome-state-changed = Договорът премина в следващото си състояние.
+
+# Outcomes contracts: imports
+outcome-contract-sections = Части на договора
+outcome-back-to-contract = Обратно към договора
+outcome-participants-title = Участници
+outcome-participants-none = Все още няма записани участници.
+outcome-enrolled-on = Записан на
+outcome-import-heading = Импортиране на файл
+outcome-import-field-csv = Съдържание на файла (CSV)
+outcome-import-preview-button = Проверка на файла
+outcome-import-commit-button = Импортиране на тези редове
+outcome-preview-heading = Проверете редовете преди импортиране
+outcome-preview-nothing-written = Все още нищо не е записано. Файл с отхвърлен ред не може да бъде импортиран: коригирайте го и го проверете отново.
+outcome-preview-rows = Всички редове на файла
+outcome-row-status = Резултат
+outcome-row-accepted = Приет
+outcome-row-already-present = Вече импортиран
+outcome-row-rejected = Отхвърлен
+flash-outcome-participants-imported = Участниците са импортирани.

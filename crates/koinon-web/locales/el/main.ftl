@@ -297,3 +297,22 @@ outcome-claim-window-days = Ημέρες για αίτηση
 outcome-verification-window-days = Ημέρες για επαλήθευση
 flash-outcome-contract-created = Η σύμβαση δημιουργήθηκε ως προσχέδιο.
 flash-outcome-state-changed = Η σύμβαση μεταβιβάστηκε στην επόμενη κατάστασή της.
+
+# Outcomes contracts: imports
+outcome-contract-sections = Τμήματα της σύμβασης
+outcome-back-to-contract = Πίσω στη σύμβαση
+outcome-participants-title = Συμμετέχοντες
+outcome-participants-none = Δεν έχουν εγγραφεί ακόμη συμμετέχοντες.
+outcome-enrolled-on = Ημερομηνία εγγραφής
+outcome-import-heading = Εισαγωγή αρχείου
+outcome-import-field-csv = Περιεχόμενο αρχείου (CSV)
+outcome-import-preview-button = Έλεγχος του αρχείου
+outcome-import-commit-button = Εισαγωγή αυτών των γραμμών
+outcome-preview-heading = Ελέγξτε τις γραμμές πριν από την εισαγωγή
+outcome-preview-nothing-written = Δεν έχει αποθηκευτεί τίποτα ακόμη. Ένα αρχείο με απορριφθείσα γραμμή δεν μπορεί να εισαχθεί: διορθώστε το και ελέγξτε το ξανά.
+outcome-preview-rows = Όλες οι γραμμές του αρχείου
+outcome-row-status = Αποτέλεσμα
+outcome-row-accepted = Αποδεκτή
+outcome-row-already-present = Έχει ήδη εισαχθεί
+outcome-row-rejected = Απορρίφθηκε
+flash-outcome-participants-imported = Οι συμμετέχοντες εισήχθησαν.

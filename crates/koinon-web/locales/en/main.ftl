@@ -297,3 +297,22 @@ outcome-claim-window-days = Days to claim
 outcome-verification-window-days = Days to verify
 flash-outcome-contract-created = The contract was created as a draft.
 flash-outcome-state-changed = The contract moved to its next state.
+
+# Outcomes contracts: imports
+outcome-contract-sections = Parts of the contract
+outcome-back-to-contract = Back to the contract
+outcome-participants-title = Participants
+outcome-participants-none = No participants are enrolled yet.
+outcome-enrolled-on = Enrolled on
+outcome-import-heading = Import a file
+outcome-import-field-csv = File contents (CSV)
+outcome-import-preview-button = Check the file
+outcome-import-commit-button = Import these rows
+outcome-preview-heading = Check the rows before importing
+outcome-preview-nothing-written = Nothing has been saved yet. A file with any rejected row cannot be imported: correct it and check it again.
+outcome-preview-rows = Every row of the file
+outcome-row-status = Result
+outcome-row-accepted = Accepted
+outcome-row-already-present = Already imported
+outcome-row-rejected = Rejected
+flash-outcome-participants-imported = The participants were imported.

@@ -297,3 +297,22 @@ outcome-claim-window-days = Päevi nõudmiseks
 outcome-verification-window-days = Päevi kontrollimiseks
 flash-outcome-contract-created = Leping loodi mustandina.
 flash-outcome-state-changed = Leping viidi järgmisse olekusse.
+
+# Outcomes contracts: imports
+outcome-contract-sections = Lepingu osad
+outcome-back-to-contract = Tagasi lepingu juurde
+outcome-participants-title = Osalejad
+outcome-participants-none = Osalejaid pole veel registreeritud.
+outcome-enrolled-on = Registreeritud
+outcome-import-heading = Faili importimine
+outcome-import-field-csv = Faili sisu (CSV)
+outcome-import-preview-button = Kontrolli faili
+outcome-import-commit-button = Impordi need read
+outcome-preview-heading = Kontrollige ridu enne importimist
+outcome-preview-nothing-written = Midagi pole veel salvestatud. Tagasi lükatud reaga faili ei saa importida: parandage see ja kontrollige uuesti.
+outcome-preview-rows = Faili kõik read
+outcome-row-status = Tulemus
+outcome-row-accepted = Vastu võetud
+outcome-row-already-present = Juba imporditud
+outcome-row-rejected = Tagasi lükatud
+flash-outcome-participants-imported = Osalejad imporditi.

@@ -6,7 +6,7 @@ use axum::Router;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
-use koinon_app::outcomes::{ContractState, ContractView};
+use koinon_app::outcomes::{ContractState, ContractView, ImportReport, ParticipantView, RowStatus};
 use koinon_core::FieldError;
 use koinon_core::authz::{Action, Resource};
 use koinon_core::locale::Locale;
@@ -23,9 +23,13 @@ pub fn routes() -> Router<AppState> {
         .route("/outcomes/new", get(new_contract))
         .route("/outcomes/{id}", get(contract))
         .route("/outcomes/{id}/state", post(transition))
+        .route("/outcomes/{id}/participants", get(participants).post(commit_participants))
+        .route("/outcomes/{id}/participants/preview", post(preview_participants))
         .layer(DefaultBodyLimit::max(BODY_MAX_BYTES))
 }
 
+/// Most characters of a CSV pasted into an import form (larger files go through the API).
+const CSV_CHARS_MAX: usize = 1_000_000;
 /// Most characters of a contract pasted into the form.
 const CONTRACT_CHARS_MAX: usize = 200_000;
 /// Largest form these pages take (URL-encoded).
@@ -320,5 +324,225 @@ async fn transition(
     };
     let errors = errors.into_iter().map(|e| FieldError { field: "to".into(), ..e }).collect();
     let page = contract_page(&state, &ctx, &actor, tenant_id, id, errors).await?;
+    Ok(unprocessable(&page))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Imports: a CSV pasted, checked row by row (the preview writes nothing), then committed.
+
+/// One row of a preview, formatted for the page.
+struct ImportRowView {
+    line: u64,
+    participant: String,
+    metric: String,
+    /// Message id of the row's status.
+    status_key: &'static str,
+    rejected: bool,
+    reason: String,
+}
+
+/// The import form and, after a preview, what the file would do.
+struct ImportView {
+    /// Where the form posts: `participants` or `claims`.
+    what: &'static str,
+    csv: String,
+    /// Rows of the preview (`None` before one).
+    rows: Option<Vec<ImportRowView>>,
+    accepted: u64,
+    already_present: u64,
+    rejected: u64,
+    /// The preview found nothing wrong: the commit button is offered.
+    clean: bool,
+}
+
+impl ImportView {
+    fn empty(what: &'static str) -> Self {
+        Self { what, csv: String::new(), rows: None, accepted: 0, already_present: 0, rejected: 0, clean: false }
+    }
+}
+
+/// A reason in the reader's language when it has a translation, the app's message otherwise.
+fn reason_text(locale: Locale, code: Option<&str>, message: Option<&str>) -> String {
+    if let Some(code) = code {
+        let k = key("refusal-", code);
+        let text = crate::i18n::tr(locale, &k);
+        if text != k {
+            return text;
+        }
+    }
+    message.unwrap_or_default().to_string()
+}
+
+fn import_view(locale: Locale, what: &'static str, csv: String, r: &ImportReport) -> (ImportView, Vec<FieldError>) {
+    let mut errors: Vec<FieldError> = r
+        .file_errors
+        .iter()
+        .map(|e| FieldError {
+            field: "csv".into(),
+            code: "import_row",
+            message: match e.line {
+                Some(line) => format!("{} {line}: {}", crate::i18n::tr(locale, "outcomes-line"), e.message),
+                None => e.message.clone(),
+            },
+        })
+        .collect();
+    let rows: Vec<ImportRowView> = r
+        .rows
+        .iter()
+        .map(|row| ImportRowView {
+            line: row.line,
+            participant: row.participant.clone(),
+            metric: row.metric.clone().unwrap_or_default(),
+            status_key: match row.status {
+                RowStatus::Accepted => "outcome-row-accepted",
+                RowStatus::AlreadyPresent => "outcome-row-already-present",
+                RowStatus::Rejected => "outcome-row-rejected",
+            },
+            rejected: row.status == RowStatus::Rejected,
+            reason: reason_text(locale, row.code, row.message.as_deref()),
+        })
+        .collect();
+    errors.extend(rows.iter().filter(|row| row.rejected).take(20).map(|row| FieldError {
+        field: format!("line-{}", row.line),
+        code: "import_row",
+        message: format!("{} {}: {}", crate::i18n::tr(locale, "outcomes-line"), row.line, row.reason),
+    }));
+    let clean = errors.is_empty() && r.accepted > 0;
+    let view = ImportView {
+        what,
+        csv,
+        rows: Some(rows),
+        accepted: r.accepted,
+        already_present: r.already_present,
+        rejected: r.rejected,
+        clean,
+    };
+    (view, errors)
+}
+
+/// A refused commit: its errors (one per line) on the CSV field.
+fn commit_errors(errors: Vec<FieldError>) -> Vec<FieldError> {
+    errors
+        .into_iter()
+        .map(|e| FieldError {
+            field: "csv".into(),
+            code: "import_row",
+            message: if e.field == "file" || e.field == "csv" {
+                e.message
+            } else {
+                format!("{}: {}", e.field, e.message)
+            },
+        })
+        .collect()
+}
+
+#[derive(serde::Deserialize)]
+struct ImportForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    csv: String,
+}
+
+/// The CSV of a form, or the error when it is too long.
+fn csv_of(form: &ImportForm) -> Result<&str, Vec<FieldError>> {
+    if form.csv.chars().count() > CSV_CHARS_MAX {
+        return Err(vec![FieldError {
+            field: "csv".into(),
+            code: "too_long",
+            message: format!("At most {CSV_CHARS_MAX} characters here; larger files go through the API"),
+        }]);
+    }
+    Ok(&form.csv)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Participants
+
+#[derive(Template)]
+#[template(path = "outcome_participants.html")]
+struct ParticipantsPage {
+    l: Layout,
+    c: ContractView,
+    participants: Vec<ParticipantView>,
+    next_cursor: Option<String>,
+    import: ImportView,
+}
+
+/// `who`: the actor and their tenant.
+async fn participants_page(
+    state: &AppState,
+    ctx: &Ctx,
+    (actor, tenant_id): &(koinon_app::Actor, i64),
+    id: i64,
+    cursor: Option<&str>,
+    import: ImportView,
+    errors: Vec<FieldError>,
+) -> Result<ParticipantsPage, HtmlError> {
+    let c = state.app.contract(actor, *tenant_id, id).await.map_err(page_error(ctx))?;
+    let page = state.app.list_participants(actor, *tenant_id, id, cursor, None).await.map_err(page_error(ctx))?;
+    let l = Layout::new(state, ctx, "outcome-participants-title").await.with_errors(errors);
+    Ok(ParticipantsPage { l, c, participants: page.items, next_cursor: page.next_cursor, import })
+}
+
+async fn participants(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Query(q): Query<CursorQuery>,
+) -> Result<Response, HtmlError> {
+    let (actor, tenant_id) = actor_of(&ctx)?;
+    let id = parse_id(&ctx, &id)?;
+    let import = ImportView::empty("participants");
+    let page =
+        participants_page(&state, &ctx, &(actor.clone(), tenant_id), id, q.cursor.as_deref(), import, Vec::new())
+            .await?;
+    Ok(render(&page))
+}
+
+async fn preview_participants(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(form): Form<ImportForm>,
+) -> Result<Response, HtmlError> {
+    ctx.check_csrf(&form.csrf)?;
+    let (actor, tenant_id) = actor_of(&ctx)?;
+    let id = parse_id(&ctx, &id)?;
+    let (import, errors) = match csv_of(&form) {
+        Err(errors) => (ImportView { csv: clip(form.csv, CSV_CHARS_MAX), ..ImportView::empty("participants") }, errors),
+        Ok(csv) => {
+            let report = state.app.preview_participants(&actor, tenant_id, id, csv).await.map_err(page_error(&ctx))?;
+            import_view(ctx.locale, "participants", form.csv.clone(), &report)
+        }
+    };
+    let failed = !errors.is_empty();
+    let page = participants_page(&state, &ctx, &(actor.clone(), tenant_id), id, None, import, errors).await?;
+    Ok(if failed { unprocessable(&page) } else { render(&page) })
+}
+
+async fn commit_participants(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(form): Form<ImportForm>,
+) -> Result<Response, HtmlError> {
+    ctx.check_csrf(&form.csrf)?;
+    let (actor, tenant_id) = actor_of(&ctx)?;
+    let id = parse_id(&ctx, &id)?;
+    let errors = match csv_of(&form) {
+        Err(errors) => errors,
+        Ok(csv) => match state.app.commit_participants(&actor, tenant_id, id, csv).await {
+            Ok(_) => {
+                return Ok(redirect_with_flash(
+                    &format!("/outcomes/{id}/participants"),
+                    "flash-outcome-participants-imported",
+                ));
+            }
+            Err(e) => commit_errors(form_errors(e).map_err(page_error(&ctx))?),
+        },
+    };
+    let import = ImportView { csv: clip(form.csv, CSV_CHARS_MAX), ..ImportView::empty("participants") };
+    let page = participants_page(&state, &ctx, &(actor.clone(), tenant_id), id, None, import, errors).await?;
     Ok(unprocessable(&page))
 }

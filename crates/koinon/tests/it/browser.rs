@@ -175,6 +175,7 @@ async fn every_shell_page_passes_axe_in_greek() {
             "/outcomes".into(),
             "/outcomes/new".into(),
             format!("/outcomes/{contract_id}"),
+            format!("/outcomes/{contract_id}/participants"),
         ];
         let mut problems = Vec::new();
         for page in &pages {

@@ -8,6 +8,12 @@ use crate::harness::{TestApp, hidden_csrf, spawn_app};
 
 const DWP: &str = include_str!("../../../../examples/outcomes/dwp-rate-card.toml");
 
+/// The participants of the app test (crates/koinon-app/tests/outcomes.rs).
+const PARTICIPANTS: &str = "participant,cohort,enrolled_on\n\
+P001,y2012,2012-05-02\n\
+P002,y2012,2012-06-11\n\
+P003,y2013,2013-04-15\n";
+
 /// The rate card with Heerlen's provider and investor as its parties.
 fn heerlen_contract() -> String {
     DWP.replace("\"Thames Valley Youth Partnership\"", "\"Werkplaats Parkstad\"")
@@ -31,6 +37,16 @@ async fn post(t: &TestApp, c: &reqwest::Client, path: &str, fields: &[(&str, &st
     let status = r.status();
     let location = r.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
     (status, location, r.text().await.expect("body"))
+}
+
+/// The officer creates the Heerlen rate card and moves it to running: its id.
+async fn running_contract(t: &TestApp, officer: &reqwest::Client) -> i64 {
+    let (status, location, _) = post(t, officer, "/outcomes", &[("contract", &heerlen_contract())]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let id: i64 = location.trim_start_matches("/outcomes/").parse().expect("contract id");
+    let (status, _, _) = post(t, officer, &format!("/outcomes/{id}/state"), &[("to", "running")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    id
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -112,4 +128,60 @@ async fn outcomes_contract_pages_create_a_contract_and_move_it_to_running() {
         assert_eq!(status, StatusCode::OK, "{lang}");
         assert!(!page.contains("outcome-"), "{lang}: every key translated");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn outcomes_contract_pages_import_participants_with_a_preview() {
+    let t = spawn_app().await;
+    let officer = t.signed_in("officer@heerlen.example.org").await;
+    let id = running_contract(&t, &officer).await;
+    let provider = t.signed_in("provider@heerlen.example.org").await;
+    let path = format!("/outcomes/{id}/participants");
+    let (status, page) = get(&t, &provider, &path).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("No participants are enrolled yet.") && page.contains("Check the file"));
+
+    // A file with a bad row: the preview lists every row, the refused one with its line and
+    // reason, offers no import, and writes nothing.
+    let bad = format!("{PARTICIPANTS}P004,y2099,2013-05-01\n");
+    let (status, _, page) = post(&t, &provider, &format!("{path}/preview"), &[("csv", &bad)]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("href=\"#line-5\"") && page.contains("id=\"line-5\""), "{page}");
+    assert!(page.contains("Line 5: The cohort is not in the contract"), "the reason: {page}");
+    assert_eq!(page.matches("<td>Accepted</td>").count(), 3, "{page}");
+    assert!(!page.contains("Import these rows"));
+    let (_, list) = get(&t, &provider, &path).await;
+    assert!(list.contains("No participants are enrolled yet."), "the preview wrote nothing");
+    // Committing it anyway is refused as a whole, with the line.
+    let (status, _, page) = post(&t, &provider, &path, &[("csv", &bad)]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("line 5"), "{page}");
+    assert!(get(&t, &provider, &path).await.1.contains("No participants are enrolled yet."));
+
+    // The right file: the preview offers the import with the same file; importing it lists them.
+    let (status, _, page) = post(&t, &provider, &format!("{path}/preview"), &[("csv", PARTICIPANTS)]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Import these rows") && page.contains("type=\"hidden\" name=\"csv\""), "{page}");
+    assert!(get(&t, &provider, &path).await.1.contains("No participants are enrolled yet."));
+    let (status, location, _) = post(&t, &provider, &path, &[("csv", PARTICIPANTS)]).await;
+    assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, path.as_str()));
+    let (_, list) = get(&t, &provider, &path).await;
+    assert!(list.contains("The participants were imported.") && list.contains("P003"), "{list}");
+    // Importing the same file again changes nothing: every row is already there.
+    let (_, _, page) = post(&t, &provider, &format!("{path}/preview"), &[("csv", PARTICIPANTS)]).await;
+    assert_eq!(page.matches("<td>Already imported</td>").count(), 3, "{page}");
+    // The contract page counts them against the cohorts' targets.
+    let (_, page) = get(&t, &officer, &format!("/outcomes/{id}")).await;
+    assert!(page.contains(">2</td>") && page.contains(">1</td>"), "{page}");
+
+    // Investors do not see participants; a shop, nothing; only providers and officers import.
+    let investor = t.signed_in("investor@heerlen.example.org").await;
+    assert_eq!(get(&t, &investor, &path).await.0, StatusCode::FORBIDDEN);
+    let approver = t.signed_in("approver@heerlen.example.org").await;
+    assert_eq!(get(&t, &approver, &path).await.0, StatusCode::OK);
+    assert_eq!(
+        post(&t, &approver, &format!("{path}/preview"), &[("csv", PARTICIPANTS)]).await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(post(&t, &approver, &path, &[("csv", PARTICIPANTS)]).await.0, StatusCode::FORBIDDEN);
 }

@@ -316,3 +316,22 @@ outcome-row-accepted = Приет
 outcome-row-already-present = Вече импортиран
 outcome-row-rejected = Отхвърлен
 flash-outcome-participants-imported = Участниците са импортирани.
+
+# Outcomes contracts: claims
+outcome-claims-title = Заявки за резултати
+outcome-claims-none = Тук няма заявки.
+outcome-claim-status = Статус
+outcome-claim-status-all = Всички
+outcome-claim-status-submitted = Чака проверка
+outcome-claim-status-verified = Проверена
+outcome-claim-status-rejected = Отхвърлена
+outcome-filter-button = Показване
+outcome-claimed-on = Заявена на
+outcome-verify-by = Проверка до
+outcome-verdict = Решение
+outcome-verify-button = Потвърждаване
+outcome-reject-reason = Причина за отхвърляне
+outcome-reject-button = Отхвърляне
+flash-outcome-claims-imported = Заявките са импортирани.
+flash-outcome-claim-verified = Заявката е потвърдена.
+flash-outcome-claim-rejected = Заявката е отхвърлена.

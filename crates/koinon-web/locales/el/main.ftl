@@ -316,3 +316,22 @@ outcome-row-accepted = Αποδεκτή
 outcome-row-already-present = Έχει ήδη εισαχθεί
 outcome-row-rejected = Απορρίφθηκε
 flash-outcome-participants-imported = Οι συμμετέχοντες εισήχθησαν.
+
+# Outcomes contracts: claims
+outcome-claims-title = Αιτήσεις αποτελεσμάτων
+outcome-claims-none = Δεν υπάρχουν αιτήσεις εδώ.
+outcome-claim-status = Κατάσταση
+outcome-claim-status-all = Όλες
+outcome-claim-status-submitted = Σε αναμονή επαλήθευσης
+outcome-claim-status-verified = Επαληθεύτηκε
+outcome-claim-status-rejected = Απορρίφθηκε
+outcome-filter-button = Εμφάνιση
+outcome-claimed-on = Ημερομηνία αίτησης
+outcome-verify-by = Επαλήθευση έως
+outcome-verdict = Απόφαση
+outcome-verify-button = Επαλήθευση
+outcome-reject-reason = Λόγος απόρριψης
+outcome-reject-button = Απόρριψη
+flash-outcome-claims-imported = Οι αιτήσεις εισήχθησαν.
+flash-outcome-claim-verified = Η αίτηση επαληθεύτηκε.
+flash-outcome-claim-rejected = Η αίτηση απορρίφθηκε.

@@ -316,3 +316,22 @@ outcome-row-accepted = Accepted
 outcome-row-already-present = Already imported
 outcome-row-rejected = Rejected
 flash-outcome-participants-imported = The participants were imported.
+
+# Outcomes contracts: claims
+outcome-claims-title = Outcome claims
+outcome-claims-none = There are no claims here.
+outcome-claim-status = Status
+outcome-claim-status-all = All
+outcome-claim-status-submitted = Waiting for verification
+outcome-claim-status-verified = Verified
+outcome-claim-status-rejected = Rejected
+outcome-filter-button = Show
+outcome-claimed-on = Claimed on
+outcome-verify-by = Verify by
+outcome-verdict = Decision
+outcome-verify-button = Verify
+outcome-reject-reason = Reason for rejecting
+outcome-reject-button = Reject
+flash-outcome-claims-imported = The claims were imported.
+flash-outcome-claim-verified = The claim was verified.
+flash-outcome-claim-rejected = The claim was rejected.

@@ -316,3 +316,22 @@ outcome-row-accepted = Vastu võetud
 outcome-row-already-present = Juba imporditud
 outcome-row-rejected = Tagasi lükatud
 flash-outcome-participants-imported = Osalejad imporditi.
+
+# Outcomes contracts: claims
+outcome-claims-title = Tulemusnõuded
+outcome-claims-none = Siin nõudeid ei ole.
+outcome-claim-status = Olek
+outcome-claim-status-all = Kõik
+outcome-claim-status-submitted = Ootab kontrollimist
+outcome-claim-status-verified = Kontrollitud
+outcome-claim-status-rejected = Tagasi lükatud
+outcome-filter-button = Näita
+outcome-claimed-on = Nõutud
+outcome-verify-by = Kontrollida hiljemalt
+outcome-verdict = Otsus
+outcome-verify-button = Kinnita
+outcome-reject-reason = Tagasilükkamise põhjus
+outcome-reject-button = Lükka tagasi
+flash-outcome-claims-imported = Nõuded imporditi.
+flash-outcome-claim-verified = Nõue kinnitati.
+flash-outcome-claim-rejected = Nõue lükati tagasi.

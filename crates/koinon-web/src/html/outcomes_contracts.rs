@@ -6,7 +6,9 @@ use axum::Router;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
-use koinon_app::outcomes::{ContractState, ContractView, ImportReport, ParticipantView, RowStatus};
+use koinon_app::outcomes::{
+    ClaimVerdict, ClaimView, ContractState, ContractView, ImportReport, ParticipantView, RowStatus,
+};
 use koinon_core::FieldError;
 use koinon_core::authz::{Action, Resource};
 use koinon_core::locale::Locale;
@@ -25,6 +27,9 @@ pub fn routes() -> Router<AppState> {
         .route("/outcomes/{id}/state", post(transition))
         .route("/outcomes/{id}/participants", get(participants).post(commit_participants))
         .route("/outcomes/{id}/participants/preview", post(preview_participants))
+        .route("/outcomes/{id}/claims", get(claims).post(commit_claims))
+        .route("/outcomes/{id}/claims/preview", post(preview_claims))
+        .route("/outcomes/{id}/claims/{claim_id}/verdict", post(verdict))
         .layer(DefaultBodyLimit::max(BODY_MAX_BYTES))
 }
 
@@ -544,5 +549,172 @@ async fn commit_participants(
     };
     let import = ImportView { csv: clip(form.csv, CSV_CHARS_MAX), ..ImportView::empty("participants") };
     let page = participants_page(&state, &ctx, &(actor.clone(), tenant_id), id, None, import, errors).await?;
+    Ok(unprocessable(&page))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Claims
+
+/// The claim statuses, for the filter.
+const CLAIM_STATUSES: [&str; 3] = ["submitted", "verified", "rejected"];
+
+struct ClaimRow {
+    c: ClaimView,
+    status_key: String,
+}
+
+#[derive(Template)]
+#[template(path = "outcome_claims.html")]
+struct ClaimsPage {
+    l: Layout,
+    c: ContractView,
+    claims: Vec<ClaimRow>,
+    next_cursor: Option<String>,
+    /// The status filtered on (empty: all).
+    status: String,
+    /// Value, message id, selected.
+    statuses: Vec<(&'static str, String, bool)>,
+    import: ImportView,
+}
+
+#[derive(serde::Deserialize)]
+struct ClaimsQuery {
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default)]
+    cursor: Option<String>,
+}
+
+/// `who`: the actor and their tenant.
+async fn claims_page(
+    state: &AppState,
+    ctx: &Ctx,
+    (actor, tenant_id): &(koinon_app::Actor, i64),
+    id: i64,
+    q: &ClaimsQuery,
+    import: ImportView,
+    errors: Vec<FieldError>,
+) -> Result<ClaimsPage, HtmlError> {
+    let c = state.app.contract(actor, *tenant_id, id).await.map_err(page_error(ctx))?;
+    let status = q.status.clone().filter(|s| CLAIM_STATUSES.contains(&s.as_str())).unwrap_or_default();
+    let page = state
+        .app
+        .list_claims(actor, *tenant_id, id, (!status.is_empty()).then_some(status.as_str()), q.cursor.as_deref(), None)
+        .await
+        .map_err(page_error(ctx))?;
+    let claims =
+        page.items.into_iter().map(|c| ClaimRow { status_key: key("outcome-claim-status-", &c.status), c }).collect();
+    let statuses = CLAIM_STATUSES.iter().map(|s| (*s, key("outcome-claim-status-", s), status == *s)).collect();
+    let l = Layout::new(state, ctx, "outcome-claims-title").await.with_errors(errors);
+    Ok(ClaimsPage { l, c, claims, next_cursor: page.next_cursor, status, statuses, import })
+}
+
+async fn claims(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Query(q): Query<ClaimsQuery>,
+) -> Result<Response, HtmlError> {
+    let (actor, tenant_id) = actor_of(&ctx)?;
+    let id = parse_id(&ctx, &id)?;
+    let import = ImportView::empty("claims");
+    let page = claims_page(&state, &ctx, &(actor, tenant_id), id, &q, import, Vec::new()).await?;
+    Ok(render(&page))
+}
+
+const NO_FILTER: ClaimsQuery = ClaimsQuery { status: None, cursor: None };
+
+async fn preview_claims(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(form): Form<ImportForm>,
+) -> Result<Response, HtmlError> {
+    ctx.check_csrf(&form.csrf)?;
+    let (actor, tenant_id) = actor_of(&ctx)?;
+    let id = parse_id(&ctx, &id)?;
+    let (import, errors) = match csv_of(&form) {
+        Err(errors) => (ImportView { csv: clip(form.csv, CSV_CHARS_MAX), ..ImportView::empty("claims") }, errors),
+        Ok(csv) => {
+            let report = state.app.preview_claims(&actor, tenant_id, id, csv).await.map_err(page_error(&ctx))?;
+            import_view(ctx.locale, "claims", form.csv.clone(), &report)
+        }
+    };
+    let failed = !errors.is_empty();
+    let page = claims_page(&state, &ctx, &(actor, tenant_id), id, &NO_FILTER, import, errors).await?;
+    Ok(if failed { unprocessable(&page) } else { render(&page) })
+}
+
+async fn commit_claims(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(form): Form<ImportForm>,
+) -> Result<Response, HtmlError> {
+    ctx.check_csrf(&form.csrf)?;
+    let (actor, tenant_id) = actor_of(&ctx)?;
+    let id = parse_id(&ctx, &id)?;
+    let errors = match csv_of(&form) {
+        Err(errors) => errors,
+        Ok(csv) => match state.app.commit_claims(&actor, tenant_id, id, csv).await {
+            Ok(_) => {
+                return Ok(redirect_with_flash(&format!("/outcomes/{id}/claims"), "flash-outcome-claims-imported"));
+            }
+            Err(e) => commit_errors(form_errors(e).map_err(page_error(&ctx))?),
+        },
+    };
+    let import = ImportView { csv: clip(form.csv, CSV_CHARS_MAX), ..ImportView::empty("claims") };
+    let page = claims_page(&state, &ctx, &(actor, tenant_id), id, &NO_FILTER, import, errors).await?;
+    Ok(unprocessable(&page))
+}
+
+#[derive(serde::Deserialize)]
+struct VerdictForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    verdict: String,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn verdict(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, claim_id)): Path<(String, String)>,
+    Form(form): Form<VerdictForm>,
+) -> Result<Response, HtmlError> {
+    ctx.check_csrf(&form.csrf)?;
+    let (actor, tenant_id) = actor_of(&ctx)?;
+    let id = parse_id(&ctx, &id)?;
+    let claim_id = parse_id(&ctx, &claim_id)?;
+    require(&ctx, &actor, Action::VerifyOutcomeClaims, tenant_id)?;
+    let field = format!("reason-{claim_id}");
+    let verdict = match form.verdict.as_str() {
+        "verified" => Some(ClaimVerdict::Verified),
+        "rejected" => Some(ClaimVerdict::Rejected { reason: clip(form.reason, 2_000) }),
+        _ => None,
+    };
+    let errors = match verdict {
+        None => vec![FieldError { field, code: "invalid_verdict", message: "Verify or reject the claim".into() }],
+        Some(verdict) => match state.app.verify_claim(&actor, tenant_id, claim_id, &verdict).await {
+            // The claim's own contract: the verdict is on the claim, whatever the path says.
+            Ok(c) => {
+                let flash = if c.status == "verified" {
+                    "flash-outcome-claim-verified"
+                } else {
+                    "flash-outcome-claim-rejected"
+                };
+                return Ok(redirect_with_flash(&format!("/outcomes/{}/claims?status=submitted", c.contract_id), flash));
+            }
+            Err(e) => form_errors(e)
+                .map_err(page_error(&ctx))?
+                .into_iter()
+                .map(|e| FieldError { field: field.clone(), ..e })
+                .collect(),
+        },
+    };
+    let q = ClaimsQuery { status: Some("submitted".into()), cursor: None };
+    let page = claims_page(&state, &ctx, &(actor, tenant_id), id, &q, ImportView::empty("claims"), errors).await?;
     Ok(unprocessable(&page))
 }

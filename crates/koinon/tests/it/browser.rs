@@ -176,6 +176,7 @@ async fn every_shell_page_passes_axe_in_greek() {
             "/outcomes/new".into(),
             format!("/outcomes/{contract_id}"),
             format!("/outcomes/{contract_id}/participants"),
+            format!("/outcomes/{contract_id}/claims"),
         ];
         let mut problems = Vec::new();
         for page in &pages {

@@ -39,6 +39,26 @@ async fn post(t: &TestApp, c: &reqwest::Client, path: &str, fields: &[(&str, &st
     (status, location, r.text().await.expect("body"))
 }
 
+/// The claims of the app test: lines 2–7, all within the rules.
+const CLAIMS: &str = "participant,metric,event_on,claimed_on\n\
+P001,nqf_level_2,2012-11-30,2012-12-10\n\
+P001,nqf_level_3,2013-06-28,2013-07-05\n\
+P001,employment_13_weeks,2013-10-04,2013-10-20\n\
+P001,employment_26_weeks,2014-01-03,2014-01-15\n\
+P002,employment_13_weeks,2012-11-01,2012-11-05\n\
+P003,nqf_level_1,2013-05-01,2013-05-05\n";
+
+/// The verdict forms of a claims page: (claim id, the table row's text).
+fn verdict_forms(page: &str) -> Vec<(i64, String)> {
+    page.split("<tr>")
+        .filter_map(|row| {
+            let at = row.find("/verdict\"")?;
+            let id = row[..at].rsplit('/').next()?.parse().ok()?;
+            Some((id, row.to_string()))
+        })
+        .collect()
+}
+
 /// The officer creates the Heerlen rate card and moves it to running: its id.
 async fn running_contract(t: &TestApp, officer: &reqwest::Client) -> i64 {
     let (status, location, _) = post(t, officer, "/outcomes", &[("contract", &heerlen_contract())]).await;
@@ -184,4 +204,69 @@ async fn outcomes_contract_pages_import_participants_with_a_preview() {
         StatusCode::FORBIDDEN
     );
     assert_eq!(post(&t, &approver, &path, &[("csv", PARTICIPANTS)]).await.0, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn outcomes_contract_pages_import_claims_and_verify_them() {
+    let t = spawn_app().await;
+    let officer = t.signed_in("officer@heerlen.example.org").await;
+    let id = running_contract(&t, &officer).await;
+    let provider = t.signed_in("provider@heerlen.example.org").await;
+    let (status, _, _) = post(&t, &provider, &format!("/outcomes/{id}/participants"), &[("csv", PARTICIPANTS)]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let path = format!("/outcomes/{id}/claims");
+
+    // A claim for someone not enrolled is refused with its line; nothing is written.
+    let bad = format!("{CLAIMS}P009,nqf_level_1,2013-05-01,2013-05-05\n");
+    let (status, _, page) = post(&t, &provider, &format!("{path}/preview"), &[("csv", &bad)]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("href=\"#line-8\"") && page.contains("id=\"line-8\""), "{page}");
+    assert_eq!(page.matches("<td>Accepted</td>").count(), 6, "{page}");
+    assert!(!page.contains("Import these rows"));
+    assert!(get(&t, &provider, &path).await.1.contains("There are no claims here."));
+    let (status, _, _) = post(&t, &provider, &path, &[("csv", &bad)]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(get(&t, &provider, &path).await.1.contains("There are no claims here."));
+
+    let (status, _, page) = post(&t, &provider, &format!("{path}/preview"), &[("csv", CLAIMS)]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Import these rows"));
+    let (status, location, _) = post(&t, &provider, &path, &[("csv", CLAIMS)]).await;
+    assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, path.as_str()));
+    let (_, page) = get(&t, &provider, &path).await;
+    assert!(page.contains("The claims were imported."));
+    assert_eq!(page.matches("Waiting for verification</span>").count(), 6, "{page}");
+    assert!(verdict_forms(&page).is_empty(), "a provider does not verify");
+
+    // The reviewer's queue: verify five, reject P002's with a reason (required).
+    let reviewer = t.signed_in("reviewer@heerlen.example.org").await;
+    let (status, queue) = get(&t, &reviewer, &format!("{path}?status=submitted")).await;
+    assert_eq!(status, StatusCode::OK);
+    let forms = verdict_forms(&queue);
+    assert_eq!(forms.len(), 6, "{queue}");
+    let (p002, _) = forms.iter().find(|(_, row)| row.contains("P002")).expect("P002").clone();
+    let verdict_path = format!("{path}/{p002}/verdict");
+    let (status, _, page) = post(&t, &reviewer, &verdict_path, &[("verdict", "rejected"), ("reason", "")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains(&format!("href=\"#reason-{p002}\"")), "{page}");
+    let (status, location, _) =
+        post(&t, &reviewer, &verdict_path, &[("verdict", "rejected"), ("reason", "No payslips")]).await;
+    assert_eq!((status, location), (StatusCode::SEE_OTHER, format!("{path}?status=submitted")));
+    for (claim, _) in forms.iter().filter(|(c, _)| *c != p002) {
+        let (status, _, _) = post(&t, &reviewer, &format!("{path}/{claim}/verdict"), &[("verdict", "verified")]).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+    }
+    let (_, queue) = get(&t, &reviewer, &format!("{path}?status=submitted")).await;
+    assert!(queue.contains("There are no claims here."), "the queue is empty");
+    let (_, rejected) = get(&t, &officer, &format!("{path}?status=rejected")).await;
+    assert!(rejected.contains("No payslips") && rejected.contains("P002"));
+    let (_, page) = get(&t, &officer, &format!("/outcomes/{id}")).await;
+    assert!(
+        page.contains("Claims verified</dt><dd>5</dd>") && page.contains("Claims rejected</dt><dd>1</dd>"),
+        "{page}"
+    );
+
+    // The officer may not verify; the provider may not.
+    assert_eq!(post(&t, &officer, &verdict_path, &[("verdict", "verified")]).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(post(&t, &provider, &verdict_path, &[("verdict", "verified")]).await.0, StatusCode::FORBIDDEN);
 }

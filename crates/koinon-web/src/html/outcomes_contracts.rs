@@ -7,7 +7,7 @@ use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 use koinon_app::outcomes::{
-    ClaimVerdict, ClaimView, ContractState, ContractView, ImportReport, ParticipantView, RowStatus,
+    ClaimVerdict, ClaimView, ContractState, ContractView, ImportReport, ParticipantView, PaymentRunView, RowStatus,
 };
 use koinon_core::FieldError;
 use koinon_core::authz::{Action, Resource};
@@ -30,6 +30,10 @@ pub fn routes() -> Router<AppState> {
         .route("/outcomes/{id}/claims", get(claims).post(commit_claims))
         .route("/outcomes/{id}/claims/preview", post(preview_claims))
         .route("/outcomes/{id}/claims/{claim_id}/verdict", post(verdict))
+        .route("/outcomes/{id}/runs", get(runs).post(prepare_run))
+        .route("/outcomes/{id}/runs/{run_id}", get(run))
+        .route("/outcomes/{id}/runs/{run_id}/approve", post(approve_run))
+        .route("/outcomes/{id}/runs/{run_id}/reject", post(reject_run))
         .layer(DefaultBodyLimit::max(BODY_MAX_BYTES))
 }
 
@@ -716,5 +720,224 @@ async fn verdict(
     };
     let q = ClaimsQuery { status: Some("submitted".into()), cursor: None };
     let page = claims_page(&state, &ctx, &(actor, tenant_id), id, &q, ImportView::empty("claims"), errors).await?;
+    Ok(unprocessable(&page))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Payment runs
+
+/// A run formatted for the page.
+struct RunRow {
+    id: i64,
+    period: String,
+    up_to: String,
+    state: String,
+    state_key: String,
+    cumulative_due: String,
+    previously_paid: String,
+    amount_due: String,
+    claims_accepted: String,
+    prepared_by: String,
+    approved_by: Option<String>,
+    paid_on: Option<String>,
+    rejected_by: Option<String>,
+    rejection_reason: Option<String>,
+    /// Party name, capital back, return, residual.
+    investors: Vec<(String, String, String, String)>,
+    /// Party name and amount of what is not the investors' (the residual to another party).
+    other_party: Option<(String, String)>,
+    /// Kind, from account, to account, amount.
+    transfers: Vec<(String, String, String, String)>,
+}
+
+fn run_row(locale: Locale, c: &ContractView, r: PaymentRunView) -> RunRow {
+    let m = |minor: i64| money(locale, minor, &c.currency, c.currency_scale);
+    let party = |id: i64| c.parties.iter().find(|p| p.id == id).map_or_else(|| id.to_string(), |p| p.name.clone());
+    let (investors, other_party) = match &r.distribution {
+        Some(d) => (
+            d.investors
+                .iter()
+                .map(|s| (party(s.party_id), m(s.capital_minor), m(s.return_minor), m(s.residual_minor)))
+                .collect(),
+            d.other_party_id.map(|p| (party(p), m(d.other_party_minor))),
+        ),
+        None => (Vec::new(), None),
+    };
+    RunRow {
+        id: r.id,
+        period: r.period,
+        up_to: r.up_to,
+        state_key: key("outcome-run-state-", &r.state),
+        state: r.state,
+        cumulative_due: m(r.cumulative_due_minor),
+        previously_paid: m(r.previously_paid_minor),
+        amount_due: m(r.amount_due_minor),
+        claims_accepted: r.statement["claims_accepted"].as_i64().map_or_else(String::new, |n| locale.format_count(n)),
+        prepared_by: r.prepared_by,
+        approved_by: r.approved_by,
+        paid_on: r.paid_on,
+        rejected_by: r.rejected_by,
+        rejection_reason: r.rejection_reason,
+        investors,
+        other_party,
+        transfers: r
+            .transfers
+            .iter()
+            .map(|t| (t.kind.clone(), t.debit_account_id.clone(), t.credit_account_id.clone(), m(t.amount_minor)))
+            .collect(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "outcome_runs.html")]
+struct RunsPage {
+    l: Layout,
+    c: ContractView,
+    runs: Vec<RunRow>,
+    period: String,
+}
+
+async fn runs_page(
+    state: &AppState,
+    ctx: &Ctx,
+    (actor, tenant_id): &(koinon_app::Actor, i64),
+    id: i64,
+    period: String,
+    errors: Vec<FieldError>,
+) -> Result<RunsPage, HtmlError> {
+    let c = state.app.contract(actor, *tenant_id, id).await.map_err(page_error(ctx))?;
+    let list = state.app.list_payment_runs(actor, *tenant_id, id).await.map_err(page_error(ctx))?;
+    let runs = list.into_iter().rev().map(|r| run_row(ctx.locale, &c, r)).collect();
+    let l = Layout::new(state, ctx, "outcome-runs-title").await.with_errors(errors);
+    Ok(RunsPage { l, c, runs, period })
+}
+
+async fn runs(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Result<Response, HtmlError> {
+    let (actor, tenant_id) = actor_of(&ctx)?;
+    let id = parse_id(&ctx, &id)?;
+    Ok(render(&runs_page(&state, &ctx, &(actor, tenant_id), id, String::new(), Vec::new()).await?))
+}
+
+#[derive(serde::Deserialize)]
+struct PrepareForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    period: String,
+}
+
+async fn prepare_run(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(form): Form<PrepareForm>,
+) -> Result<Response, HtmlError> {
+    ctx.check_csrf(&form.csrf)?;
+    let (actor, tenant_id) = actor_of(&ctx)?;
+    let id = parse_id(&ctx, &id)?;
+    require(&ctx, &actor, Action::PreparePaymentRuns, tenant_id)?;
+    let errors = match state.app.prepare_payment_run(&actor, tenant_id, id, &form.period, None).await {
+        Ok(r) => {
+            return Ok(redirect_with_flash(&format!("/outcomes/{id}/runs/{}", r.id), "flash-outcome-run-prepared"));
+        }
+        Err(e) => form_errors(e).map_err(page_error(&ctx))?,
+    };
+    let errors = errors.into_iter().map(|e| FieldError { field: "period".into(), ..e }).collect();
+    let page = runs_page(&state, &ctx, &(actor, tenant_id), id, clip(form.period, 20), errors).await?;
+    Ok(unprocessable(&page))
+}
+
+#[derive(Template)]
+#[template(path = "outcome_run.html")]
+struct RunPage {
+    l: Layout,
+    c: ContractView,
+    r: RunRow,
+    paid_on: String,
+}
+
+async fn run_page(
+    state: &AppState,
+    ctx: &Ctx,
+    (actor, tenant_id): &(koinon_app::Actor, i64),
+    (id, run_id): (i64, i64),
+    paid_on: String,
+    errors: Vec<FieldError>,
+) -> Result<RunPage, HtmlError> {
+    let c = state.app.contract(actor, *tenant_id, id).await.map_err(page_error(ctx))?;
+    let r = state.app.payment_run(actor, *tenant_id, run_id).await.map_err(page_error(ctx))?;
+    if r.contract_id != id {
+        return Err(HtmlError::not_found(ctx.locale));
+    }
+    let r = run_row(ctx.locale, &c, r);
+    let l = Layout::new(state, ctx, "outcome-run-title").await.with_errors(errors);
+    Ok(RunPage { l, c, r, paid_on })
+}
+
+async fn run(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, run_id)): Path<(String, String)>,
+) -> Result<Response, HtmlError> {
+    let (actor, tenant_id) = actor_of(&ctx)?;
+    let ids = (parse_id(&ctx, &id)?, parse_id(&ctx, &run_id)?);
+    Ok(render(&run_page(&state, &ctx, &(actor, tenant_id), ids, String::new(), Vec::new()).await?))
+}
+
+#[derive(serde::Deserialize)]
+struct RunDecisionForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    paid_on: String,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn approve_run(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, run_id)): Path<(String, String)>,
+    Form(form): Form<RunDecisionForm>,
+) -> Result<Response, HtmlError> {
+    ctx.check_csrf(&form.csrf)?;
+    let (actor, tenant_id) = actor_of(&ctx)?;
+    let (id, run_id) = (parse_id(&ctx, &id)?, parse_id(&ctx, &run_id)?);
+    require(&ctx, &actor, Action::ApprovePaymentRuns, tenant_id)?;
+    // The run must be of this contract (the page shows it so).
+    run_page(&state, &ctx, &(actor.clone(), tenant_id), (id, run_id), String::new(), Vec::new()).await?;
+    let errors = match state.app.approve_payment_run(&actor, tenant_id, run_id, &form.paid_on).await {
+        Ok(_) => {
+            return Ok(redirect_with_flash(&format!("/outcomes/{id}/runs/{run_id}"), "flash-outcome-run-approved"));
+        }
+        Err(e) => form_errors(e).map_err(page_error(&ctx))?,
+    };
+    let errors = errors
+        .into_iter()
+        .map(|e| if e.field == "paid_on" { e } else { FieldError { field: "approve".into(), ..e } })
+        .collect();
+    let page = run_page(&state, &ctx, &(actor, tenant_id), (id, run_id), clip(form.paid_on, 20), errors).await?;
+    Ok(unprocessable(&page))
+}
+
+async fn reject_run(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, run_id)): Path<(String, String)>,
+    Form(form): Form<RunDecisionForm>,
+) -> Result<Response, HtmlError> {
+    ctx.check_csrf(&form.csrf)?;
+    let (actor, tenant_id) = actor_of(&ctx)?;
+    let (id, run_id) = (parse_id(&ctx, &id)?, parse_id(&ctx, &run_id)?);
+    require(&ctx, &actor, Action::ApprovePaymentRuns, tenant_id)?;
+    run_page(&state, &ctx, &(actor.clone(), tenant_id), (id, run_id), String::new(), Vec::new()).await?;
+    let errors = match state.app.reject_payment_run(&actor, tenant_id, run_id, &clip(form.reason, 2_000)).await {
+        Ok(_) => {
+            return Ok(redirect_with_flash(&format!("/outcomes/{id}/runs/{run_id}"), "flash-outcome-run-rejected"));
+        }
+        Err(e) => form_errors(e).map_err(page_error(&ctx))?,
+    };
+    let errors = errors.into_iter().map(|e| FieldError { field: "reason".into(), ..e }).collect();
+    let page = run_page(&state, &ctx, &(actor, tenant_id), (id, run_id), String::new(), errors).await?;
     Ok(unprocessable(&page))
 }

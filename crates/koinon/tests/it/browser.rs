@@ -102,7 +102,7 @@ async fn every_shell_page_passes_axe_in_greek() {
         nets.items.first().expect("SIBdev").id
     };
     // A running outcomes contract (the rate card of examples/outcomes), for its pages.
-    let contract_id = {
+    let (contract_id, run_id) = {
         let heerlen = t.app.tenant_by_code("heerlen").await.expect("heerlen");
         let system = koinon_app::Actor::System("test");
         let toml = include_str!("../../../../examples/outcomes/dwp-rate-card.toml");
@@ -110,7 +110,8 @@ async fn every_shell_page_passes_axe_in_greek() {
         for to in ["contracted", "running"] {
             t.app.transition_contract(&system, heerlen.id, c.id, to).await.expect("transition");
         }
-        c.id
+        let run = t.app.prepare_payment_run(&system, heerlen.id, c.id, "2012-Q2", None).await.expect("run");
+        (c.id, run.id)
     };
     let (_driver, port) = start_driver(&chromedriver).await;
     let profile = tempfile::tempdir().expect("profile dir");
@@ -177,6 +178,8 @@ async fn every_shell_page_passes_axe_in_greek() {
             format!("/outcomes/{contract_id}"),
             format!("/outcomes/{contract_id}/participants"),
             format!("/outcomes/{contract_id}/claims"),
+            format!("/outcomes/{contract_id}/runs"),
+            format!("/outcomes/{contract_id}/runs/{run_id}"),
         ];
         let mut problems = Vec::new();
         for page in &pages {

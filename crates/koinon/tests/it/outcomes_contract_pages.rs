@@ -270,3 +270,102 @@ async fn outcomes_contract_pages_import_claims_and_verify_them() {
     assert_eq!(post(&t, &officer, &verdict_path, &[("verdict", "verified")]).await.0, StatusCode::FORBIDDEN);
     assert_eq!(post(&t, &provider, &verdict_path, &[("verdict", "verified")]).await.0, StatusCode::FORBIDDEN);
 }
+
+/// A running contract with the app test's participants and claims, all verified but P002's.
+async fn contract_with_verified_claims(t: &TestApp, officer: &reqwest::Client) -> i64 {
+    let id = running_contract(t, officer).await;
+    let provider = t.signed_in("provider@heerlen.example.org").await;
+    for (what, csv) in [("participants", PARTICIPANTS), ("claims", CLAIMS)] {
+        let (status, _, _) = post(t, &provider, &format!("/outcomes/{id}/{what}"), &[("csv", csv)]).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{what}");
+    }
+    let reviewer = t.signed_in("reviewer@heerlen.example.org").await;
+    let (_, queue) = get(t, &reviewer, &format!("/outcomes/{id}/claims?status=submitted")).await;
+    for (claim, row) in verdict_forms(&queue) {
+        let form: &[(&str, &str)] = if row.contains("P002") {
+            &[("verdict", "rejected"), ("reason", "No payslips")]
+        } else {
+            &[("verdict", "verified")]
+        };
+        let (status, _, _) = post(t, &reviewer, &format!("/outcomes/{id}/claims/{claim}/verdict"), form).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+    }
+    id
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn outcomes_contract_pages_prepare_and_approve_payment_runs() {
+    let t = spawn_app().await;
+    let officer = t.signed_in("officer@heerlen.example.org").await;
+    let id = contract_with_verified_claims(&t, &officer).await;
+    let runs = format!("/outcomes/{id}/runs");
+    let (status, page) = get(&t, &officer, &runs).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("No payment run has been prepared yet.") && page.contains("Prepare the run"));
+
+    // A period that is not one is refused on its field.
+    let (status, _, page) = post(&t, &officer, &runs, &[("period", "2013-13")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("href=\"#period\""), "{page}");
+
+    // Run 1, up to 2013-06-30: NQF 2 (2,200) + NQF 3 (3,300) + NQF 1 (700) = 6,200.
+    let (status, location, _) = post(&t, &officer, &runs, &[("period", "2013-Q2")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(location.starts_with(&format!("{runs}/")), "{location}");
+    let (_, page) = get(&t, &officer, &location).await;
+    assert!(page.contains("The payment run was prepared."));
+    assert!(page.contains("Due now</dt><dd><strong>£6,200.00</strong>"), "{page}");
+    assert!(page.contains("Claims paid for</dt><dd>3</dd>"), "{page}");
+    assert!(!page.contains("Approve and pay"), "the officer is offered no approval");
+    // The officer who prepared it may not approve it.
+    let (status, _, _) = post(&t, &officer, &format!("{location}/approve"), &[("paid_on", "2013-07-15")]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // The approver: a missing date is named; then approved, paid, transfers listed.
+    let approver = t.signed_in("approver@heerlen.example.org").await;
+    let (_, page) = get(&t, &approver, &location).await;
+    assert!(page.contains("Approve and pay") && page.contains("Send back"));
+    let (status, _, page) = post(&t, &approver, &format!("{location}/approve"), &[("paid_on", "")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("href=\"#paid_on\""), "{page}");
+    let (status, _, _) = post(&t, &approver, &format!("{location}/approve"), &[("paid_on", "2013-07-15")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page) = get(&t, &officer, &location).await;
+    assert!(page.contains("Paid</span>") && page.contains("Approved by</dt>"), "{page}");
+    assert!(page.contains("Ledger transfers") && page.contains("href=\"/ledger/accounts/"), "{page}");
+    assert!(page.contains("£6,200.00"));
+
+    // Run 2, up to 2014-03-31: + 13 weeks (2,600) + 26 weeks (1,000) = 9,800, 3,600 due. The
+    // approver first sends one back with a reason (required).
+    let (_, location, _) = post(&t, &officer, &runs, &[("period", "2014-Q1")]).await;
+    let (status, _, page) = post(&t, &approver, &format!("{location}/reject"), &[("reason", "")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("href=\"#reason\""), "{page}");
+    let (status, _, _) = post(&t, &approver, &format!("{location}/reject"), &[("reason", "Wait for Q1")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(get(&t, &officer, &location).await.1.contains("Wait for Q1"));
+    let (_, location, _) = post(&t, &officer, &runs, &[("period", "2014-Q1")]).await;
+    let (_, page) = get(&t, &officer, &location).await;
+    assert!(page.contains("Due since the start</dt><dd>£9,800.00"), "{page}");
+    assert!(page.contains("Paid before</dt><dd>£6,200.00") && page.contains("<strong>£3,600.00</strong>"), "{page}");
+    let (status, _, _) = post(&t, &approver, &format!("{location}/approve"), &[("paid_on", "2014-04-15")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+
+    // The contract's figures: paid against the cap.
+    let (_, page) = get(&t, &officer, &format!("/outcomes/{id}")).await;
+    assert!(
+        page.contains("Paid</dt><dd>£9,800.00</dd>") && page.contains("Paid up to period</dt><dd>2014-Q1"),
+        "{page}"
+    );
+    let (_, list) = get(&t, &officer, &runs).await;
+    assert_eq!(list.matches("Sent back</span>").count(), 1, "{list}");
+
+    // A provider may not prepare; a reviewer may not approve.
+    let provider = t.signed_in("provider@heerlen.example.org").await;
+    assert_eq!(post(&t, &provider, &runs, &[("period", "2014-Q2")]).await.0, StatusCode::FORBIDDEN);
+    let reviewer = t.signed_in("reviewer@heerlen.example.org").await;
+    assert_eq!(
+        post(&t, &reviewer, &format!("{location}/approve"), &[("paid_on", "2014-04-15")]).await.0,
+        StatusCode::FORBIDDEN
+    );
+}

@@ -369,3 +369,15 @@ outcome-amount = Сума
 flash-outcome-run-prepared = Плащането е подготвено. Трябва да бъде одобрено от одобряващ.
 flash-outcome-run-approved = Плащането е одобрено и платено.
 flash-outcome-run-rejected = Плащането е върнато.
+
+# Outcomes contracts: investor figures
+outcome-investors-title = Данни за инвеститорите
+outcome-drawn = Вложено
+outcome-received = Получено
+outcome-xirr = Вътрешна норма на възвращаемост (XIRR)
+outcome-multiple = Мултипликатор
+outcome-net = Нетно
+outcome-payback-on = Изплатено на
+outcome-max-loss = Максимална загуба
+outcome-all-investors = Всички инвеститори
+outcome-returns-not-yet = Доходността все още не може да бъде изчислена: не е вложен капитал или нищо не е получено.

@@ -369,3 +369,15 @@ outcome-amount = Ποσό
 flash-outcome-run-prepared = Ο κύκλος πληρωμών προετοιμάστηκε. Πρέπει να εγκριθεί από εγκρίνοντα.
 flash-outcome-run-approved = Ο κύκλος πληρωμών εγκρίθηκε και καταβλήθηκε.
 flash-outcome-run-rejected = Ο κύκλος πληρωμών επιστράφηκε.
+
+# Outcomes contracts: investor figures
+outcome-investors-title = Στοιχεία επενδυτών
+outcome-drawn = Καταβλήθηκε
+outcome-received = Εισπράχθηκε
+outcome-xirr = Εσωτερικός βαθμός απόδοσης (XIRR)
+outcome-multiple = Πολλαπλασιαστής κεφαλαίου
+outcome-net = Καθαρό
+outcome-payback-on = Αποπληρώθηκε στις
+outcome-max-loss = Μέγιστη ζημία
+outcome-all-investors = Όλοι οι επενδυτές
+outcome-returns-not-yet = Οι αποδόσεις δεν μπορούν ακόμη να υπολογιστούν: δεν έχει καταβληθεί κεφάλαιο ή δεν έχει εισπραχθεί τίποτα.

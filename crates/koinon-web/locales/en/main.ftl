@@ -369,3 +369,15 @@ outcome-amount = Amount
 flash-outcome-run-prepared = The payment run was prepared. An approver must approve it.
 flash-outcome-run-approved = The payment run was approved and paid.
 flash-outcome-run-rejected = The payment run was sent back.
+
+# Outcomes contracts: investor figures
+outcome-investors-title = Investor figures
+outcome-drawn = Paid in
+outcome-received = Received
+outcome-xirr = Internal rate of return (XIRR)
+outcome-multiple = Money multiple
+outcome-net = Net
+outcome-payback-on = Paid back on
+outcome-max-loss = Maximum loss
+outcome-all-investors = All investors
+outcome-returns-not-yet = Returns cannot be worked out yet: no capital has been paid in or nothing has been received.

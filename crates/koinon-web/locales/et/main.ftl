@@ -369,3 +369,15 @@ outcome-amount = Summa
 flash-outcome-run-prepared = Maksejooks on ette valmistatud. Kinnitaja peab selle kinnitama.
 flash-outcome-run-approved = Maksejooks kinnitati ja maksti.
 flash-outcome-run-rejected = Maksejooks saadeti tagasi.
+
+# Outcomes contracts: investor figures
+outcome-investors-title = Investorite näitajad
+outcome-drawn = Sisse makstud
+outcome-received = Saadud
+outcome-xirr = Sisemine tasuvusmäär (XIRR)
+outcome-multiple = Rahakordaja
+outcome-net = Neto
+outcome-payback-on = Tagasi makstud
+outcome-max-loss = Suurim kahjum
+outcome-all-investors = Kõik investorid
+outcome-returns-not-yet = Tulusid ei saa veel arvutada: kapitali pole sisse makstud või midagi pole saadud.

@@ -7,7 +7,8 @@ use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 use koinon_app::outcomes::{
-    ClaimVerdict, ClaimView, ContractState, ContractView, ImportReport, ParticipantView, PaymentRunView, RowStatus,
+    ClaimVerdict, ClaimView, ContractState, ContractView, ImportReport, InvestorFigures, ParticipantView,
+    PaymentRunView, RowStatus,
 };
 use koinon_core::FieldError;
 use koinon_core::authz::{Action, Resource};
@@ -34,6 +35,7 @@ pub fn routes() -> Router<AppState> {
         .route("/outcomes/{id}/runs/{run_id}", get(run))
         .route("/outcomes/{id}/runs/{run_id}/approve", post(approve_run))
         .route("/outcomes/{id}/runs/{run_id}/reject", post(reject_run))
+        .route("/outcomes/{id}/investors", get(investors))
         .layer(DefaultBodyLimit::max(BODY_MAX_BYTES))
 }
 
@@ -940,4 +942,96 @@ async fn reject_run(
     let errors = errors.into_iter().map(|e| FieldError { field: "reason".into(), ..e }).collect();
     let page = run_page(&state, &ctx, &(actor, tenant_id), (id, run_id), String::new(), errors).await?;
     Ok(unprocessable(&page))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Investor figures
+
+/// A decimal of the figures ("800.00", in major units) as minor units of `scale` digits.
+fn decimal_minor(text: &str, scale: u32) -> Option<i64> {
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    if fraction.len() > scale as usize {
+        return None;
+    }
+    let padded = format!("{fraction:0<width$}", width = scale as usize);
+    let minor = whole
+        .parse::<i64>()
+        .ok()?
+        .checked_mul(10_i64.checked_pow(scale)?)?
+        .checked_add(if padded.is_empty() { 0 } else { padded.parse::<i64>().ok()? })?;
+    Some(if negative { -minor } else { minor })
+}
+
+/// One investor's (or all investors') figures, formatted.
+struct InvestorRow {
+    name: String,
+    committed: String,
+    drawn: String,
+    received: String,
+    capital_returned: String,
+    returned: String,
+    residual: String,
+    /// XIRR as a percentage, money multiple, net, payback date, maximum loss (empty while they
+    /// cannot be computed).
+    xirr: String,
+    multiple: String,
+    net: String,
+    payback_on: String,
+    max_loss: String,
+    returns_error: Option<String>,
+}
+
+fn investor_row(locale: Locale, c: &ContractView, f: &InvestorFigures) -> InvestorRow {
+    let m = |minor: i64| money(locale, minor, &c.currency, c.currency_scale);
+    let scale = u32::try_from(c.currency_scale).unwrap_or(2);
+    let major = |text: &str| decimal_minor(text, scale).map_or_else(|| text.to_string(), m);
+    let (xirr, multiple, net, payback_on, max_loss) = match &f.returns {
+        Some(r) => (
+            format!("{} %", locale.format_decimal((r.xirr * 10_000.0).round() as i64, 2)),
+            format!("{}×", locale.format_decimal((r.moic * 100.0).round() as i64, 2)),
+            major(&r.net),
+            r.payback_date.map(|d| d.to_string()).unwrap_or_default(),
+            major(&r.max_loss),
+        ),
+        None => Default::default(),
+    };
+    InvestorRow {
+        name: f.name.clone(),
+        committed: m(f.committed_minor),
+        drawn: m(f.drawn_minor),
+        received: m(f.received_minor),
+        capital_returned: m(f.capital_returned_minor),
+        returned: m(f.return_minor),
+        residual: m(f.residual_minor),
+        xirr,
+        multiple,
+        net,
+        payback_on,
+        max_loss,
+        returns_error: f.returns_error.map(|code| reason_text(locale, Some(code), Some(code))),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "outcome_investors.html")]
+struct InvestorsPage {
+    l: Layout,
+    c: ContractView,
+    investors: Vec<InvestorRow>,
+    total: InvestorRow,
+}
+
+async fn investors(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Result<Response, HtmlError> {
+    let (actor, tenant_id) = actor_of(&ctx)?;
+    let id = parse_id(&ctx, &id)?;
+    let c = state.app.contract(&actor, tenant_id, id).await.map_err(page_error(&ctx))?;
+    let f = state.app.investor_figures(&actor, tenant_id, id).await.map_err(page_error(&ctx))?;
+    let investors = f.investors.iter().map(|i| investor_row(ctx.locale, &c, i)).collect();
+    let total = investor_row(ctx.locale, &c, &f.total);
+    let l = Layout::new(&state, &ctx, "outcome-investors-title").await;
+    Ok(render(&InvestorsPage { l, c, investors, total }))
 }

@@ -369,3 +369,64 @@ async fn outcomes_contract_pages_prepare_and_approve_payment_runs() {
         StatusCode::FORBIDDEN
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn outcomes_contract_pages_show_investor_figures_of_the_app_test() {
+    let t = spawn_app().await;
+    let system = koinon_app::Actor::System("test");
+    let heerlen = t.app.tenant_by_code("heerlen").await.expect("heerlen").id;
+    let officer = t.signed_in("officer@heerlen.example.org").await;
+    let (_, location, _) = post(&t, &officer, "/outcomes", &[("contract", &heerlen_contract())]).await;
+    let id: i64 = location.trim_start_matches("/outcomes/").parse().expect("id");
+    // Not pages yet: capped return (1.1×) and the £8,000 drawdown, through the app.
+    t.app.set_waterfall_terms(&system, heerlen, id, Some(11_000), 0).await.expect("waterfall");
+    let (status, _, _) = post(&t, &officer, &format!("/outcomes/{id}/state"), &[("to", "running")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let c = t.app.contract(&system, heerlen, id).await.expect("contract");
+    let investor_party = c.parties.iter().find(|p| p.role == "investor").expect("investor").id;
+    let drawdown = koinon_app::outcomes::DrawdownInput {
+        party_id: investor_party,
+        amount_minor: 800_000,
+        drawn_on: "2012-04-02".into(),
+        request_id: "dd-1".into(),
+    };
+    t.app.record_drawdown(&system, heerlen, id, &drawdown).await.expect("drawdown");
+    let provider = t.signed_in("provider@heerlen.example.org").await;
+    for (what, csv) in [("participants", PARTICIPANTS), ("claims", CLAIMS)] {
+        assert_eq!(
+            post(&t, &provider, &format!("/outcomes/{id}/{what}"), &[("csv", csv)]).await.0,
+            StatusCode::SEE_OTHER
+        );
+    }
+    let reviewer = t.signed_in("reviewer@heerlen.example.org").await;
+    let (_, queue) = get(&t, &reviewer, &format!("/outcomes/{id}/claims?status=submitted")).await;
+    for (claim, row) in verdict_forms(&queue) {
+        let form: &[(&str, &str)] = if row.contains("P002") {
+            &[("verdict", "rejected"), ("reason", "No payslips")]
+        } else {
+            &[("verdict", "verified")]
+        };
+        post(&t, &reviewer, &format!("/outcomes/{id}/claims/{claim}/verdict"), form).await;
+    }
+    let approver = t.signed_in("approver@heerlen.example.org").await;
+    for (period, paid_on) in [("2013-Q2", "2013-07-15"), ("2014-Q1", "2014-04-15")] {
+        let (_, run, _) = post(&t, &officer, &format!("/outcomes/{id}/runs"), &[("period", period)]).await;
+        let (status, _, _) = post(&t, &approver, &format!("{run}/approve"), &[("paid_on", paid_on)]).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{period}");
+    }
+    // The second run: £1,800 capital back, £800 return, £1,000 to the provider.
+    let (_, list) = get(&t, &officer, &format!("/outcomes/{id}/runs")).await;
+    assert_eq!(list.matches("Paid</span>").count(), 2, "{list}");
+
+    // As the app test: 8,000 in, 8,800 back; XIRR 6.5x %, 1.10×, net 800, paid back 2014-04-15.
+    let investor = t.signed_in("investor@heerlen.example.org").await;
+    let (status, page) = get(&t, &investor, &format!("/outcomes/{id}/investors")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Limburg Social Impact Fund"), "{page}");
+    assert!(page.contains("£8,000.00") && page.contains("£8,800.00") && page.contains("£800.00"), "{page}");
+    assert!(page.contains(">6.5") && page.contains(" %<"), "XIRR as a percentage: {page}");
+    assert!(page.contains("1.10×"), "{page}");
+    assert!(page.contains("15 April 2014"), "payback date: {page}");
+    // Providers do not see investor figures.
+    assert_eq!(get(&t, &provider, &format!("/outcomes/{id}/investors")).await.0, StatusCode::FORBIDDEN);
+}

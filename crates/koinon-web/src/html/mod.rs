@@ -7,6 +7,7 @@ mod admin;
 mod ledger;
 mod network;
 pub mod outcomes;
+mod outcomes_contracts;
 mod pages;
 
 use askama::Template;
@@ -37,6 +38,7 @@ pub fn routes() -> Router<AppState> {
         .merge(network::routes())
         .merge(ledger::routes())
         .merge(outcomes::routes())
+        .merge(outcomes_contracts::routes())
 }
 
 /// Renders a template; a template error is a bug, answered 500 and logged.

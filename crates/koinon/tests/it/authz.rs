@@ -97,6 +97,8 @@ async fn ids(t: &TestApp) -> Ids {
 }
 
 fn html_rows(ids: &Ids) -> Vec<Row> {
+    /// Staff, and the providers and investors of an organisation (who see their contracts).
+    const CONTRACT_READERS: &[Role] = &[Admin, Officer, Approver, Reviewer, Provider, Investor, Auditor];
     let get = |path: String, allowed: &'static [Role], heerlen_object: bool| Row {
         method: "GET",
         path,
@@ -136,6 +138,9 @@ fn html_rows(ids: &Ids) -> Vec<Row> {
         get("/outcomes/calculator".into(), MODELLERS, false),
         get("/outcomes/calculator?example=koto-savings-share".into(), MODELLERS, false),
         post("/outcomes/calculator".into(), MODELLERS, false),
+        get("/outcomes".into(), CONTRACT_READERS, false),
+        get("/outcomes/new".into(), MANAGERS, false),
+        post("/outcomes".into(), MANAGERS, false),
     ]
 }
 

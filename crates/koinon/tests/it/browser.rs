@@ -101,6 +101,18 @@ async fn every_shell_page_passes_axe_in_greek() {
         let nets = t.app.list_networks(&admin, heerlen.id, None, None).await.expect("networks");
         nets.items.first().expect("SIBdev").id
     };
+    // A running outcomes contract (the rate card of examples/outcomes), for its pages.
+    let (contract_id, run_id) = {
+        let heerlen = t.app.tenant_by_code("heerlen").await.expect("heerlen");
+        let system = koinon_app::Actor::System("test");
+        let toml = include_str!("../../../../examples/outcomes/dwp-rate-card.toml");
+        let c = t.app.create_contract(&system, heerlen.id, toml).await.expect("contract");
+        for to in ["contracted", "running"] {
+            t.app.transition_contract(&system, heerlen.id, c.id, to).await.expect("transition");
+        }
+        let run = t.app.prepare_payment_run(&system, heerlen.id, c.id, "2012-Q2", None).await.expect("run");
+        (c.id, run.id)
+    };
     let (_driver, port) = start_driver(&chromedriver).await;
     let profile = tempfile::tempdir().expect("profile dir");
     let mut caps = serde_json::Map::new();
@@ -161,6 +173,14 @@ async fn every_shell_page_passes_axe_in_greek() {
             "/account".into(),
             "/accessibility".into(),
             "/outcomes/calculator?example=peterborough-threshold".into(),
+            "/outcomes".into(),
+            "/outcomes/new".into(),
+            format!("/outcomes/{contract_id}"),
+            format!("/outcomes/{contract_id}/participants"),
+            format!("/outcomes/{contract_id}/claims"),
+            format!("/outcomes/{contract_id}/runs"),
+            format!("/outcomes/{contract_id}/runs/{run_id}"),
+            format!("/outcomes/{contract_id}/investors"),
         ];
         let mut problems = Vec::new();
         for page in &pages {

@@ -10,6 +10,7 @@ mod harness;
 mod ledger_api;
 mod outcomes_api;
 mod outcomes_cli;
+mod outcomes_contract_pages;
 mod outcomes_pages;
 mod pages;
 mod smoke;

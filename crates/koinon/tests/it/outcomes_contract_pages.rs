@@ -78,7 +78,11 @@ async fn outcomes_contract_pages_create_a_contract_and_move_it_to_running() {
     let (status, list) = get(&t, &officer, "/outcomes").await;
     assert_eq!(status, StatusCode::OK);
     assert!(list.contains("href=\"/outcomes/calculator\"") && list.contains("href=\"/outcomes/new\""), "{list}");
-    assert!(list.contains("There are no outcomes contracts yet."));
+    assert!(list.contains("Parkstad Werkt — employment SIB Heerlen"), "the demo's contract is listed");
+    // Sofia has none, and sees none of Heerlen's.
+    let sofia = t.signed_in("admin@sofia.example.org").await;
+    let (_, none) = get(&t, &sofia, "/outcomes").await;
+    assert!(none.contains("There are no outcomes contracts yet.") && !none.contains("Parkstad"), "{none}");
     assert_eq!(get(&t, &officer, "/outcomes/new").await.0, StatusCode::OK);
 
     // A contract with a mistake comes back with the error naming the key and its line, the

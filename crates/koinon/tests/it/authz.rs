@@ -41,6 +41,12 @@ const LEDGER_READERS: &[Role] = &[Admin, Officer, Approver, Auditor];
 const LEDGER_READERS_AND_PROVIDER: &[Role] = &[Admin, Officer, Approver, Auditor, Provider];
 /// Everyone but shops and citizens may try a contract on sample data.
 const MODELLERS: &[Role] = &[Admin, Officer, Approver, Reviewer, Provider, Investor, Auditor];
+/// An outcomes contract's staff, and the providers and investors that are its parties.
+const CONTRACT_VIEWERS: &[Role] = &[Admin, Officer, Approver, Reviewer, Auditor, Provider, Investor];
+/// Participants' records: not investors.
+const RECORD_VIEWERS: &[Role] = &[Admin, Officer, Approver, Reviewer, Auditor, Provider];
+const IMPORTERS: &[Role] = &[Admin, Officer, Provider];
+const FIGURE_VIEWERS: &[Role] = &[Admin, Officer, Approver, Auditor, Investor];
 const ORG_READERS_OF_PROVIDER_ORG: &[Role] = &[Admin, Officer, Approver, Reviewer, Auditor, Provider];
 
 /// One row of the matrix. `heerlen_object`: the route names an object of Heerlen, so Sofia's
@@ -66,7 +72,8 @@ struct Ids {
     network: i64,
     /// A draft outcomes contract of Heerlen's, with the demo provider and investor as parties.
     contract: i64,
-    /// A verified claim and a prepared payment run of another, running, contract.
+    /// A running contract with a verified claim and a prepared payment run.
+    running: i64,
     claim: i64,
     run: i64,
 }
@@ -93,7 +100,7 @@ async fn ids(t: &TestApp) -> Ids {
     t.app.verify_claim(&system, heerlen.id, claim, &verified).await.expect("verify");
     let run = t.app.prepare_payment_run(&system, heerlen.id, running, "2013-Q2", None).await.expect("run").id;
     let provider_org = provider.organisation_id.expect("provider org");
-    Ids { officer, provider_org, network, contract, claim, run }
+    Ids { officer, provider_org, network, contract, running, claim, run }
 }
 
 fn html_rows(ids: &Ids) -> Vec<Row> {
@@ -140,6 +147,14 @@ fn html_rows(ids: &Ids) -> Vec<Row> {
         post("/outcomes/calculator".into(), MODELLERS, false),
         get("/outcomes".into(), CONTRACT_READERS, false),
         get("/outcomes/new".into(), MANAGERS, false),
+        get(format!("/outcomes/{}", ids.contract), CONTRACT_VIEWERS, true),
+        get(format!("/outcomes/{}/participants", ids.running), RECORD_VIEWERS, true),
+        get(format!("/outcomes/{}/claims", ids.running), RECORD_VIEWERS, true),
+        get(format!("/outcomes/{}/runs", ids.running), CONTRACT_VIEWERS, true),
+        get(format!("/outcomes/{}/runs/{}", ids.running, ids.run), CONTRACT_VIEWERS, true),
+        get(format!("/outcomes/{}/investors", ids.running), FIGURE_VIEWERS, true),
+        post(format!("/outcomes/{}/participants/preview", ids.running), IMPORTERS, true),
+        post(format!("/outcomes/{}/claims/preview", ids.running), IMPORTERS, true),
         post("/outcomes".into(), MANAGERS, false),
     ]
 }
@@ -147,11 +162,6 @@ fn html_rows(ids: &Ids) -> Vec<Row> {
 fn api_rows(ids: &Ids) -> Vec<Row> {
     use serde_json::json;
     /// The demo provider and investor act for parties of the contract.
-    const CONTRACT_VIEWERS: &[Role] = &[Admin, Officer, Approver, Reviewer, Auditor, Provider, Investor];
-    /// Participants' records: not investors.
-    const RECORD_VIEWERS: &[Role] = &[Admin, Officer, Approver, Reviewer, Auditor, Provider];
-    const IMPORTERS: &[Role] = &[Admin, Officer, Provider];
-    const FIGURE_VIEWERS: &[Role] = &[Admin, Officer, Approver, Auditor, Investor];
     let contract = format!("/api/v1/outcomes/contracts/{}", ids.contract);
     let get = |path: String, allowed: &'static [Role], heerlen_object: bool| Row {
         method: "GET",

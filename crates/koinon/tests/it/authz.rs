@@ -161,7 +161,7 @@ fn html_rows(ids: &Ids) -> Vec<Row> {
 
 fn api_rows(ids: &Ids) -> Vec<Row> {
     use serde_json::json;
-    /// The demo provider and investor act for parties of the contract.
+    // The demo provider and investor act for parties of the contract.
     let contract = format!("/api/v1/outcomes/contracts/{}", ids.contract);
     let get = |path: String, allowed: &'static [Role], heerlen_object: bool| Row {
         method: "GET",

@@ -636,42 +636,7 @@ fn read_csv(input: &'static str, text: &str, names: &[&str], required: usize) ->
             return Err(vec![InputError::new(input, Some(1), None, "invalid_csv", "The header is not valid CSV")]);
         }
     };
-    let mut columns = vec![None; names.len()];
-    let mut errors = Vec::new();
-    for (i, h) in headers.iter().enumerate() {
-        let h = h.trim_start_matches('\u{feff}').trim();
-        match names.iter().position(|n| *n == h) {
-            Some(k) if columns[k].is_some() => errors.push(InputError::new(
-                input,
-                Some(1),
-                Some(h),
-                "duplicate_column",
-                format!("Column {h:?} appears twice"),
-            )),
-            Some(k) => columns[k] = Some(i),
-            None => errors.push(InputError::new(
-                input,
-                Some(1),
-                Some(h),
-                "unknown_column",
-                format!("Unknown column {h:?}; the columns are {}", names.join(", ")),
-            )),
-        }
-    }
-    for (k, name) in names.iter().enumerate().take(required) {
-        if columns[k].is_none() {
-            errors.push(InputError::new(
-                input,
-                Some(1),
-                Some(name),
-                "missing_column",
-                format!("Column {name:?} is required"),
-            ));
-        }
-    }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
+    let columns = koinon_core::outcomes::csv::header_columns(input, headers.iter(), names, required)?;
     let mut rows = Vec::new();
     for (n, rec) in rdr.records().enumerate() {
         if n >= IMPORT_ROWS_MAX {

@@ -49,11 +49,22 @@ fn columns<R: Read>(
     required: usize,
 ) -> Result<Vec<Option<usize>>, InputErrors> {
     let headers = rdr.byte_headers().map_err(|e| InputErrors(vec![csv_error(input, &e)]))?.clone();
+    header_columns(input, headers.iter().map(String::from_utf8_lossy), names, required).map_err(InputErrors)
+}
+
+/// Where each of `names` stands in a CSV header (a byte-order mark and spaces ignored); the
+/// first `required` names must be there. Unknown, duplicate and missing columns are errors
+/// on line 1, all of them at once.
+pub fn header_columns<H: AsRef<str>>(
+    input: &'static str,
+    headers: impl IntoIterator<Item = H>,
+    names: &[&str],
+    required: usize,
+) -> Result<Vec<Option<usize>>, Vec<InputError>> {
     let mut found = vec![None; names.len()];
     let mut errors = Vec::new();
-    for (i, h) in headers.iter().enumerate() {
-        let h = String::from_utf8_lossy(h);
-        let h = h.trim_start_matches('\u{feff}').trim();
+    for (i, h) in headers.into_iter().enumerate() {
+        let h = h.as_ref().trim_start_matches('\u{feff}').trim();
         match names.iter().position(|n| *n == h) {
             Some(k) if found[k].is_some() => errors.push(InputError::new(
                 input,
@@ -83,7 +94,7 @@ fn columns<R: Read>(
             ));
         }
     }
-    if errors.is_empty() { Ok(found) } else { Err(InputErrors(errors)) }
+    if errors.is_empty() { Ok(found) } else { Err(errors) }
 }
 
 fn text<'r>(input: &'static str, rec: &'r ByteRecord, col: usize, name: &str) -> Result<&'r str, InputError> {

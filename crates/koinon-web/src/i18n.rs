@@ -39,12 +39,24 @@ pub fn tr_args(locale: Locale, key: &str, args: &[(&'static str, String)]) -> St
 
 /// The message ids defined in a locale's own files (read from the embedded sources).
 pub fn keys(locale: Locale) -> Vec<String> {
-    let sources: [&str; 2] = match locale {
-        Locale::En => [include_str!("../locales/en/main.ftl"), include_str!("../locales/en/pages.ftl")],
-        Locale::El => [include_str!("../locales/el/main.ftl"), include_str!("../locales/el/pages.ftl")],
-        Locale::Bg => [include_str!("../locales/bg/main.ftl"), include_str!("../locales/bg/pages.ftl")],
-        Locale::Et => [include_str!("../locales/et/main.ftl"), include_str!("../locales/et/pages.ftl")],
-        _ => ["", ""],
+    /// Every file of a locale, in load order; each feature keeps its strings in its own file.
+    macro_rules! files {
+        ($lang:literal) => {
+            [
+                include_str!(concat!("../locales/", $lang, "/main.ftl")),
+                include_str!(concat!("../locales/", $lang, "/pages.ftl")),
+                include_str!(concat!("../locales/", $lang, "/designer.ftl")),
+                include_str!(concat!("../locales/", $lang, "/dashboard.ftl")),
+                include_str!(concat!("../locales/", $lang, "/evidence.ftl")),
+            ]
+        };
+    }
+    let sources: [&str; 5] = match locale {
+        Locale::En => files!("en"),
+        Locale::El => files!("el"),
+        Locale::Bg => files!("bg"),
+        Locale::Et => files!("et"),
+        _ => [""; 5],
     };
     sources
         .iter()

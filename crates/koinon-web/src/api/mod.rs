@@ -8,6 +8,8 @@ mod networks;
 mod organisations;
 mod outcomes;
 mod outcomes_contracts;
+mod outcomes_dashboard;
+mod outcomes_files;
 mod tenants;
 mod tokens;
 mod users;
@@ -35,6 +37,8 @@ pub fn routes() -> Router<AppState> {
         .merge(ledger::routes())
         .merge(outcomes::routes())
         .merge(outcomes_contracts::routes())
+        .merge(outcomes_dashboard::routes())
+        .merge(outcomes_files::routes())
         .fallback(api_not_found)
         .method_not_allowed_fallback(api_method_not_allowed)
 }
@@ -188,6 +192,8 @@ pub struct FieldErrorBody {
         (path = "/api/v1", api = ledger::LedgerApi),
         (path = "/api/v1", api = outcomes::OutcomesApi),
         (path = "/api/v1", api = outcomes_contracts::OutcomesContractsApi),
+        (path = "/api/v1", api = outcomes_dashboard::OutcomesDashboardApi),
+        (path = "/api/v1", api = outcomes_files::OutcomesFilesApi),
     ),
     components(schemas(ErrorBody, ErrorDetail, FieldErrorBody))
 )]

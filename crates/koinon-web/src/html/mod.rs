@@ -8,6 +8,9 @@ mod ledger;
 mod network;
 pub mod outcomes;
 mod outcomes_contracts;
+mod outcomes_dashboard;
+mod outcomes_designer;
+mod outcomes_evidence;
 mod pages;
 
 use askama::Template;
@@ -39,6 +42,9 @@ pub fn routes() -> Router<AppState> {
         .merge(ledger::routes())
         .merge(outcomes::routes())
         .merge(outcomes_contracts::routes())
+        .merge(outcomes_designer::routes())
+        .merge(outcomes_dashboard::routes())
+        .merge(outcomes_evidence::routes())
 }
 
 /// Renders a template; a template error is a bug, answered 500 and logged.

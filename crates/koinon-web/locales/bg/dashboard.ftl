@@ -1,0 +1,1 @@
+# koinon — outcomes contract dashboard and public summary.

@@ -1,0 +1,1 @@
+# koinon — outcomes evidence files, spreadsheet uploads, drawdowns and waterfall terms.

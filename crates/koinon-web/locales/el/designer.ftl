@@ -1,0 +1,1 @@
+# koinon — outcomes contract designer (one step per page, check your answers).

@@ -2274,8 +2274,22 @@ impl App {
             .as_deref()
             .and_then(id_from)
             .ok_or_else(|| AppError::Internal("the contract has no SPV account".into()))?;
-        let payer = first_party(parties, PartyRole::OutcomePayer)
-            .ok_or_else(|| AppError::Internal("the contract has no outcome payer".into()))?;
+        // The outcome payers' parts of the payment, by their shares in the contract.
+        let contract = parse_contract(row)?;
+        let payers: Vec<(&PartyRow, i64)> = contract
+            .split_among_payers(run.amount_due_minor)
+            .into_iter()
+            .map(|(index, amount)| {
+                parties
+                    .iter()
+                    .find(|p| usize::try_from(p.position).is_ok_and(|pos| pos == index))
+                    .map(|p| (p, amount))
+                    .ok_or_else(|| AppError::Internal(format!("contract {}: no party at {index}", row.id)))
+            })
+            .collect::<Result<_, _>>()?;
+        if payers.is_empty() {
+            return Err(AppError::Internal("the contract has no outcome payer".into()));
+        }
         let other = first_party(parties, PartyRole::Provider);
         let positions = investor_positions(db, row.id, parties).await?;
         let cap = match row.return_cap_multiple_bp {
@@ -2315,7 +2329,11 @@ impl App {
             });
         };
         if run.amount_due_minor > 0 {
-            next(account_of(parties, payer.id)?, spv, run.amount_due_minor, "outcome_payment", payer.id);
+            for (payer, amount) in &payers {
+                if *amount > 0 {
+                    next(account_of(parties, payer.id)?, spv, *amount, "outcome_payment", payer.id);
+                }
+            }
             for s in &distribution.investors {
                 let total = s.capital_minor + s.return_minor + s.residual_minor;
                 if total > 0 {

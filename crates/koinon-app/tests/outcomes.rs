@@ -793,6 +793,58 @@ K003,integration_training,2017-06-30,2017-07-03\n";
     f.app.shutdown().await;
 }
 
+/// Two outcome payers sharing each payment 70/30: each run posts one transfer per payer, and
+/// the ledger holds each payer's part to the cent.
+async fn shared_payers(postgres: bool) {
+    let Some(f) = fixture(postgres).await else { return };
+    let officer = f.officer();
+    let example = |name: &str| {
+        std::fs::read_to_string(format!("{}/../../examples/outcomes/{name}", env!("CARGO_MANIFEST_DIR"))).expect(name)
+    };
+    let toml = example("koto-savings-share.toml").replace(
+        "name = \"Ministry of Economic Affairs and Employment\"\nrole = \"outcome_payer\"\n",
+        "name = \"Ministry of Economic Affairs and Employment\"\nrole = \"outcome_payer\"\npayment_share_bp = 7000\n\n\
+[[parties]]\nname = \"Partner municipalities\"\nrole = \"outcome_payer\"\npayment_share_bp = 3000\n",
+    );
+    let c = f.app.create_contract(&officer, f.tenant, &toml).await.expect("contract");
+    let c = f.app.transition_contract(&officer, f.tenant, c.id, "running").await.expect("running");
+    let participants = "participant,cohort,enrolled_on\nK001,sib-group,2016-10-03\nK002,sib-group,2016-10-03\n";
+    f.app.commit_participants(&officer, f.tenant, c.id, participants).await.expect("participants");
+    let claims = "participant,metric,event_on,claimed_on\n\
+K001,integration_training,2017-03-31,2017-04-10\n\
+K002,integration_training,2017-02-28,2017-03-10\n";
+    f.app.commit_claims(&officer, f.tenant, c.id, claims).await.expect("claims");
+    for claim in f.app.list_claims(&officer, f.tenant, c.id, None, None, None).await.expect("claims").items {
+        f.app.verify_claim(&f.reviewer(), f.tenant, claim.id, &ClaimVerdict::Verified).await.expect("verify");
+    }
+    // Two trainings at €1,500: €3,000, of which €2,100 from the ministry and €900 from the
+    // municipalities.
+    let run = f.app.prepare_payment_run(&officer, f.tenant, c.id, "2017-Q1", None).await.expect("run");
+    assert_eq!(run.amount_due_minor, 300_000);
+    let run = f.app.approve_payment_run(&f.approver(), f.tenant, run.id, "2017-04-28").await.expect("approve");
+    let payers: Vec<_> = c.parties.iter().filter(|p| p.role == "outcome_payer").collect();
+    assert_eq!(payers.len(), 2);
+    let paid: Vec<(i64, i64)> =
+        run.transfers.iter().filter(|t| t.kind == "outcome_payment").map(|t| (t.party_id, t.amount_minor)).collect();
+    assert_eq!(paid, vec![(payers[0].id, 210_000), (payers[1].id, 90_000)]);
+    let accounts: Vec<String> = payers.iter().map(|p| p.account_id.clone().expect("account")).collect();
+    assert_eq!(balances(&f, &accounts[0]).await, (210_000, 0));
+    assert_eq!(balances(&f, &accounts[1]).await, (90_000, 0));
+    let spv = c.spv_account_id.clone().expect("spv");
+    assert_eq!(balances(&f, &spv).await, (300_000, 300_000));
+    f.app.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shared_payers_on_sqlite() {
+    shared_payers(false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shared_payers_on_postgres() {
+    shared_payers(true).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn savings_share_runs_on_sqlite() {
     savings_share_runs(false).await;

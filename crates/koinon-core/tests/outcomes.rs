@@ -583,6 +583,67 @@ fn case_claims(c: &Case) -> Result<Vec<OutcomeClaim>, Box<dyn std::error::Error>
         .collect()
 }
 
+/// Peterborough's two outcome payers with the payment shares given.
+fn peterborough_with_shares(moj: &str, lottery: &str) -> Result<String, Box<dyn std::error::Error>> {
+    Ok(example("peterborough-threshold.toml")?
+        .replace(
+            "name = \"Ministry of Justice\"\nrole = \"outcome_payer\"",
+            &format!("name = \"Ministry of Justice\"\nrole = \"outcome_payer\"{moj}"),
+        )
+        .replace(
+            "name = \"Big Lottery Fund\"\nrole = \"outcome_payer\"",
+            &format!("name = \"Big Lottery Fund\"\nrole = \"outcome_payer\"{lottery}"),
+        ))
+}
+
+#[test]
+fn several_outcome_payers_split_a_payment_by_their_shares_to_the_cent() -> TestResult {
+    // Equal shares when none is given: £1,000.01 is £500.01 and £500.00 (the first payer takes
+    // the odd penny on a tie).
+    let equal = Contract::from_toml(&example("peterborough-threshold.toml")?)?;
+    assert_eq!(equal.split_among_payers(100_001), vec![(0, 50_001), (1, 50_000)]);
+
+    // 70% / 30%: £1,000.01 → 700.007 and 300.003 → £700.00 + £300.00 and the penny left to the
+    // payer that lost more to rounding (0.7p against 0.3p).
+    let shared =
+        Contract::from_toml(&peterborough_with_shares("\npayment_share_bp = 7000", "\npayment_share_bp = 3000")?)?;
+    assert_eq!(shared.parties[0].payment_share_bp, Some(7000));
+    assert_eq!(shared.split_among_payers(100_001), vec![(0, 70_001), (1, 30_000)]);
+    assert_eq!(shared.split_among_payers(1_000_000), vec![(0, 700_000), (1, 300_000)]);
+    assert_eq!(shared.split_among_payers(0), vec![(0, 0), (1, 0)]);
+    // The amounts always add up exactly.
+    for amount in [1, 2, 3, 99, 101, 12_345_678_901] {
+        let total: i64 = shared.split_among_payers(amount).iter().map(|(_, a)| a).sum();
+        assert_eq!(total, amount);
+    }
+    Ok(())
+}
+
+#[test]
+fn payment_shares_must_be_given_for_every_payer_and_add_up_to_a_hundred_percent() -> TestResult {
+    let source = peterborough_with_shares("\npayment_share_bp = 7000", "\npayment_share_bp = 2000")?;
+    let line = source.lines().position(|l| l.contains("payment_share_bp = 7000")).map(|i| i + 1);
+    let errors = errors_of(&source);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!((errors[0].0.as_str(), errors[0].1), ("parties[0].payment_share_bp", "shares_total"));
+    assert_eq!(errors[0].2, line);
+
+    let missing = errors_of(&peterborough_with_shares("\npayment_share_bp = 7000", "")?);
+    assert_eq!(
+        missing.iter().map(|e| (e.0.as_str(), e.1)).collect::<Vec<_>>(),
+        vec![("parties[1].payment_share_bp", "required")]
+    );
+
+    let zero = errors_of(&peterborough_with_shares("\npayment_share_bp = 0", "\npayment_share_bp = 10000")?);
+    assert!(zero.iter().any(|e| e.0 == "parties[0].payment_share_bp" && e.1 == "out_of_range"), "{zero:?}");
+
+    let investor = example("peterborough-threshold.toml")?
+        .replace("commitment = \"5000000.00\"", "commitment = \"5000000.00\"\npayment_share_bp = 5000");
+    let errors = errors_of(&investor);
+    assert!(errors.iter().any(|e| e.0 == "parties[3].payment_share_bp" && e.1 == "not_allowed"), "{errors:?}");
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(300))]
 

@@ -84,6 +84,9 @@ pub struct Party {
     pub role: PartyRole,
     /// Investors only: the capital committed, in minor units of the contract currency.
     pub commitment_minor: Option<i64>,
+    /// Outcome payers only: the share of each payment this payer pays, in basis points. Either
+    /// every payer has one and they add up to 10,000, or none has and they pay equal shares.
+    pub payment_share_bp: Option<u16>,
 }
 
 /// A group of participants enrolled in one period.
@@ -224,6 +227,38 @@ impl Contract {
     /// prerequisites. Claims on the same day are checked in this order.
     pub fn metric_rank(&self) -> &[u8] {
         &self.checked.metric_rank
+    }
+
+    /// Splits a payment among the outcome payers: `(party index, amount)` in the order of the
+    /// parties, by their payment shares (equal shares when none is given). Each payer gets its
+    /// share rounded down; the cents left over go one each to the payers that lost the most to
+    /// rounding (the earlier payer on a tie), so the amounts add up to `amount_minor` exactly.
+    pub fn split_among_payers(&self, amount_minor: i64) -> Vec<(usize, i64)> {
+        let payers: Vec<(usize, i128)> = self
+            .parties
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.role == PartyRole::OutcomePayer)
+            .map(|(i, p)| (i, p.payment_share_bp.map_or(1, i128::from)))
+            .collect();
+        let weights: i128 = payers.iter().map(|(_, w)| w).sum();
+        if weights == 0 {
+            return Vec::new();
+        }
+        let amount = i128::from(amount_minor);
+        let mut split: Vec<(usize, i128, i128)> =
+            payers.iter().map(|&(i, w)| (i, amount * w / weights, amount * w % weights)).collect();
+        let mut left = amount - split.iter().map(|(_, a, _)| a).sum::<i128>();
+        let mut order: Vec<usize> = (0..split.len()).collect();
+        order.sort_by(|&a, &b| split[b].2.cmp(&split[a].2).then(a.cmp(&b)));
+        for k in order {
+            if left <= 0 {
+                break;
+            }
+            split[k].1 += 1;
+            left -= 1;
+        }
+        split.into_iter().map(|(i, a, _)| (i, i64::try_from(a).unwrap_or(i64::MAX))).collect()
     }
 
     /// The total committed by investors.
@@ -374,6 +409,7 @@ struct RawParty {
     name: Spanned<String>,
     role: Spanned<PartyRole>,
     commitment: Option<Spanned<String>>,
+    payment_share_bp: Option<Spanned<i64>>,
 }
 
 #[derive(Deserialize)]
@@ -634,7 +670,57 @@ impl Parser<'_> {
                 }
                 (None, _) => None,
             };
-            parties.push(Party { name, role, commitment_minor });
+            let payment_share_bp = match (&p.payment_share_bp, role) {
+                (Some(bp), PartyRole::OutcomePayer) => self
+                    .int(&format!("parties[{i}].payment_share_bp"), bp, 1, 10_000)
+                    .and_then(|v| u16::try_from(v).ok()),
+                (Some(bp), _) => {
+                    self.err(
+                        format!("parties[{i}].payment_share_bp"),
+                        bp.span().start,
+                        "not_allowed",
+                        "Only outcome payers have a payment share",
+                    );
+                    None
+                }
+                (None, _) => None,
+            };
+            parties.push(Party { name, role, commitment_minor, payment_share_bp });
+        }
+        let payers: Vec<(usize, Option<u16>)> = raw
+            .iter()
+            .enumerate()
+            .filter(|(_, rp)| *rp.get_ref().role.get_ref() == PartyRole::OutcomePayer)
+            .map(|(i, _)| (i, parties[i].payment_share_bp))
+            .collect();
+        let with_share = raw
+            .iter()
+            .filter(|rp| {
+                *rp.get_ref().role.get_ref() == PartyRole::OutcomePayer && rp.get_ref().payment_share_bp.is_some()
+            })
+            .count();
+        if with_share > 0 && with_share < payers.len() {
+            let (i, _) =
+                payers.iter().find(|(i, _)| raw[*i].get_ref().payment_share_bp.is_none()).copied().unwrap_or((0, None));
+            self.err(
+                format!("parties[{i}].payment_share_bp"),
+                raw[i].span().start,
+                "required",
+                "When one outcome payer has a payment share, every outcome payer needs one",
+            );
+        } else if with_share > 0 && payers.iter().all(|(_, bp)| bp.is_some()) {
+            let total: u32 = payers.iter().filter_map(|(_, bp)| bp.map(u32::from)).sum();
+            if total != 10_000 {
+                let (i, _) = payers[0];
+                let offset =
+                    raw[i].get_ref().payment_share_bp.as_ref().map_or(raw[i].span().start, |bp| bp.span().start);
+                self.err(
+                    format!("parties[{i}].payment_share_bp"),
+                    offset,
+                    "shares_total",
+                    format!("The outcome payers' payment shares must add up to 10000 (100%); they add up to {total}"),
+                );
+            }
         }
         let n = |role: PartyRole| parties.iter().filter(|p| p.role == role).count();
         let rules = [

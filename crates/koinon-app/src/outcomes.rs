@@ -1356,12 +1356,13 @@ impl App {
         to: &str,
     ) -> Result<ContractView, AppError> {
         actor.require(Action::ManageOutcomeContracts, &Resource::tenant(tenant_id))?;
-        let to = ContractState::parse(to)?;
+        // An unknown contract is "not found" whatever the state asked for.
         let (row, parties) = {
             let mut conn = self.store().conn().await?;
             let mut db = conn.db();
             load_contract(&mut db, actor, tenant_id, id).await?
         };
+        let to = ContractState::parse(to)?;
         let from = state_of(&row);
         if to <= from {
             return Err(AppError::invalid(
@@ -1964,15 +1965,16 @@ impl App {
         claim_id: i64,
         verdict: &ClaimVerdict,
     ) -> Result<ClaimView, AppError> {
+        let mut tx = self.store().begin().await?;
+        let mut db = tx.db();
+        // An unknown claim is "not found" before the verdict is looked at.
+        let (claim, row, _) = self.claim_and_contract(&mut db, actor, tenant_id, claim_id).await?;
         let (status, reason) = match verdict {
             ClaimVerdict::Verified => ("verified", None),
             ClaimVerdict::Rejected { reason } => {
                 ("rejected", Some(koinon_core::text::required("reason", reason, REASON_MAX_CHARS)?))
             }
         };
-        let mut tx = self.store().begin().await?;
-        let mut db = tx.db();
-        let (claim, row, _) = self.claim_and_contract(&mut db, actor, tenant_id, claim_id).await?;
         let resource = Resource { tenant_id, owner_user_id: None, organisation_id: claim.claimant_organisation_id };
         actor.require(Action::VerifyOutcomeClaims, &resource)?;
         if claim.submitted_by == actor.audit_name() {

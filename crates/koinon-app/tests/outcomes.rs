@@ -168,6 +168,12 @@ async fn contracts_and_lifecycle(postgres: bool) {
     let stranger = f.user(50, Role::Provider, Some(f.other_org));
     assert!(f.app.list_contracts(&stranger, f.tenant, None, None).await.expect("list").items.is_empty());
     assert!(matches!(f.app.contract(&stranger, f.tenant, c.id).await, Err(AppError::NotFound(_))));
+    // An unknown contract or claim is not found, whatever else the request gets wrong.
+    let unknown = f.app.transition_contract(&officer, f.tenant, c.id + 1_000, "no-such-state").await;
+    assert!(matches!(unknown, Err(AppError::NotFound(_))), "{unknown:?}");
+    let unknown =
+        f.app.verify_claim(&f.reviewer(), f.tenant, 987_654, &ClaimVerdict::Rejected { reason: String::new() }).await;
+    assert!(matches!(unknown, Err(AppError::NotFound(_))), "{unknown:?}");
     // Linking a party to another organisation moves who acts for it.
     let evaluator_party = c.parties.iter().find(|p| p.role == "evaluator").expect("evaluator").id;
     let err = f.app.link_party_organisation(&officer, f.tenant, c.id, evaluator_party, Some(9_999)).await;

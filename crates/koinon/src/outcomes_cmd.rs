@@ -1,5 +1,6 @@
-//! `koinon outcomes returns` and `koinon outcomes payments`: investor returns on a cash-flow
-//! file and the payment statement of an outcomes contract, from files, in a terminal.
+//! `koinon outcomes returns`, `koinon outcomes payments` and `koinon outcomes simulate`: investor
+//! returns on a cash-flow file, the payment statement of an outcomes contract and the Monte Carlo
+//! feasibility of one, from files, in a terminal.
 //!
 //! Both commands read files only (no database). On any error nothing is written to standard
 //! output: every problem goes to standard error, naming the file, the line and the column, as
@@ -20,6 +21,8 @@ use koinon_core::outcomes::{
     RefusalCount, RefusedClaim, ResultLine, Table, TableError, TableErrors, limits, sheet,
 };
 use serde::Serialize;
+
+mod simulate;
 
 /// Refused claims and participant caps shown one by one in the text output (all are in
 /// `--json`, up to the statement's own limits).
@@ -72,6 +75,27 @@ pub enum OutcomesCommand {
         /// Include every paid participant (one line each; can be very long).
         #[arg(long)]
         by_participant: bool,
+        #[arg(long, env = "KOINON_JSON")]
+        json: bool,
+    },
+    /// The feasibility of a contract before signing: a Monte Carlo run of a model file
+    /// (referrals, engagement, attrition, uncertain outcome chances, prices, caps, costs,
+    /// investor terms, public savings). The same seed gives the same figures whatever the
+    /// number of threads. See docs/outcomes.md, "Feasibility models".
+    Simulate {
+        /// The feasibility model (TOML).
+        #[arg(long, value_name = "FILE.toml")]
+        model: PathBuf,
+        /// How many scenarios to run (1 to 10,000,000).
+        #[arg(long, value_name = "N", default_value_t = simulate::SCENARIOS_DEFAULT,
+              value_parser = clap::value_parser!(u32).range(1..=i64::from(koinon_sim::sim::SCENARIOS_MAX)))]
+        scenarios: u32,
+        /// The seed of the random numbers.
+        #[arg(long, value_name = "S", default_value_t = 1)]
+        seed: u64,
+        /// Worker threads (default: one per core). The figures do not depend on it.
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
+        threads: Option<u16>,
         #[arg(long, env = "KOINON_JSON")]
         json: bool,
     },
@@ -269,6 +293,11 @@ pub fn run(cmd: OutcomesCommand) -> anyhow::Result<ExitCode> {
                 results_sheet: results_sheet.as_deref(),
             };
             (json, payments_cmd(&files, by_participant, json))
+        }
+        OutcomesCommand::Simulate { model, scenarios, seed, threads, json } => {
+            let args =
+                simulate::SimulateArgs { model: &model, scenarios, seed, threads: threads.map(usize::from), json };
+            (json, simulate::simulate_cmd(&args))
         }
     };
     match outcome {

@@ -1,0 +1,584 @@
+//! The Monte Carlo run: many scenarios of the same model, each with its own random stream, so
+//! the results depend on the seed alone and never on the number of threads.
+//!
+//! One scenario:
+//! 1. Each metric's success chance is drawn from a Beta distribution with the model's mean
+//!    and standard deviation (the uncertainty about the chance itself).
+//! 2. Each referral starts the service with the engagement chance; an engaged participant is
+//!    still engaged `k` periods later with chance (1 − attrition)ᵏ (one draw per participant,
+//!    compared with the survival chance of each lag).
+//! 3. For each metric in order of lag (prerequisites first), an engaged participant who has
+//!    the prerequisite achieves it with the drawn chance, in the period of enrolment + lag.
+//!    Outcomes after the contract's last period are not paid.
+//! 4. Payments: the metric's price, cut by the participant cap, then period by period by the
+//!    contract cap. Costs (per participant at enrolment, fixed per period) are drawn from the
+//!    investors' capital as they fall; the investors receive the outcome payments until they
+//!    have their return cap times what they put in, and the provider the rest.
+//! 5. Figures: what was paid, whether the cap was reached, the investors' IRR (period rate,
+//!    annualised) and money multiple, and the commissioner's net savings (public savings
+//!    minus outcome payments) discounted to the start at the model's rate.
+
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::time::Duration;
+
+use koinon_core::outcomes::Amount;
+use serde::Serialize;
+
+use crate::model::Model;
+use crate::rng::{Rng, threshold};
+
+/// Most scenarios in one run.
+pub const SCENARIOS_MAX: u32 = 10_000_000;
+/// Scenarios handed to a worker at a time.
+const CHUNK: usize = 512;
+/// Bars of a histogram.
+pub const HISTOGRAM_BINS: usize = 20;
+
+/// What one scenario came to.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Scenario {
+    participants: u32,
+    paid_minor: i64,
+    cap_hit: bool,
+    drawn_minor: i64,
+    received_minor: i64,
+    unfunded_minor: i64,
+    /// Annual IRR of the investors; `None` when they put nothing in or it has no root.
+    irr: Option<f64>,
+    net_savings_npv_minor: i64,
+}
+
+/// Sums over all scenarios that do not depend on the order they are added in.
+#[derive(Debug, Clone, Default)]
+struct Totals {
+    outcomes: Vec<u64>,
+    paid_by_metric: Vec<i128>,
+    paid_by_period: Vec<i128>,
+}
+
+impl Totals {
+    fn new(metrics: usize, periods: usize) -> Self {
+        Totals { outcomes: vec![0; metrics], paid_by_metric: vec![0; metrics], paid_by_period: vec![0; periods] }
+    }
+
+    fn add(&mut self, other: &Totals) {
+        for (a, b) in self.outcomes.iter_mut().zip(&other.outcomes) {
+            *a += b;
+        }
+        for (a, b) in self.paid_by_metric.iter_mut().zip(&other.paid_by_metric) {
+            *a += b;
+        }
+        for (a, b) in self.paid_by_period.iter_mut().zip(&other.paid_by_period) {
+            *a += b;
+        }
+    }
+}
+
+/// The fixed parts of a model, prepared once for all scenarios.
+struct Plan<'m> {
+    model: &'m Model,
+    periods: usize,
+    engage: u64,
+    /// Chance (as a `u64` threshold) of still being engaged `k` periods after enrolment.
+    survival: Vec<u64>,
+    /// Metric indices by lag, then as listed.
+    order: Vec<usize>,
+    /// Beta parameters per metric, or the fixed chance.
+    chance: Vec<Chance>,
+    /// (1 + annual rate)^(−(t + 1) / periods per year) for each period.
+    discount: Vec<f64>,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Chance {
+    Fixed(u64),
+    Beta(f64, f64),
+}
+
+impl<'m> Plan<'m> {
+    fn new(model: &'m Model) -> Self {
+        let periods = usize::from(model.periods);
+        let stay = 1.0 - f64::from(model.attrition_bp) / 10_000.0;
+        let survival = (0..=periods).map(|k| threshold(stay.powi(i32::try_from(k).unwrap_or(i32::MAX)))).collect();
+        let mut order: Vec<usize> = (0..model.metrics.len()).collect();
+        order.sort_by_key(|&i| (model.metrics[i].lag_periods, i));
+        let chance = model
+            .metrics
+            .iter()
+            .map(|m| {
+                let mean = f64::from(m.success_bp) / 10_000.0;
+                let sd = f64::from(m.uncertainty_bp) / 10_000.0;
+                if m.uncertainty_bp == 0 || m.success_bp == 0 || m.success_bp == 10_000 {
+                    Chance::Fixed(threshold(mean))
+                } else {
+                    // Method of moments: α + β = mean(1 − mean)/sd² − 1.
+                    let k = mean * (1.0 - mean) / (sd * sd) - 1.0;
+                    Chance::Beta(mean * k, (1.0 - mean) * k)
+                }
+            })
+            .collect();
+        let rate = f64::from(model.discount_rate_bp) / 10_000.0;
+        let per_year = f64::from(model.periods_per_year());
+        let discount = (0..periods).map(|t| (1.0 + rate).powf(-((t + 1) as f64) / per_year)).collect();
+        Plan {
+            model,
+            periods,
+            engage: threshold(f64::from(model.engagement_bp) / 10_000.0),
+            survival,
+            order,
+            chance,
+            discount,
+        }
+    }
+}
+
+/// Scratch space of one worker, reused from scenario to scenario.
+struct Scratch {
+    due: Vec<i64>,
+    savings: Vec<i64>,
+    enrolled: Vec<u32>,
+    chance: Vec<u64>,
+    flows: Vec<i64>,
+}
+
+fn scenario(plan: &Plan<'_>, rng: &mut Rng, s: &mut Scratch, totals: &mut Totals) -> Scenario {
+    let model = plan.model;
+    let periods = plan.periods;
+    s.due.iter_mut().for_each(|v| *v = 0);
+    s.savings.iter_mut().for_each(|v| *v = 0);
+    s.enrolled.iter_mut().for_each(|v| *v = 0);
+    for (c, chance) in s.chance.iter_mut().zip(&plan.chance) {
+        *c = match *chance {
+            Chance::Fixed(t) => t,
+            Chance::Beta(a, b) => threshold(rng.beta(a, b)),
+        };
+    }
+    let attrition = model.attrition_bp > 0;
+    let cap = model.participant_cap_minor.unwrap_or(i64::MAX);
+    let mut participants = 0u32;
+    for (t, &referrals) in model.referrals.iter().enumerate() {
+        for _ in 0..referrals {
+            if rng.next_u64() >= plan.engage {
+                continue;
+            }
+            participants += 1;
+            s.enrolled[t] += 1;
+            let stay = if attrition { rng.next_u64() } else { 0 };
+            let mut achieved = 0u64;
+            let mut paid = 0i64;
+            for &m in &plan.order {
+                let metric = &model.metrics[m];
+                let lag = usize::from(metric.lag_periods);
+                let when = t + lag;
+                if when >= periods {
+                    break;
+                }
+                if attrition && stay >= plan.survival[lag] {
+                    break;
+                }
+                if let Some(p) = metric.prerequisite
+                    && achieved & (1 << p) == 0
+                {
+                    continue;
+                }
+                if rng.next_u64() >= s.chance[m] {
+                    continue;
+                }
+                achieved |= 1 << m;
+                let pay = metric.price_minor.min(cap - paid);
+                paid += pay;
+                s.due[when] += pay;
+                s.savings[when] += metric.public_saving_minor;
+                totals.outcomes[m] += 1;
+                totals.paid_by_metric[m] += i128::from(pay);
+            }
+        }
+    }
+
+    // The contract cap, period by period.
+    let mut left = model.contract_cap_minor;
+    let mut paid_total = 0i64;
+    let mut due_total = 0i64;
+    for t in 0..periods {
+        due_total += s.due[t];
+        let pay = s.due[t].min(left);
+        s.due[t] = pay;
+        left -= pay;
+        paid_total += pay;
+    }
+    let cap_hit = due_total >= model.contract_cap_minor;
+
+    // Costs drawn from the capital; payments to the investors up to their cap.
+    let mut drawn = 0i64;
+    let mut unfunded = 0i64;
+    for t in 0..periods {
+        let cost = i64::from(s.enrolled[t]) * model.cost_per_participant_minor + model.cost_per_period_minor;
+        let draw = cost.min(model.capital_minor - drawn);
+        drawn += draw;
+        unfunded += cost - draw;
+        s.flows[t] = -draw;
+    }
+    let limit = match model.return_cap_bp {
+        Some(bp) => i64::try_from(i128::from(drawn) * i128::from(bp) / 10_000).unwrap_or(i64::MAX),
+        None => i64::MAX,
+    };
+    let mut received = 0i64;
+    let mut npv = 0.0f64;
+    for t in 0..periods {
+        let to_investors = s.due[t].min(limit - received);
+        received += to_investors;
+        s.flows[t] += to_investors;
+        totals.paid_by_period[t] += i128::from(s.due[t]);
+        npv += (s.savings[t] - s.due[t]) as f64 * plan.discount[t];
+    }
+    let irr = if drawn > 0 { annual_irr(&s.flows, model.periods_per_year()) } else { None };
+    Scenario {
+        participants,
+        paid_minor: paid_total,
+        cap_hit,
+        drawn_minor: drawn,
+        received_minor: received,
+        unfunded_minor: unfunded,
+        irr,
+        net_savings_npv_minor: npv.round() as i64,
+    }
+}
+
+/// The annual internal rate of return of flows at the end of equal periods: the period rate
+/// `r` with Σ fₜ/(1+r)ᵗ = 0, then (1+r)^periods-per-year − 1. The root is looked for on a grid
+/// of period rates from −99.99% to +1,000%; of the points where the value falls through zero
+/// as the rate rises (an investment's rate: money out first, back later), the one nearest 0%
+/// is narrowed by bisection. Flows that never come back (no positive flow) give −1 (−100%);
+/// flows with no root on the grid give `None`.
+pub fn annual_irr(flows: &[i64], periods_per_year: u32) -> Option<f64> {
+    if !flows.iter().any(|f| *f < 0) {
+        return None;
+    }
+    if !flows.iter().any(|f| *f > 0) {
+        return Some(-1.0);
+    }
+    let npv = |r: f64| {
+        let mut v = 0.0;
+        let mut factor = 1.0;
+        let step = 1.0 / (1.0 + r);
+        for f in flows {
+            v += *f as f64 * factor;
+            factor *= step;
+        }
+        v
+    };
+    // Grid points evenly spaced in ln(1 + r).
+    const POINTS: usize = 240;
+    let (low, high) = ((1.0f64 - 0.9999).ln(), 11.0f64.ln());
+    let rate = |i: usize| (low + (high - low) * i as f64 / POINTS as f64).exp() - 1.0;
+    let mut best: Option<(f64, f64)> = None;
+    let mut prev = (rate(0), npv(rate(0)));
+    for i in 1..=POINTS {
+        let r = rate(i);
+        let v = npv(r);
+        if v == 0.0 {
+            return Some(annualise(r, periods_per_year));
+        }
+        // An investment's rate is where the value falls through zero as the rate rises; of
+        // those, the one nearest 0%.
+        if prev.1 > 0.0 && v < 0.0 {
+            let nearer = best.is_none_or(|(a, b)| prev.0.abs().min(r.abs()) < a.abs().min(b.abs()));
+            if nearer {
+                best = Some((prev.0, r));
+            }
+        }
+        prev = (r, v);
+    }
+    let (mut lo, mut hi) = best?;
+    let lo_sign = npv(lo) < 0.0;
+    for _ in 0..100 {
+        let mid = 0.5 * (lo + hi);
+        if (npv(mid) < 0.0) == lo_sign {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+        if hi - lo < 1e-13 {
+            break;
+        }
+    }
+    Some(annualise(0.5 * (lo + hi), periods_per_year))
+}
+
+fn annualise(period_rate: f64, periods_per_year: u32) -> f64 {
+    (1.0 + period_rate).powi(i32::try_from(periods_per_year).unwrap_or(1)) - 1.0
+}
+
+/// How to run.
+#[derive(Debug, Clone, Copy)]
+pub struct RunOptions {
+    pub scenarios: u32,
+    pub seed: u64,
+    /// Worker threads (at least 1); the results do not depend on it.
+    pub threads: usize,
+}
+
+/// Runs the model. `progress(done, total)` is called now and then on the calling thread.
+pub fn simulate(model: &Model, options: RunOptions, progress: &mut dyn FnMut(u64, u64)) -> Feasibility {
+    let n = options.scenarios.clamp(1, SCENARIOS_MAX) as usize;
+    let plan = Plan::new(model);
+    let chunks = n.div_ceil(CHUNK);
+    let next = AtomicUsize::new(0);
+    let done = AtomicU64::new(0);
+    let threads = options.threads.clamp(1, 64).min(chunks);
+    let mut parts: Vec<(usize, Vec<Scenario>, Totals)> = Vec::with_capacity(chunks);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut scratch = Scratch {
+                        due: vec![0; plan.periods],
+                        savings: vec![0; plan.periods],
+                        enrolled: vec![0; plan.periods],
+                        chance: vec![0; model.metrics.len()],
+                        flows: vec![0; plan.periods],
+                    };
+                    let mut out = Vec::new();
+                    loop {
+                        let c = next.fetch_add(1, Ordering::Relaxed);
+                        if c >= chunks {
+                            break;
+                        }
+                        let mut totals = Totals::new(model.metrics.len(), plan.periods);
+                        let range = c * CHUNK..((c + 1) * CHUNK).min(n);
+                        let count = range.len() as u64;
+                        let results: Vec<Scenario> = range
+                            .map(|i| {
+                                let mut rng = Rng::for_scenario(options.seed, i as u64);
+                                scenario(&plan, &mut rng, &mut scratch, &mut totals)
+                            })
+                            .collect();
+                        out.push((c, results, totals));
+                        done.fetch_add(count, Ordering::Relaxed);
+                    }
+                    out
+                })
+            })
+            .collect();
+        while !workers.iter().all(|w| w.is_finished()) {
+            progress(done.load(Ordering::Relaxed), n as u64);
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        for w in workers {
+            if let Ok(out) = w.join() {
+                parts.extend(out);
+            }
+        }
+    });
+    progress(n as u64, n as u64);
+    parts.sort_by_key(|(c, _, _)| *c);
+    let mut totals = Totals::new(model.metrics.len(), plan.periods);
+    let mut all = Vec::with_capacity(n);
+    for (_, results, t) in parts {
+        all.extend(results);
+        totals.add(&t);
+    }
+    summarise(model, options, &all, &totals)
+}
+
+// ---- the figures ----
+
+/// Money over the scenarios: mean (rounded down), spread and a histogram.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MoneyStats {
+    pub mean: Amount,
+    pub min: Amount,
+    pub p5: Amount,
+    pub p50: Amount,
+    pub p95: Amount,
+    pub max: Amount,
+    pub histogram: Vec<Bin>,
+}
+
+/// One bar of a histogram: scenarios with a value in `[from, to)`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Bin {
+    pub from: Amount,
+    pub to: Amount,
+    pub scenarios: u64,
+}
+
+/// A rate over the scenarios where it exists.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RateStats {
+    pub mean: f64,
+    pub p5: f64,
+    pub p50: f64,
+    pub p95: f64,
+    /// Scenarios where it exists.
+    pub scenarios: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InvestorFigures {
+    pub capital: Amount,
+    pub drawn: MoneyStats,
+    pub received: MoneyStats,
+    /// Annual IRR; −1 is everything lost.
+    pub irr: Option<RateStats>,
+    /// Received ÷ drawn.
+    pub money_multiple: Option<RateStats>,
+    /// Share of scenarios where the investors get back less than they put in.
+    pub probability_of_loss: f64,
+    /// Share of scenarios where the costs outrun the capital.
+    pub probability_of_funding_gap: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CommissionerFigures {
+    pub discount_rate_bp: u32,
+    /// Public savings minus outcome payments, discounted to the start.
+    pub net_savings_npv: MoneyStats,
+    /// Share of scenarios where the outcome payments cost more than they save.
+    pub probability_of_net_cost: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MetricFigures {
+    pub code: String,
+    /// Mean outcomes per scenario.
+    pub mean_outcomes: f64,
+    /// Mean paid for it per scenario (before the contract cap), rounded down.
+    pub mean_paid: Amount,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PeriodFigures {
+    pub period: String,
+    /// Mean paid in the period per scenario (after the caps), rounded down.
+    pub mean_paid: Amount,
+}
+
+/// The result of a run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Feasibility {
+    pub model: String,
+    pub currency: String,
+    pub scenarios: u64,
+    pub seed: u64,
+    pub participants: RateStats,
+    pub outcome_payments: MoneyStats,
+    pub contract_cap: Amount,
+    /// Share of scenarios where what is due reaches the contract cap.
+    pub probability_cap_hit: f64,
+    pub investors: Option<InvestorFigures>,
+    pub commissioner: CommissionerFigures,
+    pub by_metric: Vec<MetricFigures>,
+    pub by_period: Vec<PeriodFigures>,
+}
+
+/// The value at `q` (0–1) of sorted values: nearest rank.
+fn quantile<T: Copy>(sorted: &[T], q: f64) -> T {
+    let n = sorted.len();
+    let rank = ((q * n as f64).ceil() as usize).clamp(1, n);
+    sorted[rank - 1]
+}
+
+fn money_stats(mut values: Vec<i64>, scale: u8) -> MoneyStats {
+    let amount = |minor: i64| Amount { minor, scale };
+    values.sort_unstable();
+    if values.is_empty() {
+        let zero = amount(0);
+        return MoneyStats { mean: zero, min: zero, p5: zero, p50: zero, p95: zero, max: zero, histogram: Vec::new() };
+    }
+    let n = values.len();
+    let sum: i128 = values.iter().map(|v| i128::from(*v)).sum();
+    let (min, max) = (values[0], values[n - 1]);
+    let width = (i128::from(max) - i128::from(min)).div_euclid(HISTOGRAM_BINS as i128) + 1;
+    let edge = |b: i128| amount(i64::try_from(i128::from(min) + b * width).unwrap_or(i64::MAX));
+    let mut histogram: Vec<Bin> =
+        (0..HISTOGRAM_BINS as i128).map(|b| Bin { from: edge(b), to: edge(b + 1), scenarios: 0 }).collect();
+    for v in &values {
+        let b = ((i128::from(*v) - i128::from(min)) / width) as usize;
+        histogram[b.min(HISTOGRAM_BINS - 1)].scenarios += 1;
+    }
+    while histogram.last().is_some_and(|b| b.scenarios == 0) {
+        histogram.pop();
+    }
+    MoneyStats {
+        mean: amount(i64::try_from(sum.div_euclid(n as i128)).unwrap_or(i64::MAX)),
+        min: amount(min),
+        p5: amount(quantile(&values, 0.05)),
+        p50: amount(quantile(&values, 0.5)),
+        p95: amount(quantile(&values, 0.95)),
+        max: amount(max),
+        histogram,
+    }
+}
+
+fn rate_stats(mut values: Vec<f64>) -> Option<RateStats> {
+    values.retain(|v| v.is_finite());
+    if values.is_empty() {
+        return None;
+    }
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    Some(RateStats {
+        mean: values.iter().sum::<f64>() / n as f64,
+        p5: quantile(&values, 0.05),
+        p50: quantile(&values, 0.5),
+        p95: quantile(&values, 0.95),
+        scenarios: n as u64,
+    })
+}
+
+fn share(count: usize, n: usize) -> f64 {
+    if n == 0 { 0.0 } else { count as f64 / n as f64 }
+}
+
+fn summarise(model: &Model, options: RunOptions, all: &[Scenario], totals: &Totals) -> Feasibility {
+    let n = all.len();
+    let scale = model.currency.scale();
+    let per = |sum: i128| Amount { minor: i64::try_from(sum.div_euclid(n.max(1) as i128)).unwrap_or(i64::MAX), scale };
+    let investors = (model.capital_minor > 0).then(|| InvestorFigures {
+        capital: Amount { minor: model.capital_minor, scale },
+        drawn: money_stats(all.iter().map(|s| s.drawn_minor).collect(), scale),
+        received: money_stats(all.iter().map(|s| s.received_minor).collect(), scale),
+        irr: rate_stats(all.iter().filter_map(|s| s.irr).collect()),
+        money_multiple: rate_stats(
+            all.iter().filter(|s| s.drawn_minor > 0).map(|s| s.received_minor as f64 / s.drawn_minor as f64).collect(),
+        ),
+        probability_of_loss: share(all.iter().filter(|s| s.received_minor < s.drawn_minor).count(), n),
+        probability_of_funding_gap: share(all.iter().filter(|s| s.unfunded_minor > 0).count(), n),
+    });
+    Feasibility {
+        model: model.name.clone(),
+        currency: model.currency.code().to_string(),
+        scenarios: n as u64,
+        seed: options.seed,
+        participants: rate_stats(all.iter().map(|s| f64::from(s.participants)).collect()).unwrap_or(RateStats {
+            mean: 0.0,
+            p5: 0.0,
+            p50: 0.0,
+            p95: 0.0,
+            scenarios: 0,
+        }),
+        outcome_payments: money_stats(all.iter().map(|s| s.paid_minor).collect(), scale),
+        contract_cap: Amount { minor: model.contract_cap_minor, scale },
+        probability_cap_hit: share(all.iter().filter(|s| s.cap_hit).count(), n),
+        investors,
+        commissioner: CommissionerFigures {
+            discount_rate_bp: model.discount_rate_bp,
+            net_savings_npv: money_stats(all.iter().map(|s| s.net_savings_npv_minor).collect(), scale),
+            probability_of_net_cost: share(all.iter().filter(|s| s.net_savings_npv_minor < 0).count(), n),
+        },
+        by_metric: model
+            .metrics
+            .iter()
+            .enumerate()
+            .map(|(i, m)| MetricFigures {
+                code: m.code.clone(),
+                mean_outcomes: totals.outcomes[i] as f64 / n.max(1) as f64,
+                mean_paid: per(totals.paid_by_metric[i]),
+            })
+            .collect(),
+        by_period: (0..usize::from(model.periods))
+            .map(|t| PeriodFigures { period: model.period_label(t), mean_paid: per(totals.paid_by_period[t]) })
+            .collect(),
+    }
+}

@@ -88,6 +88,48 @@ impl Rng {
     }
 }
 
+/// Four independent xoshiro256++ streams filling a buffer together: the four state chains
+/// interleave, so numbers come several times faster than from one stream.
+#[derive(Debug, Clone)]
+pub struct Lanes {
+    lanes: [Rng; 4],
+}
+
+impl Lanes {
+    /// The four streams of scenario `index` of a run seeded with `seed`.
+    pub fn for_scenario(seed: u64, index: u64) -> Self {
+        let base = index.wrapping_mul(4);
+        Lanes {
+            lanes: [
+                Rng::for_scenario(seed, base),
+                Rng::for_scenario(seed, base.wrapping_add(1)),
+                Rng::for_scenario(seed, base.wrapping_add(2)),
+                Rng::for_scenario(seed, base.wrapping_add(3)),
+            ],
+        }
+    }
+
+    /// The first stream, for the few numbers drawn one at a time.
+    pub fn first(&mut self) -> &mut Rng {
+        &mut self.lanes[0]
+    }
+
+    /// Fills `buf` with random numbers.
+    pub fn fill(&mut self, buf: &mut [u64]) {
+        let [a, b, c, d] = &mut self.lanes;
+        let mut chunks = buf.chunks_exact_mut(4);
+        for chunk in &mut chunks {
+            chunk[0] = a.next_u64();
+            chunk[1] = b.next_u64();
+            chunk[2] = c.next_u64();
+            chunk[3] = d.next_u64();
+        }
+        for v in chunks.into_remainder() {
+            *v = a.next_u64();
+        }
+    }
+}
+
 /// The threshold that a uniform `u64` falls below with probability `p`: `next_u64() < t`
 /// happens with probability `p` (to within 2⁻⁶⁴). `p = 1` is `u64::MAX`, a probability of
 /// 1 − 2⁻⁶⁴.
@@ -100,6 +142,19 @@ pub fn threshold(p: f64) -> u64 {
     } else {
         // 2^64 · p, exact to the 53 bits of p.
         (p * 18_446_744_073_709_551_616.0) as u64
+    }
+}
+
+/// The threshold that a uniform 32-bit number (as `u64`) falls below with probability `p`, to
+/// within 2⁻³²: 0 for `p = 0` (never), 2³² for `p = 1` (always).
+#[inline]
+pub fn threshold32(p: f64) -> u64 {
+    if p <= 0.0 {
+        0
+    } else if p >= 1.0 {
+        1 << 32
+    } else {
+        (p * 4_294_967_296.0) as u64
     }
 }
 
@@ -133,6 +188,20 @@ mod tests {
     }
 
     #[test]
+    fn lanes_fill_the_same_numbers_for_the_same_scenario() {
+        let mut a = vec![0u64; 11];
+        let mut b = vec![0u64; 11];
+        Lanes::for_scenario(5, 9).fill(&mut a);
+        Lanes::for_scenario(5, 9).fill(&mut b);
+        assert_eq!(a, b);
+        let mut c = vec![0u64; 11];
+        Lanes::for_scenario(5, 10).fill(&mut c);
+        assert_ne!(a, c);
+        // The four lanes are different streams.
+        assert!(a[0] != a[1] && a[1] != a[2] && a[2] != a[3]);
+    }
+
+    #[test]
     fn thresholds_give_their_probability() {
         assert_eq!(threshold(0.0), 0);
         assert_eq!(threshold(1.0), u64::MAX);
@@ -141,5 +210,11 @@ mod tests {
         let t = threshold(0.3);
         let hits = (0..100_000).filter(|_| rng.next_u64() < t).count();
         assert!((29_000..31_000).contains(&hits), "{hits}");
+        assert_eq!(threshold32(0.0), 0);
+        assert_eq!(threshold32(1.0), 1 << 32);
+        assert_eq!(threshold32(0.25), 1 << 30);
+        // Always and never, whatever the 32-bit number.
+        assert!(u64::from(u32::MAX) < threshold32(1.0));
+        assert!(0 >= threshold32(0.0));
     }
 }

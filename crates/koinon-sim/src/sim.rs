@@ -25,7 +25,7 @@ use koinon_core::outcomes::Amount;
 use serde::Serialize;
 
 use crate::model::Model;
-use crate::rng::{Rng, threshold};
+use crate::rng::{Lanes, threshold32};
 
 /// Most scenarios in one run.
 pub const SCENARIOS_MAX: u32 = 10_000_000;
@@ -78,20 +78,71 @@ impl Totals {
 struct Plan<'m> {
     model: &'m Model,
     periods: usize,
-    engage: u64,
-    /// Chance (as a `u64` threshold) of still being engaged `k` periods after enrolment.
-    survival: Vec<u64>,
-    /// Metric indices by lag, then as listed.
-    order: Vec<usize>,
+    engage: Odds,
+    /// How the participant cap is applied.
+    pay: PayMode,
+    /// The metrics by lag, then as listed, with what the inner loop needs.
+    steps: Vec<Step>,
+    /// For an enrolment period, how many of `steps` fall inside the contract (a prefix, as the
+    /// steps are in order of lag).
+    active: Vec<usize>,
     /// Beta parameters per metric, or the fixed chance.
     chance: Vec<Chance>,
     /// (1 + annual rate)^(−(t + 1) / periods per year) for each period.
     discount: Vec<f64>,
 }
 
+/// A chance as a test on a uniform 32-bit number `d`: it happens when `on` and `d <= le`, so
+/// both 0 (never) and 1 (always) are exact.
+#[derive(Debug, Clone, Copy, Default)]
+struct Odds {
+    le: u32,
+    on: u32,
+}
+
+impl Odds {
+    /// From a threshold of [`threshold32`] (0 to 2³²).
+    fn new(threshold: u64) -> Self {
+        Odds {
+            le: u32::try_from(threshold.saturating_sub(1)).unwrap_or(u32::MAX),
+            on: if threshold > 0 { u32::MAX } else { 0 },
+        }
+    }
+
+    /// All ones when the draw hits, else 0.
+    #[inline(always)]
+    fn hit(self, draw: u32) -> u32 {
+        self.on & 0u32.wrapping_sub(u32::from(draw <= self.le))
+    }
+}
+
+/// How the participant cap is applied in the inner loop.
+#[derive(Debug, Clone, Copy)]
+enum PayMode {
+    /// No cap, or one that no participant can reach: a metric pays its price per outcome.
+    Count,
+    /// A cap that fits in 32 bits: each participant's pay so far is kept as a `u32`.
+    Capped32(u32),
+    /// A cap beyond 32 bits that can bind: 64-bit amounts.
+    Wide(i64),
+}
+
+/// One metric as the inner loop sees it.
+#[derive(Debug, Clone, Copy)]
+struct Step {
+    metric: usize,
+    lag: usize,
+    price_minor: i64,
+    saving_minor: i64,
+    /// The bit of the prerequisite (0 for none): achieved when `achieved & mask == mask`.
+    prerequisite_mask: u32,
+    /// Still engaged `lag` periods after enrolment.
+    survival: Odds,
+}
+
 #[derive(Debug, Clone, Copy)]
 enum Chance {
-    Fixed(u64),
+    Fixed(Odds),
     Beta(f64, f64),
 }
 
@@ -99,9 +150,27 @@ impl<'m> Plan<'m> {
     fn new(model: &'m Model) -> Self {
         let periods = usize::from(model.periods);
         let stay = 1.0 - f64::from(model.attrition_bp) / 10_000.0;
-        let survival = (0..=periods).map(|k| threshold(stay.powi(i32::try_from(k).unwrap_or(i32::MAX)))).collect();
+        let survival: Vec<u64> =
+            (0..=periods).map(|k| threshold32(stay.powi(i32::try_from(k).unwrap_or(i32::MAX)))).collect();
+        let survival: Vec<u64> = survival;
         let mut order: Vec<usize> = (0..model.metrics.len()).collect();
         order.sort_by_key(|&i| (model.metrics[i].lag_periods, i));
+        let steps: Vec<Step> = order
+            .iter()
+            .map(|&i| {
+                let m = &model.metrics[i];
+                let lag = usize::from(m.lag_periods);
+                Step {
+                    metric: i,
+                    lag,
+                    price_minor: m.price_minor,
+                    saving_minor: m.public_saving_minor,
+                    prerequisite_mask: m.prerequisite.map_or(0, |p| 1u32 << p),
+                    survival: Odds::new(survival.get(lag).copied().unwrap_or(0)),
+                }
+            })
+            .collect();
+        let active = (0..periods).map(|t| steps.iter().take_while(|st| t + st.lag < periods).count()).collect();
         let chance = model
             .metrics
             .iter()
@@ -109,7 +178,7 @@ impl<'m> Plan<'m> {
                 let mean = f64::from(m.success_bp) / 10_000.0;
                 let sd = f64::from(m.uncertainty_bp) / 10_000.0;
                 if m.uncertainty_bp == 0 || m.success_bp == 0 || m.success_bp == 10_000 {
-                    Chance::Fixed(threshold(mean))
+                    Chance::Fixed(Odds::new(threshold32(mean)))
                 } else {
                     // Method of moments: α + β = mean(1 − mean)/sd² − 1.
                     let k = mean * (1.0 - mean) / (sd * sd) - 1.0;
@@ -123,9 +192,19 @@ impl<'m> Plan<'m> {
         Plan {
             model,
             periods,
-            engage: threshold(f64::from(model.engagement_bp) / 10_000.0),
-            survival,
-            order,
+            engage: Odds::new(threshold32(f64::from(model.engagement_bp) / 10_000.0)),
+            pay: {
+                let most: i64 = model.metrics.iter().map(|m| m.price_minor).sum();
+                match model.participant_cap_minor {
+                    Some(cap) if cap < most => match u32::try_from(cap) {
+                        Ok(cap) => PayMode::Capped32(cap),
+                        Err(_) => PayMode::Wide(cap),
+                    },
+                    _ => PayMode::Count,
+                }
+            },
+            steps,
+            active,
             chance,
             discount,
         }
@@ -134,14 +213,24 @@ impl<'m> Plan<'m> {
 
 /// Scratch space of one worker, reused from scenario to scenario.
 struct Scratch {
+    /// Random numbers of one enrolment period, and the same as 32-bit numbers: `r` for
+    /// engagement, `r` for the stay, then `r` per metric.
+    random: Vec<u64>,
+    draws: Vec<u32>,
+    /// Per referral of the period: engaged (all ones or 0), metrics achieved (bits), paid so
+    /// far (32 or 64 bits, by the pay mode).
+    engaged: Vec<u32>,
+    achieved: Vec<u32>,
+    paid: Vec<u32>,
+    paid_wide: Vec<i64>,
     due: Vec<i64>,
     savings: Vec<i64>,
     enrolled: Vec<u32>,
-    chance: Vec<u64>,
+    chance: Vec<Odds>,
     flows: Vec<i64>,
 }
 
-fn scenario(plan: &Plan<'_>, rng: &mut Rng, s: &mut Scratch, totals: &mut Totals) -> Scenario {
+fn scenario(plan: &Plan<'_>, rng: &mut Lanes, s: &mut Scratch, totals: &mut Totals) -> Scenario {
     let model = plan.model;
     let periods = plan.periods;
     s.due.iter_mut().for_each(|v| *v = 0);
@@ -150,49 +239,101 @@ fn scenario(plan: &Plan<'_>, rng: &mut Rng, s: &mut Scratch, totals: &mut Totals
     for (c, chance) in s.chance.iter_mut().zip(&plan.chance) {
         *c = match *chance {
             Chance::Fixed(t) => t,
-            Chance::Beta(a, b) => threshold(rng.beta(a, b)),
+            Chance::Beta(a, b) => Odds::new(threshold32(rng.first().beta(a, b))),
         };
     }
-    let attrition = model.attrition_bp > 0;
-    let cap = model.participant_cap_minor.unwrap_or(i64::MAX);
+    // Each enrolment period at once, metric by metric over its referrals: every referral
+    // draws 32-bit numbers for its engagement, its stay and each metric, and bit masks decide,
+    // with no branch on chance and no dependency from one referral to the next (the loops
+    // compile to vector instructions).
+    let mut outcomes = [0u64; crate::model::limits::METRICS_MAX];
+    let mut paid_by_metric = [0i64; crate::model::limits::METRICS_MAX];
     let mut participants = 0u32;
     for (t, &referrals) in model.referrals.iter().enumerate() {
-        for _ in 0..referrals {
-            if rng.next_u64() >= plan.engage {
-                continue;
-            }
-            participants += 1;
-            s.enrolled[t] += 1;
-            let stay = if attrition { rng.next_u64() } else { 0 };
-            let mut achieved = 0u64;
-            let mut paid = 0i64;
-            for &m in &plan.order {
-                let metric = &model.metrics[m];
-                let lag = usize::from(metric.lag_periods);
-                let when = t + lag;
-                if when >= periods {
-                    break;
-                }
-                if attrition && stay >= plan.survival[lag] {
-                    break;
-                }
-                if let Some(p) = metric.prerequisite
-                    && achieved & (1 << p) == 0
-                {
-                    continue;
-                }
-                if rng.next_u64() >= s.chance[m] {
-                    continue;
-                }
-                achieved |= 1 << m;
-                let pay = metric.price_minor.min(cap - paid);
-                paid += pay;
-                s.due[when] += pay;
-                s.savings[when] += metric.public_saving_minor;
-                totals.outcomes[m] += 1;
-                totals.paid_by_metric[m] += i128::from(pay);
-            }
+        let r = referrals as usize;
+        if r == 0 {
+            continue;
         }
+        let steps = &plan.steps[..plan.active[t]];
+        let words = (r * (2 + steps.len())).div_ceil(2);
+        s.random.resize(words, 0);
+        rng.fill(&mut s.random[..words]);
+        s.draws.resize(2 * words, 0);
+        for (pair, w) in s.draws.chunks_exact_mut(2).zip(&s.random[..words]) {
+            pair[0] = *w as u32;
+            pair[1] = (*w >> 32) as u32;
+        }
+        s.engaged.resize(r, 0);
+        s.achieved.resize(r, 0);
+        s.paid.resize(r, 0);
+        let draws = &s.draws[..];
+        let (engage_draws, stay_draws) = (&draws[..r], &draws[r..2 * r]);
+        let mut enrolled = 0u32;
+        for (e, d) in s.engaged.iter_mut().zip(engage_draws) {
+            *e = plan.engage.hit(*d);
+            enrolled += *e & 1;
+        }
+        s.achieved.iter_mut().for_each(|a| *a = 0);
+        s.paid.iter_mut().for_each(|p| *p = 0);
+        if let PayMode::Wide(_) = plan.pay {
+            s.paid_wide.clear();
+            s.paid_wide.resize(r, 0);
+        }
+        let (engaged, achieved, paid, paid_wide) = (&s.engaged[..], &mut s.achieved[..], &mut s.paid[..], &mut s.paid_wide[..]);
+        for (k, step) in steps.iter().enumerate() {
+            let metric_draws = &draws[(2 + k) * r..(3 + k) * r];
+            let (chance, survival, mask, bit) =
+                (s.chance[step.metric], step.survival, step.prerequisite_mask, 1u32 << step.metric);
+            let mut count = 0u32;
+            let mut sum = 0i64;
+            let hits = engaged.iter().zip(stay_draws).zip(metric_draws).zip(achieved.iter_mut());
+            match plan.pay {
+                PayMode::Count => {
+                    for (((&e, &stay), &d), a) in hits {
+                        let prerequisite = 0u32.wrapping_sub(u32::from(*a & mask == mask));
+                        let ok = e & survival.hit(stay) & prerequisite & chance.hit(d);
+                        *a |= ok & bit;
+                        count += ok & 1;
+                    }
+                    sum = i64::from(count) * step.price_minor;
+                }
+                PayMode::Capped32(cap) => {
+                    let price = u32::try_from(step.price_minor.min(i64::from(cap))).unwrap_or(cap);
+                    let mut sum32 = 0u64;
+                    for ((((&e, &stay), &d), a), p) in hits.zip(paid.iter_mut()) {
+                        let prerequisite = 0u32.wrapping_sub(u32::from(*a & mask == mask));
+                        let ok = e & survival.hit(stay) & prerequisite & chance.hit(d);
+                        *a |= ok & bit;
+                        count += ok & 1;
+                        let pay = price.min(cap - *p) & ok;
+                        *p += pay;
+                        sum32 += u64::from(pay);
+                    }
+                    sum = i64::try_from(sum32).unwrap_or(i64::MAX);
+                }
+                PayMode::Wide(cap) => {
+                    for ((((&e, &stay), &d), a), p) in hits.zip(paid_wide.iter_mut()) {
+                        let prerequisite = 0u32.wrapping_sub(u32::from(*a & mask == mask));
+                        let ok = e & survival.hit(stay) & prerequisite & chance.hit(d);
+                        *a |= ok & bit;
+                        count += ok & 1;
+                        let pay = step.price_minor.min(cap - *p) & i64::from(ok as i32);
+                        *p += pay;
+                        sum += pay;
+                    }
+                }
+            }
+            s.due[t + step.lag] += sum;
+            s.savings[t + step.lag] += i64::from(count) * step.saving_minor;
+            outcomes[k] += u64::from(count);
+            paid_by_metric[k] += sum;
+        }
+        participants += enrolled;
+        s.enrolled[t] += enrolled;
+    }
+    for (k, step) in plan.steps.iter().enumerate() {
+        totals.outcomes[step.metric] += outcomes[k];
+        totals.paid_by_metric[step.metric] += i128::from(paid_by_metric[k]);
     }
 
     // The contract cap, period by period.
@@ -268,7 +409,7 @@ pub fn annual_irr(flows: &[i64], periods_per_year: u32) -> Option<f64> {
         v
     };
     // Grid points evenly spaced in ln(1 + r).
-    const POINTS: usize = 240;
+    const POINTS: usize = 64;
     let (low, high) = ((1.0f64 - 0.9999).ln(), 11.0f64.ln());
     let rate = |i: usize| (low + (high - low) * i as f64 / POINTS as f64).exp() - 1.0;
     let mut best: Option<(f64, f64)> = None;
@@ -291,15 +432,12 @@ pub fn annual_irr(flows: &[i64], periods_per_year: u32) -> Option<f64> {
     }
     let (mut lo, mut hi) = best?;
     let lo_sign = npv(lo) < 0.0;
-    for _ in 0..100 {
+    while hi - lo > 1e-11 {
         let mid = 0.5 * (lo + hi);
         if (npv(mid) < 0.0) == lo_sign {
             lo = mid;
         } else {
             hi = mid;
-        }
-        if hi - lo < 1e-13 {
-            break;
         }
     }
     Some(annualise(0.5 * (lo + hi), periods_per_year))
@@ -332,10 +470,16 @@ pub fn simulate(model: &Model, options: RunOptions, progress: &mut dyn FnMut(u64
             .map(|_| {
                 scope.spawn(|| {
                     let mut scratch = Scratch {
+                        random: Vec::new(),
+                        draws: Vec::new(),
+                        engaged: Vec::new(),
+                        achieved: Vec::new(),
+                        paid: Vec::new(),
+                        paid_wide: Vec::new(),
                         due: vec![0; plan.periods],
                         savings: vec![0; plan.periods],
                         enrolled: vec![0; plan.periods],
-                        chance: vec![0; model.metrics.len()],
+                        chance: vec![Odds::default(); model.metrics.len()],
                         flows: vec![0; plan.periods],
                     };
                     let mut out = Vec::new();
@@ -349,7 +493,7 @@ pub fn simulate(model: &Model, options: RunOptions, progress: &mut dyn FnMut(u64
                         let count = range.len() as u64;
                         let results: Vec<Scenario> = range
                             .map(|i| {
-                                let mut rng = Rng::for_scenario(options.seed, i as u64);
+                                let mut rng = Lanes::for_scenario(options.seed, i as u64);
                                 scenario(&plan, &mut rng, &mut scratch, &mut totals)
                             })
                             .collect();

@@ -506,3 +506,73 @@ fn outcomes_payments_a_damaged_workbook_is_refused_cleanly() {
         assert!(err.contains(&format!("claims file {file}: The file is not an XLSX workbook")), "{err}");
     }
 }
+
+// ---- simulate ----
+
+const FEASIBILITY: &str = "outcomes/feasibility-heerlen-employment.toml";
+
+#[test]
+fn outcomes_simulate_json_is_the_same_for_a_seed_whatever_the_threads() {
+    let model = example(FEASIBILITY);
+    let run = |threads: &str, seed: &str| {
+        json(&["outcomes", "simulate", "--model", &model, "--scenarios", "2000", "--seed", seed, "--threads", threads, "--json"])
+    };
+    let one = run("1", "11");
+    let two = run("2", "11");
+    assert_eq!(one, two);
+    assert_ne!(one["outcome_payments"], run("2", "12")["outcome_payments"]);
+    assert_eq!((one["scenarios"].as_u64(), one["seed"].as_u64()), (Some(2000), Some(11)));
+    assert_eq!(one["currency"], "EUR");
+    // The contract's terms carry through: cap, capital, periods from 2025-Q3.
+    assert_eq!(minor(&one["contract_cap"]), 60_000_000);
+    assert_eq!(minor(&one["investors"]["capital"]), 25_000_000);
+    let periods = one["by_period"].as_array().expect("periods");
+    assert_eq!((periods.len(), periods[0]["period"].as_str()), (12, Some("2025-Q3")));
+    // About 140 × 85% = 119 participants start.
+    let participants = one["participants"]["mean"].as_f64().expect("mean");
+    assert!((participants - 119.0).abs() < 1.0, "{participants}");
+    // What is paid never passes the caps: 6,000 a participant, 600,000 in all.
+    let paid = &one["outcome_payments"];
+    assert!(minor(&paid["max"]) <= 60_000_000 && minor(&paid["p5"]) <= minor(&paid["p95"]));
+    let probability = one["investors"]["probability_of_loss"].as_f64().expect("probability");
+    assert!((0.0..=1.0).contains(&probability));
+    let bins: u64 = paid["histogram"].as_array().expect("bins").iter().filter_map(|b| b["scenarios"].as_u64()).sum();
+    assert_eq!(bins, 2000);
+}
+
+#[test]
+fn outcomes_simulate_text_shows_the_key_figures() {
+    let o = koinon(&["outcomes", "simulate", "--model", &example(FEASIBILITY), "--scenarios", "500"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    for needle in ["Parkstad Werkt — feasibility — 500 scenarios, seed 1", "outcome payments", "IRR (annual)", "chance of a loss", "net savings (NPV)", "employment_26_weeks", "2028-Q2"] {
+        assert!(text.contains(needle), "{needle:?} missing from:\n{text}");
+    }
+    // No progress bar when standard error is not a terminal.
+    assert!(stderr(&o).is_empty(), "{}", stderr(&o));
+}
+
+#[test]
+fn outcomes_simulate_model_errors_name_the_file_field_and_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let source = std::fs::read_to_string(example(FEASIBILITY)).expect("example");
+    let bad = source.replace("success_bp = 5500", "success_bp = 15000").replace("engagement_bp = 8500", "engagement_bp = -1");
+    let path = write(dir.path(), "bad.toml", &bad);
+    let line = |needle: &str| bad.lines().position(|l| l.contains(needle)).map(|i| i + 1).expect("line");
+    let err = failure(&["outcomes", "simulate", "--model", &path, "--json"]);
+    let v: Value = serde_json::from_str(&err).expect("JSON error");
+    assert_eq!(v["error"]["code"], "invalid_model");
+    let errors = v["error"]["errors"].as_array().expect("errors");
+    let found: Vec<(String, u64)> = errors
+        .iter()
+        .map(|e| (e["column"].as_str().unwrap_or("").to_string(), e["line"].as_u64().unwrap_or(0)))
+        .collect();
+    assert!(found.contains(&("metrics[0].success_bp".to_string(), line("success_bp = 15000") as u64)), "{found:?}");
+    assert!(found.contains(&("referrals.engagement_bp".to_string(), line("engagement_bp = -1") as u64)), "{found:?}");
+    let text = failure(&["outcomes", "simulate", "--model", &path]);
+    assert!(text.contains(&format!("model file {path}, line {}, metrics[0].success_bp", line("success_bp = 15000"))), "{text}");
+    // Missing file, and a scenario count out of range.
+    assert!(failure(&["outcomes", "simulate", "--model", "/no/such/model.toml"]).contains("file_not_found"));
+    let o = koinon(&["outcomes", "simulate", "--model", &example(FEASIBILITY), "--scenarios", "0"]);
+    assert!(!o.status.success() && stderr(&o).contains("--scenarios"), "{}", stderr(&o));
+}

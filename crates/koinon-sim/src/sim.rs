@@ -279,7 +279,8 @@ fn scenario(plan: &Plan<'_>, rng: &mut Lanes, s: &mut Scratch, totals: &mut Tota
             s.paid_wide.clear();
             s.paid_wide.resize(r, 0);
         }
-        let (engaged, achieved, paid, paid_wide) = (&s.engaged[..], &mut s.achieved[..], &mut s.paid[..], &mut s.paid_wide[..]);
+        let (engaged, achieved, paid, paid_wide) =
+            (&s.engaged[..], &mut s.achieved[..], &mut s.paid[..], &mut s.paid_wide[..]);
         for (k, step) in steps.iter().enumerate() {
             let metric_draws = &draws[(2 + k) * r..(3 + k) * r];
             let (chance, survival, mask, bit) =

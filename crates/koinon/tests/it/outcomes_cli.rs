@@ -515,7 +515,19 @@ const FEASIBILITY: &str = "outcomes/feasibility-heerlen-employment.toml";
 fn outcomes_simulate_json_is_the_same_for_a_seed_whatever_the_threads() {
     let model = example(FEASIBILITY);
     let run = |threads: &str, seed: &str| {
-        json(&["outcomes", "simulate", "--model", &model, "--scenarios", "2000", "--seed", seed, "--threads", threads, "--json"])
+        json(&[
+            "outcomes",
+            "simulate",
+            "--model",
+            &model,
+            "--scenarios",
+            "2000",
+            "--seed",
+            seed,
+            "--threads",
+            threads,
+            "--json",
+        ])
     };
     let one = run("1", "11");
     let two = run("2", "11");
@@ -545,7 +557,15 @@ fn outcomes_simulate_text_shows_the_key_figures() {
     let o = koinon(&["outcomes", "simulate", "--model", &example(FEASIBILITY), "--scenarios", "500"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let text = stdout(&o);
-    for needle in ["Parkstad Werkt — feasibility — 500 scenarios, seed 1", "outcome payments", "IRR (annual)", "chance of a loss", "net savings (NPV)", "employment_26_weeks", "2028-Q2"] {
+    for needle in [
+        "Parkstad Werkt — feasibility — 500 scenarios, seed 1",
+        "outcome payments",
+        "IRR (annual)",
+        "chance of a loss",
+        "net savings (NPV)",
+        "employment_26_weeks",
+        "2028-Q2",
+    ] {
         assert!(text.contains(needle), "{needle:?} missing from:\n{text}");
     }
     // No progress bar when standard error is not a terminal.
@@ -556,7 +576,8 @@ fn outcomes_simulate_text_shows_the_key_figures() {
 fn outcomes_simulate_model_errors_name_the_file_field_and_line() {
     let dir = tempfile::tempdir().expect("tempdir");
     let source = std::fs::read_to_string(example(FEASIBILITY)).expect("example");
-    let bad = source.replace("success_bp = 5500", "success_bp = 15000").replace("engagement_bp = 8500", "engagement_bp = -1");
+    let bad =
+        source.replace("success_bp = 5500", "success_bp = 15000").replace("engagement_bp = 8500", "engagement_bp = -1");
     let path = write(dir.path(), "bad.toml", &bad);
     let line = |needle: &str| bad.lines().position(|l| l.contains(needle)).map(|i| i + 1).expect("line");
     let err = failure(&["outcomes", "simulate", "--model", &path, "--json"]);
@@ -570,7 +591,10 @@ fn outcomes_simulate_model_errors_name_the_file_field_and_line() {
     assert!(found.contains(&("metrics[0].success_bp".to_string(), line("success_bp = 15000") as u64)), "{found:?}");
     assert!(found.contains(&("referrals.engagement_bp".to_string(), line("engagement_bp = -1") as u64)), "{found:?}");
     let text = failure(&["outcomes", "simulate", "--model", &path]);
-    assert!(text.contains(&format!("model file {path}, line {}, metrics[0].success_bp", line("success_bp = 15000"))), "{text}");
+    assert!(
+        text.contains(&format!("model file {path}, line {}, metrics[0].success_bp", line("success_bp = 15000"))),
+        "{text}"
+    );
     // Missing file, and a scenario count out of range.
     assert!(failure(&["outcomes", "simulate", "--model", "/no/such/model.toml"]).contains("file_not_found"));
     let o = koinon(&["outcomes", "simulate", "--model", &example(FEASIBILITY), "--scenarios", "0"]);

@@ -4,6 +4,7 @@
 //! loss, and the commissioner's discounted net savings. Pure computation: no I/O, no database.
 //! Results are the same for a given seed whatever the number of threads.
 
+pub mod draft;
 pub mod model;
 pub mod rng;
 pub mod sim;

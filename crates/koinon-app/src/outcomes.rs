@@ -559,7 +559,7 @@ fn enum_name<T: Serialize>(v: &T) -> String {
     serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
 }
 
-fn parse_contract(row: &ContractRow) -> Result<Contract, AppError> {
+pub(crate) fn parse_contract(row: &ContractRow) -> Result<Contract, AppError> {
     Contract::from_toml(&row.source).map_err(|e| AppError::Internal(format!("stored contract {}: {e}", row.id)))
 }
 
@@ -1091,11 +1091,11 @@ fn require_records(actor: &Actor, tenant_id: i64, parties: &[PartyRow]) -> Resul
     actor.require(Action::ViewOutcomeRecords, &contract_resource(actor, tenant_id, parties, &[PartyRole::Provider]))
 }
 
-fn state_of(row: &ContractRow) -> ContractState {
+pub(crate) fn state_of(row: &ContractRow) -> ContractState {
     ContractState::parse(&row.state).unwrap_or(ContractState::Draft)
 }
 
-fn require_state(row: &ContractRow, allowed: &[ContractState], doing: &str) -> Result<(), AppError> {
+pub(crate) fn require_state(row: &ContractRow, allowed: &[ContractState], doing: &str) -> Result<(), AppError> {
     let state = state_of(row);
     if allowed.contains(&state) {
         return Ok(());
@@ -1113,7 +1113,7 @@ fn require_state(row: &ContractRow, allowed: &[ContractState], doing: &str) -> R
 
 /// Loads a contract of the tenant the actor may see; another tenant's or one the actor may not
 /// see is "not found".
-async fn load_contract(
+pub(crate) async fn load_contract(
     db: &mut Db<'_>,
     actor: &Actor,
     tenant_id: i64,

@@ -22,7 +22,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use koinon_core::outcomes::Amount;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::model::Model;
 use crate::rng::{Lanes, threshold32};
@@ -529,7 +529,7 @@ pub fn simulate(model: &Model, options: RunOptions, progress: &mut dyn FnMut(u64
 // ---- the figures ----
 
 /// Money over the scenarios: mean (rounded down), spread and a histogram.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MoneyStats {
     pub mean: Amount,
     pub min: Amount,
@@ -541,7 +541,7 @@ pub struct MoneyStats {
 }
 
 /// One bar of a histogram: scenarios with a value in `[from, to)`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Bin {
     pub from: Amount,
     pub to: Amount,
@@ -549,7 +549,7 @@ pub struct Bin {
 }
 
 /// A rate over the scenarios where it exists.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RateStats {
     pub mean: f64,
     pub p5: f64,
@@ -559,7 +559,7 @@ pub struct RateStats {
     pub scenarios: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InvestorFigures {
     pub capital: Amount,
     pub drawn: MoneyStats,
@@ -574,7 +574,7 @@ pub struct InvestorFigures {
     pub probability_of_funding_gap: f64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CommissionerFigures {
     pub discount_rate_bp: u32,
     /// Public savings minus outcome payments, discounted to the start.
@@ -583,7 +583,7 @@ pub struct CommissionerFigures {
     pub probability_of_net_cost: f64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MetricFigures {
     pub code: String,
     /// Mean outcomes per scenario.
@@ -592,7 +592,7 @@ pub struct MetricFigures {
     pub mean_paid: Amount,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PeriodFigures {
     pub period: String,
     /// Mean paid in the period per scenario (after the caps), rounded down.
@@ -600,7 +600,7 @@ pub struct PeriodFigures {
 }
 
 /// The result of a run.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Feasibility {
     pub model: String,
     pub currency: String,

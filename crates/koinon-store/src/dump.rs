@@ -341,6 +341,22 @@ pub const TABLES: &[TableSpec] = &[
             ("created_at_us", Int),
         ],
     },
+    TableSpec {
+        name: "outcome_feasibility_runs",
+        key: "id",
+        identity: true,
+        columns: &[
+            ("id", Int),
+            ("contract_id", Int),
+            ("assumptions", Text),
+            ("model", Text),
+            ("scenarios", Int),
+            ("seed", Int),
+            ("figures", Text),
+            ("run_by", Text),
+            ("run_at_us", Int),
+        ],
+    },
 ];
 
 /// Tables derived from others and rebuilt on restore rather than backed up: the SQLite

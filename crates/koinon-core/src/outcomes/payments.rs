@@ -16,8 +16,8 @@
 //! Every amount is an integer of minor units; ratios are compared by cross-multiplication in
 //! `i128`; anything that divides rounds down (in the outcome payer's favour).
 
-use serde::Serialize;
 use serde::ser::SerializeStruct;
+use serde::{Deserialize, Serialize};
 use time::Date;
 
 use super::claims::{NO_COHORT, NO_DAY, Refusal, Roster, Rules, day};
@@ -44,6 +44,21 @@ impl Serialize for Amount {
         st.serialize_field("minor", &self.minor)?;
         st.serialize_field("decimal", &self.decimal())?;
         st.end()
+    }
+}
+
+/// Reads what `Serialize` writes; the scale is the number of decimals of `decimal`.
+impl<'de> Deserialize<'de> for Amount {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Raw {
+            minor: i64,
+            decimal: String,
+        }
+        let raw = Raw::deserialize(d)?;
+        let decimals = raw.decimal.split_once('.').map_or(0, |(_, f)| f.len());
+        let scale = u8::try_from(decimals).map_err(serde::de::Error::custom)?;
+        Ok(Amount { minor: raw.minor, scale })
     }
 }
 

@@ -9,6 +9,7 @@ mod organisations;
 mod outcomes;
 mod outcomes_contracts;
 mod outcomes_dashboard;
+mod outcomes_feasibility;
 mod outcomes_files;
 mod tenants;
 mod tokens;
@@ -38,6 +39,7 @@ pub fn routes() -> Router<AppState> {
         .merge(outcomes::routes())
         .merge(outcomes_contracts::routes())
         .merge(outcomes_dashboard::routes())
+        .merge(outcomes_feasibility::routes())
         .merge(outcomes_files::routes())
         .fallback(api_not_found)
         .method_not_allowed_fallback(api_method_not_allowed)
@@ -193,6 +195,7 @@ pub struct FieldErrorBody {
         (path = "/api/v1", api = outcomes::OutcomesApi),
         (path = "/api/v1", api = outcomes_contracts::OutcomesContractsApi),
         (path = "/api/v1", api = outcomes_dashboard::OutcomesDashboardApi),
+        (path = "/api/v1", api = outcomes_feasibility::OutcomesFeasibilityApi),
         (path = "/api/v1", api = outcomes_files::OutcomesFilesApi),
     ),
     components(schemas(ErrorBody, ErrorDetail, FieldErrorBody))

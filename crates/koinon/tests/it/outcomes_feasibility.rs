@@ -1,0 +1,97 @@
+//! The feasibility of a contract over HTTP: the starting point, a run whose figures a hand
+//! calculation gives, errors by field, who may run, and the page with its charts and tables.
+
+use serde_json::{Value, json};
+
+use crate::harness::{TestApp, spawn_app};
+use crate::outcomes_api::heerlen_dwp_toml;
+
+async fn call(t: &TestApp, token: &str, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+    let client = reqwest::Client::new();
+    let mut request = match method {
+        "GET" => client.get(t.url(path)),
+        _ => client.post(t.url(path)),
+    }
+    .bearer_auth(token);
+    if let Some(b) = body {
+        request = request.json(&b);
+    }
+    let response = request.send().await.expect("request");
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+/// A draft DWP contract of Heerlen, by the API.
+async fn draft_contract(t: &TestApp, officer: &str) -> i64 {
+    let (status, c) =
+        call(t, officer, "POST", "/api/v1/outcomes/contracts", Some(json!({"toml": heerlen_dwp_toml()}))).await;
+    assert_eq!(status, 201, "{c}");
+    c["id"].as_i64().expect("id")
+}
+
+/// Nothing left to chance: 10 referrals, all start and stay, each reaches school behaviour
+/// (£1,300) in the first quarter and nothing else.
+fn certain(start: &Value) -> Value {
+    let mut a = start.clone();
+    a["referrals"] = json!([10]);
+    a["engagement_bp"] = json!(10_000);
+    a["attrition_bp"] = json!(0);
+    a["discount_rate_bp"] = json!(0);
+    for (i, m) in a["metrics"].as_array_mut().expect("metrics").iter_mut().enumerate() {
+        m["success_bp"] = json!(if i == 0 { 10_000 } else { 0 });
+        m["uncertainty_bp"] = json!(0);
+        m["lag_periods"] = json!(0);
+        m["public_saving_minor"] = json!(200_000);
+    }
+    a
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn feasibility_api_runs_the_model_of_a_draft_contract() {
+    let t = spawn_app().await;
+    let officer = t.token("officer@heerlen.example.org").await;
+    let provider = t.token("provider@heerlen.example.org").await;
+    let sofia = t.token("admin@sofia.example.org").await;
+    let id = draft_contract(&t, &officer).await;
+    let path = format!("/api/v1/outcomes/contracts/{id}/feasibility");
+
+    let (status, view) = call(&t, &officer, "GET", &path, None).await;
+    assert_eq!(status, 200, "{view}");
+    assert_eq!(view["can_run"], true);
+    assert_eq!(view["runs"].as_array().map(Vec::len), Some(0));
+    assert_eq!(view["assumptions"]["metrics"].as_array().map(Vec::len), Some(7));
+
+    let a = certain(&view["assumptions"]);
+    let (status, run) =
+        call(&t, &officer, "POST", &path, Some(json!({"assumptions": a, "scenarios": 300, "seed": 5}))).await;
+    assert_eq!(status, 201, "{run}");
+    // 10 × £1,300 = £13,000 in 2012-Q2 in every scenario; savings 10 × £2,000 − 13,000.
+    let f = &run["figures"];
+    assert_eq!(f["outcome_payments"]["min"]["minor"], 1_300_000);
+    assert_eq!(f["outcome_payments"]["max"]["decimal"], "13000.00");
+    assert_eq!(f["by_period"][0]["period"], "2012-Q2");
+    assert_eq!(f["commissioner"]["net_savings_npv"]["mean"]["minor"], 700_000);
+    assert_eq!((run["scenarios"].as_i64(), run["seed"].as_i64()), (Some(300), Some(5)));
+
+    // Errors name the field; nothing is kept.
+    let mut bad = a.clone();
+    bad["metrics"][2]["success_bp"] = json!(10_001);
+    let (status, err) = call(&t, &officer, "POST", &path, Some(json!({"assumptions": bad}))).await;
+    assert_eq!(status, 422, "{err}");
+    assert_eq!(err["error"]["fields"][0]["field"], "metrics[2].success_bp");
+    let (status, err) = call(&t, &officer, "POST", &path, Some(json!({"assumptions": a, "scenarios": 100_001}))).await;
+    assert_eq!((status, err["error"]["fields"][0]["field"].as_str()), (422, Some("scenarios")));
+    let (status, _) = call(&t, &officer, "POST", &path, Some(json!({"assumptions": a, "colour": "red"}))).await;
+    assert_eq!(status, 422);
+    let (_, view) = call(&t, &officer, "GET", &path, None).await;
+    assert_eq!(view["runs"].as_array().map(Vec::len), Some(1));
+    assert_eq!(view["assumptions"]["referrals"], json!([10]));
+
+    // A provider may not run one; another municipality does not see the contract.
+    let (status, _) = call(&t, &provider, "POST", &path, Some(json!({"assumptions": a}))).await;
+    assert_eq!(status, 403);
+    let (status, _) = call(&t, &sofia, "GET", &path, None).await;
+    assert_eq!(status, 404);
+    let (status, _) = call(&t, &officer, "GET", "/api/v1/outcomes/contracts/999999/feasibility", None).await;
+    assert_eq!(status, 404);
+}

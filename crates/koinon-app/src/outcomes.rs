@@ -145,7 +145,7 @@ pub struct ContractView {
     pub parties: Vec<PartyView>,
 }
 
-fn contract_view(row: &ContractRow, parties: &[PartyRow]) -> ContractView {
+pub(crate) fn contract_view(row: &ContractRow, parties: &[PartyRow]) -> ContractView {
     ContractView {
         id: row.id,
         name: row.name.clone(),
@@ -559,7 +559,7 @@ fn enum_name<T: Serialize>(v: &T) -> String {
     serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
 }
 
-fn parse_contract(row: &ContractRow) -> Result<Contract, AppError> {
+pub(crate) fn parse_contract(row: &ContractRow) -> Result<Contract, AppError> {
     Contract::from_toml(&row.source).map_err(|e| AppError::Internal(format!("stored contract {}: {e}", row.id)))
 }
 
@@ -845,7 +845,7 @@ fn check_participants(
     (ImportReport::new(rows, Vec::new()), new)
 }
 
-fn roster_of(contract: &Contract, participants: &[ParticipantRow]) -> Result<Roster, AppError> {
+pub(crate) fn roster_of(contract: &Contract, participants: &[ParticipantRow]) -> Result<Roster, AppError> {
     let list: Vec<Participant> = participants
         .iter()
         .map(|p| Participant {
@@ -857,7 +857,7 @@ fn roster_of(contract: &Contract, participants: &[ParticipantRow]) -> Result<Ros
     Roster::new(contract, &list).map_err(|e| AppError::Internal(format!("stored participants: {e}")))
 }
 
-fn claim_of(row: &ClaimRow) -> Option<OutcomeClaim> {
+pub(crate) fn claim_of(row: &ClaimRow) -> Option<OutcomeClaim> {
     Some(OutcomeClaim {
         participant: row.participant.clone(),
         metric: row.metric.clone(),
@@ -1027,7 +1027,7 @@ fn check_claim_rows(
 
 /// The resource a contract is for the actor: the organisation of the actor's party in it (with
 /// one of `roles`), else the tenant.
-fn contract_resource(actor: &Actor, tenant_id: i64, parties: &[PartyRow], roles: &[PartyRole]) -> Resource {
+pub(crate) fn contract_resource(actor: &Actor, tenant_id: i64, parties: &[PartyRow], roles: &[PartyRole]) -> Resource {
     let names: Vec<String> = roles.iter().map(|r| role_name(*r)).collect();
     match actor.subject().and_then(|s| s.organisation_id) {
         Some(org)
@@ -1091,7 +1091,7 @@ fn require_records(actor: &Actor, tenant_id: i64, parties: &[PartyRow]) -> Resul
     actor.require(Action::ViewOutcomeRecords, &contract_resource(actor, tenant_id, parties, &[PartyRole::Provider]))
 }
 
-fn state_of(row: &ContractRow) -> ContractState {
+pub(crate) fn state_of(row: &ContractRow) -> ContractState {
     ContractState::parse(&row.state).unwrap_or(ContractState::Draft)
 }
 
@@ -1113,7 +1113,7 @@ fn require_state(row: &ContractRow, allowed: &[ContractState], doing: &str) -> R
 
 /// Loads a contract of the tenant the actor may see; another tenant's or one the actor may not
 /// see is "not found".
-async fn load_contract(
+pub(crate) async fn load_contract(
     db: &mut Db<'_>,
     actor: &Actor,
     tenant_id: i64,

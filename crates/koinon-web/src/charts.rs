@@ -13,14 +13,18 @@
 
 use std::fmt::Write;
 
-/// Width and height of the drawing, in SVG user units (the SVG scales to its container).
+/// Width of the drawing, in SVG user units (the SVG scales to its container). The height
+/// grows with the rows of the legend, which sits under the period labels.
 const WIDTH: i64 = 720;
-const HEIGHT: i64 = 320;
 /// The plot area inside the drawing.
 const PLOT_LEFT: i64 = 110;
 const PLOT_RIGHT: i64 = WIDTH - 20;
-const PLOT_TOP: i64 = 40;
-const PLOT_BOTTOM: i64 = HEIGHT - 50;
+const PLOT_TOP: i64 = 24;
+const PLOT_BOTTOM: i64 = 254;
+/// Rough width of a character of the 13px labels, for spacing labels and legend entries.
+const CHAR_WIDTH: i64 = 8;
+/// Height of a row of the legend.
+const LEGEND_ROW: i64 = 22;
 /// Most period labels written under the axis (others are skipped evenly; the table has all).
 const X_LABELS_MAX: usize = 12;
 /// Most series in one chart (each needs its own pattern).
@@ -122,10 +126,22 @@ impl Chart<'_> {
         let id = safe_id(&self.id);
         let n = self.periods();
         let series = self.series();
+        // The legend's entries, wrapped into rows under the period labels.
+        let mut legend = Vec::with_capacity(series.len());
+        let (mut x, mut y) = (PLOT_LEFT, PLOT_BOTTOM + 44);
+        for ser in series {
+            let width = 40 + CHAR_WIDTH * i64::try_from(ser.name.chars().count().min(60)).unwrap_or(60);
+            if x > PLOT_LEFT && x + width > WIDTH {
+                (x, y) = (PLOT_LEFT, y + LEGEND_ROW);
+            }
+            legend.push((x, y));
+            x += width;
+        }
+        let height = y + 12;
         let mut s = String::new();
         let _ = write!(
             s,
-            r#"<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="{id}-title {id}-desc" focusable="false">"#
+            r#"<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {WIDTH} {height}" role="img" aria-labelledby="{id}-title {id}-desc" focusable="false">"#
         );
         let _ = write!(
             s,
@@ -158,7 +174,10 @@ impl Chart<'_> {
             r#"<line class="chart-baseline" x1="{PLOT_LEFT}" y1="{PLOT_BOTTOM}" x2="{PLOT_RIGHT}" y2="{PLOT_BOTTOM}"/>"#
         );
         let slot = if n == 0 { 0 } else { (PLOT_RIGHT - PLOT_LEFT) / i64::try_from(n).unwrap_or(1) };
-        let every = n.div_ceil(X_LABELS_MAX).max(1);
+        let widest = self.periods.iter().take(n).map(|p| p.chars().count().min(40)).max().unwrap_or(0);
+        let label_width = CHAR_WIDTH * i64::try_from(widest).unwrap_or(40) + 8;
+        let fit = usize::try_from(if slot > 0 { (label_width + slot - 1) / slot } else { 1 }).unwrap_or(1);
+        let every = n.div_ceil(X_LABELS_MAX).max(fit).max(1);
         for p in (0..n).step_by(every) {
             let x = PLOT_LEFT + slot * i64::try_from(p).unwrap_or(0) + slot / 2;
             let _ = write!(
@@ -225,24 +244,22 @@ impl Chart<'_> {
             );
         }
         // The legend: a swatch with the series' pattern (or dash) and its name in text.
-        let mut x = PLOT_LEFT;
-        for (i, ser) in series.iter().enumerate() {
+        for (i, (ser, (x, y))) in series.iter().zip(legend).enumerate() {
             let swatch = match self.kind {
                 ChartKind::Bars => {
                     let fill = if i == 0 { String::new() } else { format!(r#" fill="url(#{id}-p{i})""#) };
-                    format!(r#"<rect class="chart-bar" x="{x}" y="10" width="16" height="16"{fill}/>"#)
+                    format!(r#"<rect class="chart-bar" x="{x}" y="{}" width="16" height="16"{fill}/>"#, y - 13)
                 }
                 ChartKind::Steps => {
-                    format!(r#"<line class="chart-line" x1="{x}" y1="18" x2="{}" y2="18"/>"#, x + 22)
+                    format!(r#"<line class="chart-line" x1="{x}" y1="{}" x2="{}" y2="{}"/>"#, y - 5, x + 22, y - 5)
                 }
             };
             let _ = write!(
                 s,
-                r#"<g class="chart-legend chart-series-{i}">{swatch}<text x="{}" y="23">{}</text></g>"#,
+                r#"<g class="chart-legend chart-series-{i}">{swatch}<text x="{}" y="{y}">{}</text></g>"#,
                 x + 26,
                 escape(&ser.name)
             );
-            x += 40 + 9 * i64::try_from(ser.name.chars().count().min(40)).unwrap_or(40);
         }
         s.push_str("</svg>");
         s
@@ -391,6 +408,29 @@ mod tests {
         assert!(svg.contains(&format!(",{half} L")), "{svg}");
         assert!(svg.contains(">Cap: 800</text>"), "{svg}");
         assert_eq!(svg.matches("class=\"chart-line\" d=").count(), 2, "{svg}");
+    }
+
+    #[test]
+    fn long_legends_wrap_and_period_labels_do_not_overlap() {
+        let mut c = chart(ChartKind::Bars);
+        c.series = (0..4).map(|i| Series { name: format!("A rather long series name {i}"), values: vec![1] }).collect();
+        c.periods = (0..12).map(|i| format!("2026-Q{i}")).collect();
+        let svg = c.svg();
+        let rows: std::collections::BTreeSet<&str> = svg
+            .split("<g class=\"chart-legend")
+            .skip(1)
+            .filter_map(|g| g.split("<text x=\"").nth(1)?.split("y=\"").nth(1)?.split('"').next())
+            .collect();
+        assert!(rows.len() >= 2, "the legend wraps: {rows:?}");
+        let height: i64 = svg
+            .split("viewBox=\"0 0 720 ")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .and_then(|h| h.parse().ok())
+            .expect("height");
+        assert!(height > PLOT_BOTTOM + 44 + LEGEND_ROW, "the drawing grows with the legend: {height}");
+        // Twelve labels of 7 characters do not fit under 12 slots of 47 units: every other one.
+        assert_eq!(svg.matches("class=\"chart-label\"").count(), 6, "{svg}");
     }
 
     #[test]

@@ -145,7 +145,7 @@ pub struct ContractView {
     pub parties: Vec<PartyView>,
 }
 
-fn contract_view(row: &ContractRow, parties: &[PartyRow]) -> ContractView {
+pub(crate) fn contract_view(row: &ContractRow, parties: &[PartyRow]) -> ContractView {
     ContractView {
         id: row.id,
         name: row.name.clone(),
@@ -845,7 +845,7 @@ fn check_participants(
     (ImportReport::new(rows, Vec::new()), new)
 }
 
-fn roster_of(contract: &Contract, participants: &[ParticipantRow]) -> Result<Roster, AppError> {
+pub(crate) fn roster_of(contract: &Contract, participants: &[ParticipantRow]) -> Result<Roster, AppError> {
     let list: Vec<Participant> = participants
         .iter()
         .map(|p| Participant {
@@ -857,7 +857,7 @@ fn roster_of(contract: &Contract, participants: &[ParticipantRow]) -> Result<Ros
     Roster::new(contract, &list).map_err(|e| AppError::Internal(format!("stored participants: {e}")))
 }
 
-fn claim_of(row: &ClaimRow) -> Option<OutcomeClaim> {
+pub(crate) fn claim_of(row: &ClaimRow) -> Option<OutcomeClaim> {
     Some(OutcomeClaim {
         participant: row.participant.clone(),
         metric: row.metric.clone(),
@@ -1027,7 +1027,7 @@ fn check_claim_rows(
 
 /// The resource a contract is for the actor: the organisation of the actor's party in it (with
 /// one of `roles`), else the tenant.
-fn contract_resource(actor: &Actor, tenant_id: i64, parties: &[PartyRow], roles: &[PartyRole]) -> Resource {
+pub(crate) fn contract_resource(actor: &Actor, tenant_id: i64, parties: &[PartyRow], roles: &[PartyRole]) -> Resource {
     let names: Vec<String> = roles.iter().map(|r| role_name(*r)).collect();
     match actor.subject().and_then(|s| s.organisation_id) {
         Some(org)

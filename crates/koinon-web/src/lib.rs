@@ -3,6 +3,7 @@
 //! Both call the same `koinon-app` functions. This crate never touches the store directly.
 
 pub mod api;
+pub mod charts;
 mod context;
 mod error;
 pub mod html;

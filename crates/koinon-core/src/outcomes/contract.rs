@@ -177,6 +177,35 @@ impl PaymentMechanism {
     }
 }
 
+/// The commissioner's view of a contract (optional `[commissioner]` section): the public saving
+/// each verified outcome brings, the discount rate for present values and the baseline rate
+/// for the break-even outcome rate. Not used by the payment calculation.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct CommissionerTerms {
+    /// The commissioner's annual discount rate in basis points (350 = 3.5% a year).
+    pub discount_rate_bp: u32,
+    /// The share of participants expected to reach the outcomes without the service, in basis
+    /// points (2000 = 20%).
+    pub baseline_rate_bp: u32,
+    /// The public saving per verified outcome of a metric (benefits not paid, costs avoided,
+    /// taxes received), in minor units of the contract currency.
+    pub savings: Vec<MetricSaving>,
+}
+
+/// The public saving of one verified outcome of `metric`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MetricSaving {
+    pub metric: String,
+    pub amount_minor: i64,
+}
+
+impl CommissionerTerms {
+    /// The saving per verified outcome of `metric` (0 when none is given).
+    pub fn saving_of(&self, metric: &str) -> i64 {
+        self.savings.iter().find(|s| s.metric == metric).map_or(0, |s| s.amount_minor)
+    }
+}
+
 /// A valid outcomes contract. Only [`Contract::from_toml`] makes one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Contract {
@@ -198,6 +227,9 @@ pub struct Contract {
     pub cohorts: Vec<Cohort>,
     pub metrics: Vec<OutcomeMetric>,
     pub mechanism: PaymentMechanism,
+    /// The optional `[commissioner]` section: public savings per outcome, discount rate.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commissioner: Option<CommissionerTerms>,
     #[serde(skip)]
     checked: Checked,
 }
@@ -401,6 +433,24 @@ struct RawContract {
     #[serde(default)]
     metrics: Vec<Spanned<RawMetric>>,
     mechanism: Spanned<RawMechanism>,
+    #[serde(default)]
+    commissioner: Option<Spanned<RawCommissioner>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCommissioner {
+    discount_rate: Option<Spanned<String>>,
+    baseline_rate: Option<Spanned<String>>,
+    #[serde(default)]
+    savings: Vec<Spanned<RawSaving>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSaving {
+    metric: Spanned<String>,
+    amount: Spanned<String>,
 }
 
 #[derive(Deserialize)]
@@ -622,6 +672,7 @@ impl Parser<'_> {
         let cohorts = self.cohorts(&raw.cohorts, raw.name.span().start, start_on, end_on);
         let (metrics, metric_rank) = self.metrics(&raw.metrics, raw.name.span().start, scale);
         let mechanism = self.mechanism(&raw.mechanism, &metrics, &raw.metrics, scale);
+        let commissioner = raw.commissioner.as_ref().map(|c| self.commissioner(c, &metrics, scale));
 
         Some(Contract {
             name,
@@ -637,6 +688,7 @@ impl Parser<'_> {
             cohorts,
             metrics,
             mechanism: mechanism?,
+            commissioner,
             checked: Checked { metric_rank },
         })
     }
@@ -917,6 +969,79 @@ impl Parser<'_> {
         (metrics, rank)
     }
 
+    /// A percentage written as a decimal string with at most two decimals (`"3.5"`), in basis
+    /// points, from 0 to `max_bp`.
+    fn percent_bp(&mut self, field: &str, raw: &Spanned<String>, max_bp: i64) -> Option<u32> {
+        match parse_minor(field, raw.get_ref(), 2) {
+            Ok(v) if (0..=max_bp).contains(&v) => u32::try_from(v).ok(),
+            Ok(_) => {
+                self.err(
+                    field,
+                    raw.span().start,
+                    "out_of_range",
+                    format!("{field} must be a percentage from 0 to {}", minor_to_decimal(max_bp, 2)),
+                );
+                None
+            }
+            Err(e) => {
+                self.field_err(raw.span().start, FieldError { code: "invalid_percent", ..e });
+                None
+            }
+        }
+    }
+
+    fn commissioner(
+        &mut self,
+        raw: &Spanned<RawCommissioner>,
+        metrics: &[OutcomeMetric],
+        scale: u8,
+    ) -> CommissionerTerms {
+        let c = raw.get_ref();
+        let discount_rate_bp = c
+            .discount_rate
+            .as_ref()
+            .and_then(|r| self.percent_bp("commissioner.discount_rate", r, limits::DISCOUNT_RATE_BP_MAX))
+            .unwrap_or(0);
+        let baseline_rate_bp = c
+            .baseline_rate
+            .as_ref()
+            .and_then(|r| self.percent_bp("commissioner.baseline_rate", r, 10_000))
+            .unwrap_or(0);
+        if c.savings.len() > limits::METRICS_MAX {
+            self.err(
+                "commissioner.savings",
+                raw.span().start,
+                "wrong_count",
+                format!("commissioner.savings can have at most {} entries", limits::METRICS_MAX),
+            );
+        }
+        let mut savings: Vec<MetricSaving> = Vec::new();
+        for (i, rs) in c.savings.iter().enumerate().take(limits::METRICS_MAX) {
+            let s = rs.get_ref();
+            let f = |name: &str| format!("commissioner.savings[{i}].{name}");
+            let metric = s.metric.get_ref().trim().to_string();
+            if !metrics.iter().any(|m| m.code == metric) {
+                self.err(
+                    f("metric"),
+                    s.metric.span().start,
+                    "unknown_metric",
+                    format!("{metric:?} is not a metric of this contract"),
+                );
+            } else if savings.iter().any(|o| o.metric == metric) {
+                self.err(
+                    f("metric"),
+                    s.metric.span().start,
+                    "duplicate_code",
+                    format!("The saving of metric {metric:?} is given twice"),
+                );
+            }
+            if let Some(amount_minor) = self.amount(&f("amount"), &s.amount, scale) {
+                savings.push(MetricSaving { metric, amount_minor });
+            }
+        }
+        CommissionerTerms { discount_rate_bp, baseline_rate_bp, savings }
+    }
+
     fn mechanism(
         &mut self,
         raw: &Spanned<RawMechanism>,
@@ -1065,5 +1190,104 @@ impl Parser<'_> {
                 Some(PaymentMechanism::FixedTargets { targets })
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BASE: &str = r#"
+name = "Small"
+policy_area = "employment"
+currency = "EUR"
+start_on = "2025-01-01"
+end_on = "2026-12-31"
+period = "quarter"
+contract_cap = "10000.00"
+
+[[parties]]
+name = "Town"
+role = "outcome_payer"
+
+[[parties]]
+name = "Provider"
+role = "provider"
+
+[[parties]]
+name = "Evaluator"
+role = "evaluator"
+
+[[cohorts]]
+code = "c1"
+name = "Cohort 1"
+target_size = 10
+start_on = "2025-01-01"
+end_on = "2025-06-30"
+
+[[metrics]]
+code = "job"
+name = "Job"
+definition = "A job"
+evidence = "Contract"
+verification_window_days = 30
+claim_window_days = 90
+price = "2000.00"
+
+[mechanism]
+type = "rate_card"
+"#;
+
+    #[test]
+    fn the_commissioner_section_is_optional() {
+        let c = Contract::from_toml(BASE).expect("contract");
+        assert_eq!(c.commissioner, None);
+    }
+
+    #[test]
+    fn the_commissioner_section_reads_rates_and_savings() {
+        let source = format!(
+            "{BASE}\n[commissioner]\ndiscount_rate = \"3.5\"\nbaseline_rate = \"20\"\n\n\
+             [[commissioner.savings]]\nmetric = \"job\"\namount = \"4000.00\"\n"
+        );
+        let c = Contract::from_toml(&source).expect("contract");
+        let t = c.commissioner.expect("terms");
+        assert_eq!((t.discount_rate_bp, t.baseline_rate_bp), (350, 2_000));
+        assert_eq!(t.savings, vec![MetricSaving { metric: "job".into(), amount_minor: 400_000 }]);
+        assert_eq!((t.saving_of("job"), t.saving_of("other")), (400_000, 0));
+        // Only a discount rate: no savings, no baseline.
+        let c = Contract::from_toml(&format!("{BASE}\n[commissioner]\ndiscount_rate = \"0\"\n")).expect("contract");
+        assert_eq!(c.commissioner, Some(CommissionerTerms::default()));
+    }
+
+    #[test]
+    fn bad_commissioner_fields_are_named_with_their_line() {
+        let source = format!(
+            "{BASE}\n[commissioner]\ndiscount_rate = \"3.555\"\nbaseline_rate = \"120\"\n\n\
+             [[commissioner.savings]]\nmetric = \"nope\"\namount = \"-1\"\n\n\
+             [[commissioner.savings]]\nmetric = \"job\"\namount = \"1\"\n\n\
+             [[commissioner.savings]]\nmetric = \"job\"\namount = \"2\"\n"
+        );
+        let e = Contract::from_toml(&source).expect_err("invalid");
+        assert!(e.has("commissioner.discount_rate", "invalid_percent"), "{e}");
+        assert!(e.has("commissioner.baseline_rate", "out_of_range"), "{e}");
+        assert!(e.has("commissioner.savings[0].metric", "unknown_metric"), "{e}");
+        assert!(e.has("commissioner.savings[0].amount", "out_of_range"), "{e}");
+        assert!(e.has("commissioner.savings[2].metric", "duplicate_code"), "{e}");
+        let base_lines = BASE.lines().count();
+        let rate = e.0.iter().find(|x| x.field == "commissioner.discount_rate").expect("rate");
+        assert_eq!(rate.line, Some(base_lines + 3), "{e}");
+        // A misspelt field is refused.
+        let e = Contract::from_toml(&format!("{BASE}\n[commissioner]\ndiscount = \"3\"\n")).expect_err("unknown");
+        assert_eq!(e.0[0].code, "invalid_toml", "{e}");
+    }
+
+    #[test]
+    fn the_heerlen_example_has_its_commissioner_section() {
+        let c = Contract::from_toml(include_str!("../../../../examples/outcomes/heerlen-employment-sib.toml"))
+            .expect("contract");
+        let t = c.commissioner.expect("terms");
+        assert_eq!(t.discount_rate_bp, 350);
+        assert_eq!(t.savings.iter().map(|s| s.amount_minor).sum::<i64>(), 1_600_000);
     }
 }

@@ -21,8 +21,8 @@ use serde::Serialize;
 
 pub use claims::{ClaimChecker, OutcomeClaim, Participant, Refusal, Roster, check_claims};
 pub use contract::{
-    Cohort, Contract, ContractError, ContractErrors, FixedTarget, OutcomeMetric, Party, PartyRole, PaymentMechanism,
-    PaymentPeriod, PolicyArea, parse_iso_date,
+    Cohort, CommissionerTerms, Contract, ContractError, ContractErrors, FixedTarget, MetricSaving, OutcomeMetric,
+    Party, PartyRole, PaymentMechanism, PaymentPeriod, PolicyArea, parse_iso_date,
 };
 pub use csv::{parse_results_csv, payments_from_csv};
 pub use payments::{
@@ -52,6 +52,8 @@ pub mod limits {
     /// Verification and claim windows: 1 day to 10 years.
     pub const WINDOW_DAYS_MAX: i64 = 3_660;
     pub const COHORT_TARGET_SIZE_MAX: i64 = 10_000_000;
+    /// The commissioner's discount rate, in basis points: at most 100% a year.
+    pub const DISCOUNT_RATE_BP_MAX: i64 = 10_000;
     /// Any single amount in the contract (price, cap, commitment, payment), in minor units.
     /// With at most [`CLAIMS_MAX`] claims the sums of
     /// prices stay far inside `i64`.

@@ -153,6 +153,10 @@ fn html_rows(ids: &Ids) -> Vec<Row> {
         get(format!("/outcomes/{}/runs", ids.running), CONTRACT_VIEWERS, true),
         get(format!("/outcomes/{}/runs/{}", ids.running, ids.run), CONTRACT_VIEWERS, true),
         get(format!("/outcomes/{}/investors", ids.running), FIGURE_VIEWERS, true),
+        // The contract dashboard; the public summary and list need no sign-in (Sofia too).
+        get(format!("/outcomes/{}/dashboard", ids.running), CONTRACT_VIEWERS, true),
+        get(format!("/public/outcomes/heerlen/{}", ids.running), ALL, false),
+        get("/public/outcomes/heerlen".into(), ALL, false),
         post(format!("/outcomes/{}/participants/preview", ids.running), IMPORTERS, true),
         post(format!("/outcomes/{}/claims/preview", ids.running), IMPORTERS, true),
         post("/outcomes".into(), MANAGERS, false),
@@ -219,6 +223,7 @@ fn api_rows(ids: &Ids) -> Vec<Row> {
         get(format!("{contract}/payment-runs"), CONTRACT_VIEWERS, true),
         write("POST", format!("{contract}/payment-runs"), json!({"period": "soon"}), MANAGERS, true),
         get(format!("{contract}/investors"), FIGURE_VIEWERS, true),
+        get(format!("{contract}/dashboard"), CONTRACT_VIEWERS, true),
         // The claim is verified already: the evaluator is answered `claim_reviewed`.
         write(
             "POST",

@@ -113,6 +113,13 @@ async fn every_shell_page_passes_axe_in_greek() {
         let run = t.app.prepare_payment_run(&system, heerlen.id, c.id, "2012-Q2", None).await.expect("run");
         (c.id, run.id)
     };
+    // The demo's running contract, for its dashboard and public summary.
+    let demo_id = {
+        let heerlen = t.app.tenant_by_code("heerlen").await.expect("heerlen");
+        let system = koinon_app::Actor::System("test");
+        let list = t.app.list_contracts(&system, heerlen.id, None, Some(100)).await.expect("contracts");
+        list.items.iter().find(|c| c.name == koinon_app::demo::DEMO_CONTRACT_NAME).expect("demo contract").id
+    };
     let (_driver, port) = start_driver(&chromedriver).await;
     let profile = tempfile::tempdir().expect("profile dir");
     let mut caps = serde_json::Map::new();
@@ -181,6 +188,9 @@ async fn every_shell_page_passes_axe_in_greek() {
             format!("/outcomes/{contract_id}/runs"),
             format!("/outcomes/{contract_id}/runs/{run_id}"),
             format!("/outcomes/{contract_id}/investors"),
+            format!("/outcomes/{demo_id}/dashboard"),
+            "/public/outcomes/heerlen".into(),
+            format!("/public/outcomes/heerlen/{demo_id}"),
         ];
         let mut problems = Vec::new();
         for page in &pages {

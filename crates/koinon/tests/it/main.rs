@@ -11,6 +11,7 @@ mod ledger_api;
 mod outcomes_api;
 mod outcomes_cli;
 mod outcomes_contract_pages;
+mod outcomes_dashboard;
 mod outcomes_feasibility;
 mod outcomes_pages;
 mod pages;

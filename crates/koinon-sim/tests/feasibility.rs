@@ -185,3 +185,22 @@ fn errors_name_the_field_and_the_line() {
     let bad = EXAMPLE.replace("lag_periods = 1 ", "lag_periods = 3 ");
     assert_eq!(errors(&bad)[0].1, "before_prerequisite");
 }
+
+#[test]
+fn every_example_model_is_valid_and_runs() -> TestResult {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/outcomes");
+    let mut models = 0;
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("").to_string();
+        if !(name.starts_with("feasibility-") && name.ends_with(".toml")) {
+            continue;
+        }
+        let model = Model::from_toml(&std::fs::read_to_string(&path)?).map_err(|e| format!("{name}: {e}"))?;
+        let r = run(&model, 200, 1, 2);
+        assert!(r.outcome_payments.max.minor <= model.contract_cap_minor, "{name}");
+        models += 1;
+    }
+    assert!(models >= 1, "examples/outcomes holds a feasibility model");
+    Ok(())
+}

@@ -616,7 +616,7 @@ async fn transition_contract(
 /// nothing is written; with `preview=false` a file with any rejected row is refused whole.
 #[utoipa::path(post, path = "/outcomes/contracts/{id}/participants", tag = "outcomes",
     params(("id" = i64, Path), ImportQuery),
-    request_body(content((CsvImport = "application/json"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+    request_body(content((CsvImport = "application/json"), (super::outcomes_files::FileBytes = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
     responses((status = 200, body = ImportReportBody), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 413, body = ErrorBody),
         (status = 422, body = ErrorBody)))]
@@ -656,7 +656,7 @@ async fn list_participants(
 /// is written; with `preview=false` a file with any rejected row is refused whole.
 #[utoipa::path(post, path = "/outcomes/contracts/{id}/claims", tag = "outcomes",
     params(("id" = i64, Path), ImportQuery),
-    request_body(content((CsvImport = "application/json"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+    request_body(content((CsvImport = "application/json"), (super::outcomes_files::FileBytes = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
     responses((status = 200, body = ImportReportBody), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 413, body = ErrorBody),
         (status = 422, body = ErrorBody)))]

@@ -39,9 +39,14 @@ pub fn routes() -> Router<AppState> {
 #[derive(OpenApi)]
 #[openapi(
     paths(upload_evidence, download_evidence, list_drawdowns, record_drawdown, set_waterfall),
-    components(schemas(EvidenceBody, NewDrawdown, DrawdownBody, DrawdownList, WaterfallTerms))
+    components(schemas(FileBytes, EvidenceBody, NewDrawdown, DrawdownBody, DrawdownList, WaterfallTerms))
 )]
 pub struct OutcomesFilesApi;
+
+/// The bytes of a file, sent or answered as the body itself.
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct FileBytes(pub Vec<u8>);
 
 // ---------------------------------------------------------------------------------------------
 // Import bodies: JSON with CSV text, or an XLSX workbook
@@ -49,7 +54,7 @@ pub struct OutcomesFilesApi;
 /// The body of an import: `{"csv": "..."}` (JSON) or the bytes of an XLSX workbook.
 pub enum ImportBody {
     Csv(String),
-    Xlsx(Vec<u8>),
+    Xlsx(FileBytes),
 }
 
 impl<S: Send + Sync> FromRequest<S> for ImportBody {
@@ -68,7 +73,7 @@ impl<S: Send + Sync> FromRequest<S> for ImportBody {
             return Ok(ImportBody::Csv(body.csv));
         }
         let bytes = Bytes::from_request(req, state).await.map_err(|e| body_error(e.status(), "body", crate::API_BODY_MAX_BYTES))?;
-        Ok(ImportBody::Xlsx(bytes.to_vec()))
+        Ok(ImportBody::Xlsx(FileBytes(bytes.to_vec())))
     }
 }
 
@@ -78,7 +83,7 @@ impl ImportBody {
     pub fn read(self, input: &'static str, sheet: Option<&str>) -> Result<ImportFile, ApiError> {
         match self {
             ImportBody::Csv(text) => Ok(ImportFile::Csv(text)),
-            ImportBody::Xlsx(bytes) => Ok(ImportFile::sheet(input, "body", bytes, sheet)?),
+            ImportBody::Xlsx(FileBytes(bytes)) => Ok(ImportFile::sheet(input, "body", bytes, sheet)?),
         }
     }
 }
@@ -134,7 +139,7 @@ pub struct EvidenceQuery {
 /// `image/png`, `image/jpeg`, `text/plain` or `text/csv`; 1 byte to 10 MiB.
 #[utoipa::path(post, path = "/outcomes/claims/{id}/evidence", tag = "outcomes",
     params(("id" = i64, Path), EvidenceQuery),
-    request_body(content = Vec<u8>, content_type = "application/pdf", description = "The file's bytes; Content-Type one of application/pdf, image/png, image/jpeg, text/plain, text/csv"),
+    request_body(content = FileBytes, content_type = "application/pdf", description = "The file's bytes; Content-Type one of application/pdf, image/png, image/jpeg, text/plain, text/csv"),
     responses((status = 201, body = EvidenceBody, headers(("Location" = String, description = "Where to download the file"))),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "The claim already has its evidence"),
@@ -167,7 +172,7 @@ async fn upload_evidence(
 /// commissioner's staff): the bytes as an attachment, with the stored type when it is one of
 /// the accepted ones, and `X-Content-Type-Options: nosniff`.
 #[utoipa::path(get, path = "/outcomes/claims/{id}/evidence", tag = "outcomes", params(("id" = i64, Path)),
-    responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>, description = "The file"),
+    responses((status = 200, content_type = "application/octet-stream", body = FileBytes, description = "The file"),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn download_evidence(
     State(state): State<AppState>,

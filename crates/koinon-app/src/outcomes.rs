@@ -1894,7 +1894,6 @@ impl App {
         content_type: &str,
         content: &[u8],
     ) -> Result<Evidence, AppError> {
-        let (file_name, content_type) = check_evidence(file_name, content_type, content)?;
         let mut tx = self.store().begin().await?;
         let mut db = tx.db();
         let (claim, _, parties) = self.claim_and_contract(&mut db, actor, tenant_id, claim_id).await?;
@@ -1902,6 +1901,9 @@ impl App {
             Action::ImportOutcomeData,
             &contract_resource(actor, tenant_id, &parties, &[PartyRole::Provider]),
         )?;
+        // Who may add evidence is answered before what is wrong with the file (no 422 to
+        // someone who may not see the claim).
+        let (file_name, content_type) = check_evidence(file_name, content_type, content)?;
         if claim.status != "submitted" {
             return Err(AppError::invalid(
                 "claim",

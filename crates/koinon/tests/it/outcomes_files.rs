@@ -487,9 +487,16 @@ async fn outcomes_files_run_page_shows_the_statement_in_detail() {
     let browser = t.signed_in("officer@heerlen.example.org").await;
     let (status, page) = get(&t, &browser, &path).await;
     assert_eq!(status, StatusCode::OK);
-    for heading in ["The statement in detail", "Planned against actual, by cohort", "By metric", "By cohort", "By participant"] {
+    if let Ok(dump) = std::env::var("KOINON_DUMP_RUN_PAGE") {
+        std::fs::write(dump, &page).expect("dump");
+    }
+    for heading in ["The statement in detail", "Planned against actual, by cohort", "By outcome metric", "By cohort", "By participant"] {
         assert!(page.contains(heading), "{heading}: {page}");
     }
+    // The demo's paid run: four participants' caps cut £1,000 each, named with the cap.
+    assert!(page.contains("Which caps cut what"), "{page}");
+    let caps = &page[page.find("Which caps cut what").expect("caps")..];
+    assert!(caps.contains("PW-103") && caps.contains("1000.00"), "{caps}");
     // The investor sees the statement without the participants' lines.
     let investor = t.signed_in("investor@heerlen.example.org").await;
     let (status, page) = get(&t, &investor, &path).await;

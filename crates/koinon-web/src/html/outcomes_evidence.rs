@@ -613,7 +613,7 @@ mod tests {
         assert_eq!(safe_file_name("../../etc/passwd"), "passwd");
         assert_eq!(safe_file_name("C:\\x\\\"a\";b.pdf"), "_a__b.pdf");
         assert_eq!(safe_file_name(".htaccess"), "htaccess");
-        assert_eq!(safe_file_name("Βεβαίωση.pdf"), "_________.pdf");
+        assert_eq!(safe_file_name("Βεβαίωση.pdf"), "________.pdf");
         assert_eq!(safe_file_name(""), "evidence");
     }
 

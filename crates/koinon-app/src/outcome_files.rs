@@ -65,8 +65,9 @@ impl ImportFile {
         if named_xlsx || looks_like_xlsx(&bytes) {
             return Self::sheet(input, field, bytes, sheet);
         }
-        let text = String::from_utf8(bytes)
-            .map_err(|_| AppError::invalid(field, "invalid_utf8", "The file is neither an XLSX workbook nor UTF-8 CSV text"))?;
+        let text = String::from_utf8(bytes).map_err(|_| {
+            AppError::invalid(field, "invalid_utf8", "The file is neither an XLSX workbook nor UTF-8 CSV text")
+        })?;
         Ok(ImportFile::Csv(text))
     }
 

@@ -127,8 +127,9 @@ async fn xlsx_imports(postgres: bool) {
     assert!(f.app.list_claims(&provider, f.tenant, id, None, None, None).await.expect("claims").items.is_empty());
 
     // Two blank rows above the header: the bad date of CSV line 3 is worksheet row 5.
-    let bad = ImportFile::read("claims", "file", "bad.xlsx", workbook("dwp-rate-card-bad-date.xlsx"), Some("Claims 2013"))
-        .expect("workbook");
+    let bad =
+        ImportFile::read("claims", "file", "bad.xlsx", workbook("dwp-rate-card-bad-date.xlsx"), Some("Claims 2013"))
+            .expect("workbook");
     let preview = bad.locate(f.app.preview_claims(&provider, f.tenant, id, bad.csv()).await.expect("preview"));
     let refused: Vec<(u64, Option<&str>)> =
         preview.rows.iter().filter(|r| r.status == RowStatus::Rejected).map(|r| (r.line, r.code)).collect();
@@ -142,7 +143,10 @@ async fn xlsx_imports(postgres: bool) {
 
     // Files that are not what they claim: refused with the field named, never a panic.
     let codes_of = |r: Result<ImportFile, AppError>| codes(&r.expect_err("refused"));
-    assert_eq!(codes_of(ImportFile::read("claims", "file", "a.csv", Vec::new(), None)), [("file".into(), "empty_file")]);
+    assert_eq!(
+        codes_of(ImportFile::read("claims", "file", "a.csv", Vec::new(), None)),
+        [("file".into(), "empty_file")]
+    );
     assert_eq!(
         codes_of(ImportFile::read("claims", "file", "a.xlsx", b"PK\x03\x04 not a zip".to_vec(), None)),
         [("file".into(), "invalid_xlsx")]
@@ -151,7 +155,8 @@ async fn xlsx_imports(postgres: bool) {
         codes_of(ImportFile::read("claims", "file", "a.csv", vec![0xff, 0xfe, 0x00], None)),
         [("file".into(), "invalid_utf8")]
     );
-    let err = ImportFile::read("claims", "file", "b.xlsx", workbook("dwp-rate-card.xlsx"), Some("Nope")).expect_err("sheet");
+    let err =
+        ImportFile::read("claims", "file", "b.xlsx", workbook("dwp-rate-card.xlsx"), Some("Nope")).expect_err("sheet");
     assert!(matches!(err, AppError::Invalid(_)), "{err:?}");
 }
 
@@ -173,7 +178,8 @@ async fn concurrent_drawdowns(postgres: bool) {
     let investor = c.parties.iter().find(|p| p.role == "investor").expect("investor").clone();
     // £900,000 committed; four drawdowns of £300,000 at once: three fit, the fourth does not.
     let amount = 30_000_000;
-    let requests: Vec<DrawdownInput> = (0..4).map(|i| drawdown(investor.id, amount, "2012-04-02", &format!("dd-{i}"))).collect();
+    let requests: Vec<DrawdownInput> =
+        (0..4).map(|i| drawdown(investor.id, amount, "2012-04-02", &format!("dd-{i}"))).collect();
     let results = futures_join(&f, id, &requests).await;
     let ok = results.iter().filter(|r| r.is_ok()).count();
     assert_eq!(ok, 3, "{results:?}");

@@ -72,7 +72,9 @@ impl<S: Send + Sync> FromRequest<S> for ImportBody {
             let ApiJson(body) = ApiJson::<CsvImport>::from_request(req, state).await?;
             return Ok(ImportBody::Csv(body.csv));
         }
-        let bytes = Bytes::from_request(req, state).await.map_err(|e| body_error(e.status(), "body", crate::API_BODY_MAX_BYTES))?;
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|e| body_error(e.status(), "body", crate::API_BODY_MAX_BYTES))?;
         Ok(ImportBody::Xlsx(FileBytes(bytes.to_vec())))
     }
 }
@@ -289,7 +291,13 @@ async fn set_waterfall(
 ) -> Result<Json<ContractBody>, ApiError> {
     let c: ContractView = state
         .app
-        .set_waterfall_terms(&user.actor(), user.tenant_id, id, body.return_cap_multiple_bp, body.residual_investors_share_bp)
+        .set_waterfall_terms(
+            &user.actor(),
+            user.tenant_id,
+            id,
+            body.return_cap_multiple_bp,
+            body.residual_investors_share_bp,
+        )
         .await?;
     Ok(Json(c.into()))
 }

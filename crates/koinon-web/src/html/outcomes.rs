@@ -189,7 +189,10 @@ impl StatementView {
                     )
                 })
                 .collect(),
-            caps: list("cap_totals").iter().map(|c| (text(&c["cap"]), money(&c["cut"]), count(&c["items_cut"]))).collect(),
+            caps: list("cap_totals")
+                .iter()
+                .map(|c| (text(&c["cap"]), money(&c["cut"]), count(&c["items_cut"])))
+                .collect(),
             caps_applied: list("caps_applied")
                 .iter()
                 .map(|c| (text(&c["cap"]), text(&c["scope"]), money(&c["cut"]), count(&c["items_cut"])))

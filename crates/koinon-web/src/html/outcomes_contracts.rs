@@ -370,7 +370,16 @@ pub(super) struct ImportView {
 
 impl ImportView {
     pub(super) fn empty(what: &'static str) -> Self {
-        Self { what, csv: String::new(), sheet: None, rows: None, accepted: 0, already_present: 0, rejected: 0, clean: false }
+        Self {
+            what,
+            csv: String::new(),
+            sheet: None,
+            rows: None,
+            accepted: 0,
+            already_present: 0,
+            rejected: 0,
+            clean: false,
+        }
     }
 }
 
@@ -386,7 +395,12 @@ fn reason_text(locale: Locale, code: Option<&str>, message: Option<&str>) -> Str
     message.unwrap_or_default().to_string()
 }
 
-pub(super) fn import_view(locale: Locale, what: &'static str, csv: String, r: &ImportReport) -> (ImportView, Vec<FieldError>) {
+pub(super) fn import_view(
+    locale: Locale,
+    what: &'static str,
+    csv: String,
+    r: &ImportReport,
+) -> (ImportView, Vec<FieldError>) {
     let mut errors: Vec<FieldError> = r
         .file_errors
         .iter()

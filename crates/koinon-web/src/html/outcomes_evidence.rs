@@ -407,7 +407,8 @@ async fn drawdowns_page(
     let c = state.app.contract(actor, tenant_id, id).await.map_err(page_error(ctx))?;
     let list = state.app.list_drawdowns(actor, tenant_id, id).await.map_err(page_error(ctx))?;
     let m = |minor: i64| money(ctx.locale, minor, &c.currency, c.currency_scale);
-    let name = |party: i64| c.parties.iter().find(|p| p.id == party).map_or_else(|| party.to_string(), |p| p.name.clone());
+    let name =
+        |party: i64| c.parties.iter().find(|p| p.id == party).map_or_else(|| party.to_string(), |p| p.name.clone());
     let drawdowns = list
         .iter()
         .map(|d| DrawdownRow { drawn_on: d.drawn_on.clone(), investor: name(d.party_id), amount: m(d.amount_minor) })
@@ -546,7 +547,8 @@ async fn set_waterfall(
                     .map_err(page_error(&ctx))?
                     .into_iter()
                     .map(|e| {
-                        let field = if e.field == "residual_investors_share_bp" { "residual_share" } else { "return_cap" };
+                        let field =
+                            if e.field == "residual_investors_share_bp" { "residual_share" } else { "return_cap" };
                         FieldError { field: field.into(), ..e }
                     })
                     .collect();

@@ -147,9 +147,14 @@ async fn running_contract(t: &TestApp, officer: &str) -> i64 {
         call(t, officer, "POST", "/api/v1/outcomes/contracts", Some(json!({"toml": heerlen_contract()}))).await;
     assert_eq!(status, 201, "{c}");
     let id = c["id"].as_i64().expect("id");
-    let (status, body) =
-        call(t, officer, "POST", &format!("/api/v1/outcomes/contracts/{id}/transition"), Some(json!({"to": "running"})))
-            .await;
+    let (status, body) = call(
+        t,
+        officer,
+        "POST",
+        &format!("/api/v1/outcomes/contracts/{id}/transition"),
+        Some(json!({"to": "running"})),
+    )
+    .await;
     assert_eq!(status, 200, "{body}");
     id
 }
@@ -170,7 +175,8 @@ async fn outcomes_files_evidence_is_kept_with_the_claim_and_downloaded_by_the_ev
         assert_eq!(status, 200, "{body}");
     }
     let (_, claims) = call(&t, &provider, "GET", &format!("{base}/claims"), None).await;
-    let claim_ids: Vec<i64> = claims["items"].as_array().expect("claims").iter().filter_map(|c| c["id"].as_i64()).collect();
+    let claim_ids: Vec<i64> =
+        claims["items"].as_array().expect("claims").iter().filter_map(|c| c["id"].as_i64()).collect();
     assert_eq!(claim_ids.len(), 6);
 
     // In the browser: the provider's claims page offers an upload form per submitted claim.
@@ -205,7 +211,8 @@ async fn outcomes_files_evidence_is_kept_with_the_claim_and_downloaded_by_the_ev
     assert!(page.contains(&format!("href=\"{upload}\"")), "a download link");
     // A second file is refused, the first kept.
     let (status, _, _) =
-        post_multipart(&t, &browser, &upload, &[("csrf", &csrf)], Some(("other.pdf", "application/pdf", b"%PDF-2"))).await;
+        post_multipart(&t, &browser, &upload, &[("csrf", &csrf)], Some(("other.pdf", "application/pdf", b"%PDF-2")))
+            .await;
     assert_eq!(status, StatusCode::CONFLICT);
 
     // The evaluator sees the link in the verification queue and downloads the very bytes.
@@ -228,10 +235,15 @@ async fn outcomes_files_evidence_is_kept_with_the_claim_and_downloaded_by_the_ev
     // Through the API: the body is the file, its name in the query.
     let letter = b"Employer's letter: P001 employed 13 weeks from 2013-07-05.\n".to_vec();
     let path = format!("/api/v1/outcomes/claims/{}/evidence", claim_ids[2]);
-    let (status, body) = send_bytes(&t, &provider, &format!("{path}?filename=letter.txt"), "text/plain", letter.clone()).await;
+    let (status, body) =
+        send_bytes(&t, &provider, &format!("{path}?filename=letter.txt"), "text/plain", letter.clone()).await;
     assert_eq!(status, 201, "{body}");
-    assert_eq!((body["size_bytes"].as_i64(), body["content_type"].as_str()), (Some(letter.len() as i64), Some("text/plain")));
-    let (status, body) = send_bytes(&t, &provider, &format!("{path}?filename=again.txt"), "text/plain", letter.clone()).await;
+    assert_eq!(
+        (body["size_bytes"].as_i64(), body["content_type"].as_str()),
+        (Some(letter.len() as i64), Some("text/plain"))
+    );
+    let (status, body) =
+        send_bytes(&t, &provider, &format!("{path}?filename=again.txt"), "text/plain", letter.clone()).await;
     assert_eq!(status, 409, "{body}");
     let r = reqwest::Client::new().get(t.url(&path)).bearer_auth(&reviewer).send().await.expect("download");
     assert_eq!((r.status().as_u16(), r.headers()["content-type"].to_str().ok()), (200, Some("text/plain")));
@@ -278,7 +290,8 @@ async fn outcomes_files_xlsx_imports_preview_then_commit_in_the_browser_and_the_
     let book = workbook("dwp-rate-card.xlsx");
     let upload = format!("/outcomes/{id}/participants/upload");
     let (status, _, page) =
-        post_multipart(&t, &browser, &upload, &[("csrf", &csrf), ("sheet", "")], Some(("book.xlsx", XLSX, &book))).await;
+        post_multipart(&t, &browser, &upload, &[("csrf", &csrf), ("sheet", "")], Some(("book.xlsx", XLSX, &book)))
+            .await;
     assert_eq!(status, StatusCode::OK, "{page}");
     assert!(page.contains("Rows of the worksheet “Participants”"), "{page}");
     assert!(page.contains("P001") && page.contains("P003"));
@@ -369,7 +382,8 @@ async fn outcomes_files_xlsx_imports_preview_then_commit_in_the_browser_and_the_
     assert_eq!(status, 200, "{report}");
     let first = &report["rows"].as_array().expect("rows")[1];
     assert_eq!((first["line"].as_i64(), first["code"].as_str()), (Some(5), Some("invalid_date")), "{report}");
-    let (status, body) = send_bytes(&t, &provider, &format!("{base}/claims?preview=true"), XLSX, b"not a zip".to_vec()).await;
+    let (status, body) =
+        send_bytes(&t, &provider, &format!("{base}/claims?preview=true"), XLSX, b"not a zip".to_vec()).await;
     assert_eq!((status, fields(&body)), (422, vec![("body".into(), "invalid_xlsx".into())]), "{body}");
     // A workbook of participants committed through the API: already stored, nothing new.
     let (status, report) = send_bytes(&t, &provider, &format!("{base}/participants?preview=false"), XLSX, book).await;
@@ -405,9 +419,11 @@ async fn outcomes_files_drawdowns_stop_at_the_commitment_and_waterfall_terms_are
     assert_eq!(call(&t, &provider, "PUT", &format!("{base}/waterfall"), Some(terms.clone())).await.0, 403);
     let (status, body) = call(&t, &officer, "PUT", &format!("{base}/waterfall"), Some(terms)).await;
     assert_eq!(status, 200, "{body}");
-    assert_eq!((body["return_cap_multiple_bp"].as_i64(), body["residual_investors_share_bp"].as_i64()), (Some(11_000), Some(2_500)));
-    let (_, running) =
-        call(&t, &officer, "POST", &format!("{base}/transition"), Some(json!({"to": "running"}))).await;
+    assert_eq!(
+        (body["return_cap_multiple_bp"].as_i64(), body["residual_investors_share_bp"].as_i64()),
+        (Some(11_000), Some(2_500))
+    );
+    let (_, running) = call(&t, &officer, "POST", &format!("{base}/transition"), Some(json!({"to": "running"}))).await;
     let investor_party = running["parties"]
         .as_array()
         .expect("parties")
@@ -417,9 +433,7 @@ async fn outcomes_files_drawdowns_stop_at_the_commitment_and_waterfall_terms_are
         .expect("investor");
 
     // £8,000 drawn; then one penny more than what is left of the £900,000 is refused.
-    let draw = |amount: i64, request: &str| {
-        json!({"party_id": investor_party, "amount_minor": amount, "drawn_on": "2012-04-02", "request_id": request})
-    };
+    let draw = |amount: i64, request: &str| json!({"party_id": investor_party, "amount_minor": amount, "drawn_on": "2012-04-02", "request_id": request});
     let (status, d) = call(&t, &officer, "POST", &format!("{base}/drawdowns"), Some(draw(800_000, "dd-1"))).await;
     assert_eq!(status, 201, "{d}");
     assert_eq!(d["transfers"].as_array().map(Vec::len), Some(2));
@@ -467,7 +481,8 @@ async fn outcomes_files_drawdowns_stop_at_the_commitment_and_waterfall_terms_are
     assert!(page.contains("The drawdown was recorded") && page.contains("£1,000.00"), "{page}");
     // A running contract's waterfall is fixed: the error is on the form.
     let (status, _, page) =
-        post(&t, &browser, &format!("/outcomes/{id}/waterfall"), &[("return_cap", "1.2"), ("residual_share", "0")]).await;
+        post(&t, &browser, &format!("/outcomes/{id}/waterfall"), &[("return_cap", "1.2"), ("residual_share", "0")])
+            .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.contains("href=\"#return_cap\""), "{page}");
     // The provider does not see the investors' drawdowns.
@@ -482,7 +497,8 @@ async fn outcomes_files_run_page_shows_the_statement_in_detail() {
     let (_, list) = call(&t, &officer, "GET", "/api/v1/outcomes/contracts", None).await;
     let demo = list["items"].as_array().expect("contracts")[0]["id"].as_i64().expect("demo contract");
     let (_, runs) = call(&t, &officer, "GET", &format!("/api/v1/outcomes/contracts/{demo}/payment-runs"), None).await;
-    let run = runs["items"].as_array().expect("runs").iter().find(|r| r["state"] == "paid").expect("a paid run").clone();
+    let run =
+        runs["items"].as_array().expect("runs").iter().find(|r| r["state"] == "paid").expect("a paid run").clone();
     let path = format!("/outcomes/{demo}/runs/{}", run["id"]);
     let browser = t.signed_in("officer@heerlen.example.org").await;
     let (status, page) = get(&t, &browser, &path).await;
@@ -490,7 +506,13 @@ async fn outcomes_files_run_page_shows_the_statement_in_detail() {
     if let Ok(dump) = std::env::var("KOINON_DUMP_RUN_PAGE") {
         std::fs::write(dump, &page).expect("dump");
     }
-    for heading in ["The statement in detail", "Planned against actual, by cohort", "By outcome metric", "By cohort", "By participant"] {
+    for heading in [
+        "The statement in detail",
+        "Planned against actual, by cohort",
+        "By outcome metric",
+        "By cohort",
+        "By participant",
+    ] {
         assert!(page.contains(heading), "{heading}: {page}");
     }
     // The demo's paid run: four participants' caps cut £1,000 each, named with the cap.

@@ -18,7 +18,7 @@ evidence-sheet-hint = Името на листа, който да се проч�
 evidence-upload-preview-button = Качване и преглед
 evidence-preview-sheet = Редове от листа „{ $sheet }“; всеки ред е номериран както в работната книга.
 evidence-row = Ред на листа
-evidence-sheet-row = Ред (лист „{ $sheet }“)
+evidence-sheet-row = Лист „{ $sheet }“, ред
 
 ## Drawdowns and waterfall terms
 evidence-drawdowns-title = Усвоявания и разпределение

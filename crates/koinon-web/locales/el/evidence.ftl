@@ -18,7 +18,7 @@ evidence-sheet-hint = Το όνομα του φύλλου που θα διαβα
 evidence-upload-preview-button = Μεταφόρτωση και προεπισκόπηση
 evidence-preview-sheet = Γραμμές του φύλλου «{ $sheet }»· κάθε γραμμή αριθμείται όπως στο βιβλίο εργασίας.
 evidence-row = Γραμμή φύλλου
-evidence-sheet-row = Γραμμή (φύλλο «{ $sheet }»)
+evidence-sheet-row = Φύλλο «{ $sheet }», γραμμή
 
 ## Drawdowns and waterfall terms
 evidence-drawdowns-title = Εκταμιεύσεις και κατανομή

@@ -18,7 +18,7 @@ evidence-sheet-hint = The name of the worksheet to read. Empty: the sheet named 
 evidence-upload-preview-button = Upload and preview
 evidence-preview-sheet = Rows of the worksheet “{ $sheet }”; each row is numbered as in the workbook.
 evidence-row = Row
-evidence-sheet-row = Row (worksheet “{ $sheet }”)
+evidence-sheet-row = Worksheet “{ $sheet }”, row
 
 ## Drawdowns and waterfall terms
 evidence-drawdowns-title = Drawdowns and waterfall

@@ -18,7 +18,7 @@ evidence-sheet-hint = Loetava töölehe nimi. Tühi: impordi nimeline leht, muid
 evidence-upload-preview-button = Laadi üles ja vaata eelvaadet
 evidence-preview-sheet = Töölehe „{ $sheet }“ read; iga rida on nummerdatud nagu tööraamatus.
 evidence-row = Töölehe rida
-evidence-sheet-row = Rida (tööleht „{ $sheet }“)
+evidence-sheet-row = Tööleht „{ $sheet }“, rida
 
 ## Drawdowns and waterfall terms
 evidence-drawdowns-title = Väljamaksed ja jaotus

@@ -339,6 +339,19 @@ async fn outcomes_files_xlsx_imports_preview_then_commit_in_the_browser_and_the_
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    // A refused row is named by its worksheet and row, in the summary and the table.
+    let (status, _, page) = post_multipart(
+        &t,
+        &browser,
+        &format!("/outcomes/{id}/claims/upload"),
+        &[("csrf", &csrf), ("sheet", "Claims 2013")],
+        Some(("bad.xlsx", XLSX, &workbook("dwp-rate-card-bad-date.xlsx"))),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("Worksheet “Claims 2013”, row 5: event_on must be a date like 2024-01-31"), "{page}");
+    assert!(page.contains("id=\"line-5\""), "{page}");
+    assert!(hidden_csv(&page).is_none(), "no commit for a file with refused rows");
     // A CSV file goes the same way; its rows keep their lines.
     let (status, _, page) = post_multipart(
         &t,

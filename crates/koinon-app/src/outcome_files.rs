@@ -138,23 +138,26 @@ impl ImportFile {
         report
     }
 
-    /// A refused commit's errors with their `line N` fields turned into worksheet rows.
+    /// A refused commit's errors with their `line N` fields (also `results line N`) turned
+    /// into worksheet rows (`row N`, `results row N`).
     pub fn locate_error(&self, error: AppError) -> AppError {
         let ImportFile::Sheet(s) = self else { return error };
         let AppError::Invalid(errors) = error else { return error };
         AppError::Invalid(
             errors
                 .into_iter()
-                .map(|e| match e.field.strip_prefix("line ").and_then(|l| l.parse::<u64>().ok()) {
-                    Some(line) => {
-                        let row = s.table.row_of_line(line).unwrap_or(line);
-                        FieldError::new(
-                            format!("row {row}"),
-                            e.code,
-                            format!("sheet {:?}, row {row}: {}", s.table.sheet(), e.message),
-                        )
-                    }
-                    None => e,
+                .map(|e| {
+                    let (prefix, rest) = match e.field.rfind("line ") {
+                        Some(at) => (&e.field[..at], &e.field[at + "line ".len()..]),
+                        None => return e,
+                    };
+                    let Ok(line) = rest.parse::<u64>() else { return e };
+                    let row = s.table.row_of_line(line).unwrap_or(line);
+                    FieldError::new(
+                        format!("{prefix}row {row}"),
+                        e.code,
+                        format!("sheet {:?}, row {row}: {}", s.table.sheet(), e.message),
+                    )
                 })
                 .collect(),
         )

@@ -52,3 +52,11 @@ evidence-participants-not-shown = Още { $count } участници не са
 evidence-caps-applied = Кои тавани какво са намалили
 evidence-cap-scope = Отнася се за
 evidence-caps-not-listed = Още { $count } тавана за участник са намалили плащания; те са включени в сумите.
+
+## Cohort results for a payment run
+evidence-results-heading = Подготовка на плащане с резултати на кохортите
+evidence-results-intro = За плащания с праг, дял от спестяванията или фиксирани цели: измерените резултати на кохортите, като файл. Плащането се подготвя за проверка; нищо не се изплаща, преди одобряващ да го одобри.
+evidence-results-file = Резултати на кохортите (CSV или XLSX)
+evidence-results-file-hint = Колони cohort, measure, value; до 10 MB.
+evidence-results-sheet-hint = Името на листа, който да се прочете. Празно: листът „results“, иначе първият.
+evidence-results-button = Подготовка на плащането с тези резултати

@@ -52,3 +52,11 @@ evidence-participants-not-shown = Άλλοι { $count } συμμετέχοντε
 evidence-caps-applied = Ποια όρια περιέκοψαν τι
 evidence-cap-scope = Αφορά
 evidence-caps-not-listed = Άλλα { $count } όρια ανά συμμετέχοντα περιέκοψαν πληρωμές· περιλαμβάνονται στα σύνολα.
+
+## Cohort results for a payment run
+evidence-results-heading = Προετοιμασία πληρωμής με αποτελέσματα κοορτών
+evidence-results-intro = Για πληρωμές με όριο, μερίδιο εξοικονόμησης ή σταθερούς στόχους: τα μετρημένα αποτελέσματα των κοορτών, ως αρχείο. Η πληρωμή προετοιμάζεται για έλεγχο· τίποτα δεν καταβάλλεται πριν την εγκρίνει εγκρίνων.
+evidence-results-file = Αποτελέσματα κοορτών (CSV ή XLSX)
+evidence-results-file-hint = Στήλες cohort, measure, value· έως 10 MB.
+evidence-results-sheet-hint = Το όνομα του φύλλου που θα διαβαστεί. Κενό: το φύλλο «results», αλλιώς το πρώτο.
+evidence-results-button = Προετοιμασία της πληρωμής με αυτά τα αποτελέσματα

@@ -52,3 +52,11 @@ evidence-participants-not-shown = { $count } more participants are not listed he
 evidence-caps-applied = Which caps cut what
 evidence-cap-scope = Applies to
 evidence-caps-not-listed = { $count } more participant caps cut payments; they are counted in the totals.
+
+## Cohort results for a payment run
+evidence-results-heading = Prepare a run with cohort results
+evidence-results-intro = For threshold, savings-share and fixed-target payments: the measured results of the cohorts, as a file. The run is prepared for checking; nothing is paid before an approver approves it.
+evidence-results-file = Cohort results (CSV or XLSX)
+evidence-results-file-hint = Columns cohort, measure, value; at most 10 MB.
+evidence-results-sheet-hint = The name of the worksheet to read. Empty: the sheet named “results”, else the first.
+evidence-results-button = Prepare the run with these results

@@ -52,3 +52,11 @@ evidence-participants-not-shown = Veel { $count } osalejat pole siin loetletud.
 evidence-caps-applied = Millised ülempiirid mida kärpisid
 evidence-cap-scope = Kehtib
 evidence-caps-not-listed = Veel { $count } osalejapõhist ülempiiri kärpis makseid; need on summades arvestatud.
+
+## Cohort results for a payment run
+evidence-results-heading = Makse ettevalmistamine kohortide tulemustega
+evidence-results-intro = Läve, säästude jagamise või kindlate sihtide korral: kohortide mõõdetud tulemused failina. Makse valmistatakse ette kontrollimiseks; midagi ei maksta enne, kui kinnitaja selle kinnitab.
+evidence-results-file = Kohortide tulemused (CSV või XLSX)
+evidence-results-file-hint = Veerud cohort, measure, value; kuni 10 MB.
+evidence-results-sheet-hint = Loetava töölehe nimi. Tühi: leht „results“, muidu esimene.
+evidence-results-button = Valmista makse ette nende tulemustega

@@ -809,14 +809,14 @@ fn run_row(locale: Locale, c: &ContractView, r: PaymentRunView) -> RunRow {
 
 #[derive(Template)]
 #[template(path = "outcome_runs.html")]
-struct RunsPage {
+pub(super) struct RunsPage {
     l: Layout,
     c: ContractView,
     runs: Vec<RunRow>,
     period: String,
 }
 
-async fn runs_page(
+pub(super) async fn runs_page(
     state: &AppState,
     ctx: &Ctx,
     (actor, tenant_id): &(koinon_app::Actor, i64),

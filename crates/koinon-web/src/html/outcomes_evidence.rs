@@ -28,7 +28,7 @@ use koinon_core::authz::Action;
 
 use super::admin::{form_errors, parse_id, require, unprocessable};
 use super::outcomes_contracts::{
-    CSV_CHARS_MAX, ImportView, NO_FILTER, claims_page, decimal_minor, import_view, money, participants_page,
+    CSV_CHARS_MAX, ImportView, NO_FILTER, claims_page, decimal_minor, import_view, money, participants_page, runs_page,
 };
 use super::{Form, Layout, actor_of, page_error, redirect_with_flash, render};
 use crate::AppState;
@@ -50,6 +50,7 @@ pub fn routes() -> Router<AppState> {
         .route("/outcomes/{id}/claims/{claim_id}/evidence", get(download_evidence).post(upload_evidence))
         .route("/outcomes/{id}/participants/upload", post(upload_participants))
         .route("/outcomes/{id}/claims/upload", post(upload_claims))
+        .route("/outcomes/{id}/runs/results", post(prepare_run_with_results))
         .layer(DefaultBodyLimit::max(UPLOAD_BODY_MAX_BYTES));
     Router::new()
         .merge(uploads)
@@ -72,6 +73,8 @@ struct UploadedFile {
 struct Upload {
     csrf: String,
     sheet: String,
+    /// A payment run's period (the results upload).
+    period: String,
     file: Option<UploadedFile>,
     /// The body was larger than the limit: nothing after that point was read.
     too_large: bool,
@@ -99,6 +102,7 @@ async fn read_upload(ctx: &Ctx, multipart: Result<Multipart, MultipartRejection>
         match field.name().unwrap_or_default() {
             "csrf" => upload.csrf = text_of(field).await.unwrap_or_default(),
             "sheet" => upload.sheet = text_of(field).await.unwrap_or_default(),
+            "period" => upload.period = text_of(field).await.unwrap_or_default(),
             "file" => {
                 let name = field.file_name().unwrap_or_default().chars().take(500).collect::<String>();
                 let content_type = field.content_type().unwrap_or_default().chars().take(200).collect::<String>();
@@ -332,6 +336,52 @@ async fn upload_claims(
     let id = parse_id(&ctx, &id)?;
     let (import, errors, status) = preview_upload(&state, &ctx, (&actor, tenant_id), id, "claims", upload).await?;
     let page = claims_page(&state, &ctx, &(actor.clone(), tenant_id), id, &NO_FILTER, import, errors).await?;
+    Ok((status, render(&page)).into_response())
+}
+
+/// Prepares a payment run with the cohort results from a file (CSV or XLSX), for the
+/// threshold, savings-share and fixed-target mechanisms. The prepared run is the preview: it
+/// pays nothing until an approver approves it, and can be sent back.
+async fn prepare_run_with_results(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Response, HtmlError> {
+    let upload = read_upload(&ctx, multipart).await?;
+    let (actor, tenant_id) = actor_of(&ctx)?;
+    let id = parse_id(&ctx, &id)?;
+    require(&ctx, &actor, Action::PreparePaymentRuns, tenant_id)?;
+    let period: String = upload.period.trim().chars().take(20).collect();
+    let (status, errors) = if upload.too_large {
+        (StatusCode::PAYLOAD_TOO_LARGE, vec![too_large_error("results_file", IMPORT_BYTES_MAX)])
+    } else if let Some(file) = upload.file {
+        let to_page = |e: AppError| -> Result<Vec<FieldError>, HtmlError> {
+            Ok(form_errors(e)
+                .map_err(page_error(&ctx))?
+                .into_iter()
+                .map(|e| {
+                    let field = if e.field == "period" { "results_period" } else { "results_file" };
+                    FieldError { field: field.into(), ..e }
+                })
+                .collect())
+        };
+        match ImportFile::read("results", "results_file", &file.name, file.bytes, Some(upload.sheet.as_str())) {
+            Err(e) => (StatusCode::UNPROCESSABLE_ENTITY, to_page(e)?),
+            Ok(file) => match state.app.prepare_payment_run(&actor, tenant_id, id, &period, Some(file.csv())).await {
+                Ok(r) => {
+                    return Ok(redirect_with_flash(
+                        &format!("/outcomes/{id}/runs/{}", r.id),
+                        "flash-outcome-run-prepared",
+                    ));
+                }
+                Err(e) => (StatusCode::UNPROCESSABLE_ENTITY, to_page(file.locate_error(e))?),
+            },
+        }
+    } else {
+        (StatusCode::UNPROCESSABLE_ENTITY, vec![no_file_error("results_file")])
+    };
+    let page = runs_page(&state, &ctx, &(actor, tenant_id), id, String::new(), errors).await?;
     Ok((status, render(&page)).into_response())
 }
 

@@ -538,3 +538,58 @@ async fn outcomes_files_run_page_shows_the_statement_in_detail() {
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("The statement in detail") && !page.contains("By participant"), "{page}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn outcomes_files_cohort_results_from_a_workbook_prepare_a_run() {
+    let t = spawn_app().await;
+    let officer = t.token("officer@heerlen.example.org").await;
+    let toml = include_str!("../../../../examples/outcomes/koto-savings-share.toml");
+    let (status, c) = call(&t, &officer, "POST", "/api/v1/outcomes/contracts", Some(json!({"toml": toml}))).await;
+    assert_eq!(status, 201, "{c}");
+    let id = c["id"].as_i64().expect("id");
+    let (status, _) = call(
+        &t,
+        &officer,
+        "POST",
+        &format!("/api/v1/outcomes/contracts/{id}/transition"),
+        Some(json!({"to": "running"})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let browser = t.signed_in("officer@heerlen.example.org").await;
+    let (_, page) = get(&t, &browser, &format!("/outcomes/{id}/runs")).await;
+    let action = format!("/outcomes/{id}/runs/results");
+    assert!(page.contains(&format!("action=\"{action}\" enctype=\"multipart/form-data\"")), "{page}");
+    let csrf = csrf_of(&t, &browser).await;
+    // A results file with an unknown cohort: the error names the line, nothing is prepared.
+    let bad = b"cohort,measure,value\nnobody,participants,10\n";
+    let (status, _, page) = post_multipart(
+        &t,
+        &browser,
+        &action,
+        &[("csrf", &csrf), ("period", "2019-Q4")],
+        Some(("results.csv", "text/csv", bad)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("href=\"#results_file\""), "{page}");
+    let (status, _, page) =
+        post_multipart(&t, &browser, &action, &[("csrf", &csrf), ("period", "2019-Q4")], None).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("href=\"#results_file\""), "{page}");
+    let (_, runs) = call(&t, &officer, "GET", &format!("/api/v1/outcomes/contracts/{id}/payment-runs"), None).await;
+    assert_eq!(runs["items"].as_array().map(Vec::len), Some(0), "{runs}");
+    // The Koto results as number cells: 50% of (1,330 + 1,340) for 1,000 persons.
+    let (status, location, page) = post_multipart(
+        &t,
+        &browser,
+        &action,
+        &[("csrf", &csrf), ("period", "2019-Q4"), ("sheet", "")],
+        Some(("koto.xlsx", XLSX, &workbook("koto-savings-share.results.xlsx"))),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+    let (status, page) = get(&t, &browser, &location).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("€1,335,000.00"), "{page}");
+}

@@ -196,6 +196,12 @@ async fn outcomes_files_evidence_is_kept_with_the_claim_and_downloaded_by_the_ev
     let (status, _, _) =
         post_multipart(&t, &browser, &upload, &[("csrf", &csrf)], Some(("cert.pdf", "application/pdf", b""))).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    // A file over the limit: 413, the error on the claim's file field, nothing kept.
+    let big = vec![b'%'; koinon_app::outcomes::EVIDENCE_BYTES_MAX + 100 * 1024];
+    let (status, _, page) =
+        post_multipart(&t, &browser, &upload, &[("csrf", &csrf)], Some(("big.pdf", "application/pdf", &big))).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(page.contains(&format!("href=\"#file-{}\"", claim_ids[0])), "{page}");
     // A file the browser does not type is known by its extension.
     let (status, location, _) = post_multipart(
         &t,

@@ -216,6 +216,25 @@ pub(crate) fn safe_file_name(name: &str) -> String {
     if cleaned.is_empty() { "evidence".into() } else { cleaned }
 }
 
+/// `attachment` with the safe ASCII name, and the name as it was (its last path segment) in
+/// RFC 8187 encoding (`filename*=UTF-8''...`) when that differs, for names in Greek, Cyrillic...
+pub(crate) fn content_disposition(name: &str) -> String {
+    let safe = safe_file_name(name);
+    let base: String = name.rsplit(['/', '\\']).next().unwrap_or_default().chars().take(100).collect();
+    if base.is_empty() || base == safe {
+        return format!("attachment; filename=\"{safe}\"");
+    }
+    let mut encoded = String::new();
+    for b in base.bytes() {
+        if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
+            encoded.push(char::from(b));
+        } else {
+            encoded.push_str(&format!("%{b:02X}"));
+        }
+    }
+    format!("attachment; filename=\"{safe}\"; filename*=UTF-8''{encoded}")
+}
+
 /// The response of an evidence download: an attachment, never rendered by the browser.
 pub(crate) fn evidence_response(e: koinon_app::outcomes::Evidence) -> Response {
     let content_type = if EVIDENCE_CONTENT_TYPES.contains(&e.content_type.as_str()) {
@@ -223,7 +242,7 @@ pub(crate) fn evidence_response(e: koinon_app::outcomes::Evidence) -> Response {
     } else {
         "application/octet-stream"
     };
-    let disposition = format!("attachment; filename=\"{}\"", safe_file_name(&e.file_name));
+    let disposition = content_disposition(&e.file_name);
     let mut response = e.content.into_response();
     let h = response.headers_mut();
     if let Ok(v) = HeaderValue::from_str(content_type) {
@@ -667,6 +686,19 @@ mod tests {
         assert_eq!(safe_file_name(".htaccess"), "htaccess");
         assert_eq!(safe_file_name("Βεβαίωση.pdf"), "________.pdf");
         assert_eq!(safe_file_name(""), "evidence");
+    }
+
+    #[test]
+    fn downloads_keep_the_name_as_it_was_encoded() {
+        assert_eq!(content_disposition("letter.txt"), "attachment; filename=\"letter.txt\"");
+        assert_eq!(
+            content_disposition("Βεβαίωση.pdf"),
+            "attachment; filename=\"________.pdf\"; filename*=UTF-8''%CE%92%CE%B5%CE%B2%CE%B1%CE%AF%CF%89%CF%83%CE%B7.pdf"
+        );
+        assert_eq!(
+            content_disposition("a\"b\r\n.pdf"),
+            "attachment; filename=\"a_b__.pdf\"; filename*=UTF-8''a%22b%0D%0A.pdf"
+        );
     }
 
     #[test]

@@ -229,7 +229,10 @@ async fn outcomes_files_evidence_is_kept_with_the_claim_and_downloaded_by_the_ev
     assert_eq!(r.status(), StatusCode::OK);
     let h = r.headers().clone();
     assert_eq!(h["content-type"], "application/pdf");
-    assert_eq!(h["content-disposition"], "attachment; filename=\"certificate_2012__final_.pdf\"");
+    assert_eq!(
+        h["content-disposition"],
+        "attachment; filename=\"certificate_2012__final_.pdf\"; filename*=UTF-8''certificate%202012%20%28final%29.pdf"
+    );
     assert_eq!(h["x-content-type-options"], "nosniff");
     assert_eq!(r.bytes().await.expect("bytes").as_ref(), pdf);
     // An investor may not; another municipality finds nothing.

@@ -408,9 +408,24 @@ async fn outcomes_files_xlsx_imports_preview_then_commit_in_the_browser_and_the_
         send_bytes(&t, &provider, &format!("{base}/claims?preview=true"), XLSX, b"not a zip".to_vec()).await;
     assert_eq!((status, fields(&body)), (422, vec![("body".into(), "invalid_xlsx".into())]), "{body}");
     // A workbook of participants committed through the API: already stored, nothing new.
-    let (status, report) = send_bytes(&t, &provider, &format!("{base}/participants?preview=false"), XLSX, book).await;
+    let (status, report) =
+        send_bytes(&t, &provider, &format!("{base}/participants?preview=false"), XLSX, book.clone()).await;
     assert_eq!(status, 200, "{report}");
     assert_eq!((report["accepted"].as_u64(), report["already_present"].as_u64()), (Some(0), Some(3)));
+    // On another contract the same workbook writes its three participants, rows 2 to 4.
+    let other = running_contract(&t, &officer).await;
+    let other_base = format!("/api/v1/outcomes/contracts/{other}");
+    let (status, report) =
+        send_bytes(&t, &provider, &format!("{other_base}/participants?preview=false&sheet=Participants"), XLSX, book)
+            .await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!((report["accepted"].as_u64(), report["committed"].as_bool()), (Some(3), Some(true)));
+    let lines: Vec<i64> = report["rows"].as_array().expect("rows").iter().filter_map(|r| r["line"].as_i64()).collect();
+    assert_eq!(lines, [2, 3, 4]);
+    let (_, participants) = call(&t, &provider, "GET", &format!("{other_base}/participants"), None).await;
+    let ids: Vec<&str> =
+        participants["items"].as_array().expect("items").iter().filter_map(|p| p["participant"].as_str()).collect();
+    assert_eq!(ids, ["P001", "P002", "P003"]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -196,7 +196,14 @@ async fn upload_evidence(
             ),
         }
     } else {
-        (StatusCode::UNPROCESSABLE_ENTITY, vec![no_file_error(&field)])
+        // Who may add evidence to this claim is answered first (by the app, which refuses the
+        // empty file after the access check), then that the file is missing.
+        match state.app.attach_evidence(&actor, tenant_id, claim_id, "", "", &[]).await {
+            Err(AppError::Invalid(_) | AppError::Conflict(_)) | Ok(_) => {
+                (StatusCode::UNPROCESSABLE_ENTITY, vec![no_file_error(&field)])
+            }
+            Err(e) => return Err(page_error(&ctx)(e)),
+        }
     };
     let page =
         claims_page(&state, &ctx, &(actor, tenant_id), id, &NO_FILTER, ImportView::empty("claims"), errors).await?;
@@ -292,6 +299,12 @@ async fn preview_upload(
         return Ok((empty(), vec![too_large_error("file", IMPORT_BYTES_MAX)], StatusCode::PAYLOAD_TOO_LARGE));
     }
     let Some(file) = upload.file else {
+        // Who may import is answered first (a preview of nothing writes nothing).
+        match what {
+            "participants" => state.app.preview_participants(actor, tenant_id, id, "").await.map(drop),
+            _ => state.app.preview_claims(actor, tenant_id, id, "").await.map(drop),
+        }
+        .map_err(page_error(ctx))?;
         return Ok((empty(), vec![no_file_error("file")], StatusCode::UNPROCESSABLE_ENTITY));
     };
     let sheet = Some(upload.sheet.as_str());

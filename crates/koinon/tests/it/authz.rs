@@ -168,6 +168,11 @@ fn html_rows(ids: &Ids) -> Vec<Row> {
         get(format!("/outcomes/{}/drawdowns", ids.running), FIGURE_VIEWERS, true),
         post(format!("/outcomes/{}/drawdowns", ids.running), MANAGERS, true),
         post(format!("/outcomes/{}/waterfall", ids.running), MANAGERS, true),
+        // Multipart forms, sent with the CSRF token and no file.
+        post(format!("/outcomes/{}/claims/{}/evidence", ids.running, ids.evidence_claim), IMPORTERS, true),
+        post(format!("/outcomes/{}/participants/upload", ids.running), IMPORTERS, true),
+        post(format!("/outcomes/{}/claims/upload", ids.running), IMPORTERS, true),
+        post(format!("/outcomes/{}/runs/results", ids.running), MANAGERS, true),
         post("/outcomes".into(), MANAGERS, false),
     ]
 }
@@ -302,8 +307,15 @@ async fn every_route_with_every_role_and_another_tenant() {
         let page = client.get(t.url("/dashboard")).send().await.expect("dashboard").text().await.expect("body");
         let csrf = hidden_csrf(&page).expect("csrf");
         for row in html_rows(&ids) {
+            let multipart = ["/evidence", "/upload", "/runs/results"].iter().any(|end| row.path.ends_with(end));
             let request = match row.method {
                 "GET" => client.get(t.url(&row.path)),
+                _ if multipart => client
+                    .post(t.url(&row.path))
+                    .header("content-type", "multipart/form-data; boundary=authz")
+                    .body(format!(
+                        "--authz\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n--authz--\r\n"
+                    )),
                 _ => client.post(t.url(&row.path)).form(&[("csrf", csrf.as_str())]),
             };
             let status = request.send().await.expect("request").status().as_u16();

@@ -13,6 +13,7 @@ pub mod network;
 pub mod organisations;
 pub mod outcome_dashboard;
 pub mod outcome_feasibility;
+pub mod outcome_files;
 pub mod outcomes;
 pub mod tenants;
 pub mod users;

@@ -1895,7 +1895,6 @@ impl App {
         content_type: &str,
         content: &[u8],
     ) -> Result<Evidence, AppError> {
-        let (file_name, content_type) = check_evidence(file_name, content_type, content)?;
         let mut tx = self.store().begin().await?;
         let mut db = tx.db();
         let (claim, _, parties) = self.claim_and_contract(&mut db, actor, tenant_id, claim_id).await?;
@@ -1903,6 +1902,9 @@ impl App {
             Action::ImportOutcomeData,
             &contract_resource(actor, tenant_id, &parties, &[PartyRole::Provider]),
         )?;
+        // Who may add evidence is answered before what is wrong with the file (no 422 to
+        // someone who may not see the claim).
+        let (file_name, content_type) = check_evidence(file_name, content_type, content)?;
         if claim.status != "submitted" {
             return Err(AppError::invalid(
                 "claim",
@@ -2447,19 +2449,27 @@ impl App {
         }
         errors.finish()?;
         let drawn_on = format_date(drawn_on.unwrap_or_else(today));
-        let (row, parties, drawdowns) = {
-            let mut conn = self.store().conn().await?;
-            let mut db = conn.db();
-            let (row, parties) = load_contract(&mut db, actor, tenant_id, contract_id).await?;
-            (row, parties, db.outcome_drawdowns(contract_id).await?)
-        };
-        // The same request again answers what it did the first time.
+        // The check against the commitment and the drawdown's row are one transaction with the
+        // contract locked (`BEGIN IMMEDIATE` on SQLite, the contract row on PostgreSQL), so
+        // two drawdowns at once cannot both pass it. The row reserves the capital; the ledger
+        // transfers are posted after the commit, with ids derived from the request id, so a
+        // failed posting is completed by sending the same request again.
+        let mut tx = self.store().begin().await?;
+        let mut db = tx.db();
+        let (row, parties) = load_contract(&mut db, actor, tenant_id, contract_id).await?;
+        db.lock_outcome_contract(contract_id).await?;
+        let drawdowns = db.outcome_drawdowns(contract_id).await?;
+        // The same request again answers what it did the first time (and completes its posting).
         if let Some(done) = drawdowns.iter().find(|d| d.request_id == request_id) {
-            if (done.party_id, done.amount_minor, done.drawn_on.as_str()) == (party_id, amount_minor, drawn_on.as_str())
+            if (done.party_id, done.amount_minor, done.drawn_on.as_str()) != (party_id, amount_minor, drawn_on.as_str())
             {
-                return Ok(drawdown_view(done));
+                return Err(AppError::conflict("request_id", "This request id was used for another drawdown"));
             }
-            return Err(AppError::conflict("request_id", "This request id was used for another drawdown"));
+            let view = drawdown_view(done);
+            tx.commit().await?;
+            self.post_planned(tenant_id, &row.currency, &view.transfers, &format!("outcome_contract:{contract_id}"))
+                .await?;
+            return Ok(view);
         }
         let drawn: i64 = drawdowns.iter().filter(|d| d.party_id == party_id).map(|d| d.amount_minor).sum();
         require_state(&row, &[ContractState::Contracted, ContractState::Running], "A drawdown")?;
@@ -2467,11 +2477,11 @@ impl App {
             AppError::invalid("party_id", "not_an_investor", "The party is not an investor of this contract")
         })?;
         let committed = investor.commitment_minor.unwrap_or(0);
-        if drawn + amount_minor > committed {
+        if drawn.saturating_add(amount_minor) > committed {
             return Err(AppError::invalid(
                 "amount_minor",
                 "over_commitment",
-                format!("{} is committed and {drawn} already drawn", committed),
+                format!("{committed} is committed and {drawn} already drawn"),
             ));
         }
         let spv = row
@@ -2499,10 +2509,7 @@ impl App {
                 party_id: provider.id,
             },
         ];
-        self.post_planned(tenant_id, &row.currency, &planned, &format!("outcome_contract:{contract_id}")).await?;
         let transfers = serde_json::to_string(&planned).map_err(|e| AppError::Internal(e.to_string()))?;
-        let mut tx = self.store().begin().await?;
-        let mut db = tx.db();
         let id = db
             .insert_outcome_drawdown(
                 contract_id,
@@ -2526,6 +2533,7 @@ impl App {
         )
         .await?;
         tx.commit().await?;
+        self.post_planned(tenant_id, &row.currency, &planned, &format!("outcome_contract:{contract_id}")).await?;
         Ok(DrawdownView { id, party_id, amount_minor, drawn_on, transfers: planned })
     }
 

@@ -76,6 +76,9 @@ fn document_is_openapi_3_1_with_every_endpoint() {
         ("/api/v1/outcomes/contracts/{id}/investors", &["get"]),
         ("/api/v1/outcomes/contracts/{id}/feasibility", &["get", "post"]),
         ("/api/v1/outcomes/contracts/{id}/dashboard", &["get"]),
+        ("/api/v1/outcomes/claims/{id}/evidence", &["get", "post"]),
+        ("/api/v1/outcomes/contracts/{id}/drawdowns", &["get", "post"]),
+        ("/api/v1/outcomes/contracts/{id}/waterfall", &["put"]),
     ];
     for (path, methods) in expected {
         let item = paths.get(*path).unwrap_or_else(|| panic!("{path} is not in the document"));

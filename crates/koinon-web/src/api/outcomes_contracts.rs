@@ -14,6 +14,7 @@ use koinon_app::outcomes::{
 };
 use utoipa::OpenApi;
 
+use super::outcomes_files::ImportBody;
 use super::{ApiJson, ApiPath, ApiQuery, ApiUser, ErrorBody, PageQuery};
 use crate::AppState;
 use crate::error::ApiError;
@@ -275,6 +276,9 @@ pub struct ImportQuery {
     /// `true`: report what the import would do and write nothing. `false`: write the accepted
     /// rows, or nothing at all (422 naming every rejected line) if any row is rejected.
     pub preview: bool,
+    /// For an XLSX body: the worksheet to read (default: the one named like the import,
+    /// `participants` or `claims` in any case, else the first). `line` is then the sheet's row.
+    pub sheet: Option<String>,
 }
 
 /// A problem with the file as a whole (size, header).
@@ -611,7 +615,8 @@ async fn transition_contract(
 /// Imports participants (the contract's provider, admins and officers). With `preview=true`
 /// nothing is written; with `preview=false` a file with any rejected row is refused whole.
 #[utoipa::path(post, path = "/outcomes/contracts/{id}/participants", tag = "outcomes",
-    params(("id" = i64, Path), ImportQuery), request_body = CsvImport,
+    params(("id" = i64, Path), ImportQuery),
+    request_body(content((CsvImport = "application/json"), (super::outcomes_files::FileBytes = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
     responses((status = 200, body = ImportReportBody), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 413, body = ErrorBody),
         (status = 422, body = ErrorBody)))]
@@ -620,15 +625,16 @@ async fn import_participants(
     ApiUser(user): ApiUser,
     ApiPath(id): ApiPath<i64>,
     ApiQuery(q): ApiQuery<ImportQuery>,
-    ApiJson(body): ApiJson<CsvImport>,
+    body: ImportBody,
 ) -> Result<Json<ImportReportBody>, ApiError> {
     let (actor, app) = (user.actor(), &state.app);
+    let file = body.read("participants", q.sheet.as_deref())?;
     let report = if q.preview {
-        app.preview_participants(&actor, user.tenant_id, id, &body.csv).await?
+        app.preview_participants(&actor, user.tenant_id, id, file.csv()).await?
     } else {
-        app.commit_participants(&actor, user.tenant_id, id, &body.csv).await?
+        app.commit_participants(&actor, user.tenant_id, id, file.csv()).await.map_err(|e| file.locate_error(e))?
     };
-    Ok(Json(report.into()))
+    Ok(Json(file.locate(report).into()))
 }
 
 /// The participants of a contract (staff and the contract's provider and evaluator).
@@ -649,7 +655,8 @@ async fn list_participants(
 /// Imports outcome claims, checked against the contract's rules. With `preview=true` nothing
 /// is written; with `preview=false` a file with any rejected row is refused whole.
 #[utoipa::path(post, path = "/outcomes/contracts/{id}/claims", tag = "outcomes",
-    params(("id" = i64, Path), ImportQuery), request_body = CsvImport,
+    params(("id" = i64, Path), ImportQuery),
+    request_body(content((CsvImport = "application/json"), (super::outcomes_files::FileBytes = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
     responses((status = 200, body = ImportReportBody), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 413, body = ErrorBody),
         (status = 422, body = ErrorBody)))]
@@ -658,15 +665,16 @@ async fn import_claims(
     ApiUser(user): ApiUser,
     ApiPath(id): ApiPath<i64>,
     ApiQuery(q): ApiQuery<ImportQuery>,
-    ApiJson(body): ApiJson<CsvImport>,
+    body: ImportBody,
 ) -> Result<Json<ImportReportBody>, ApiError> {
     let (actor, app) = (user.actor(), &state.app);
+    let file = body.read("claims", q.sheet.as_deref())?;
     let report = if q.preview {
-        app.preview_claims(&actor, user.tenant_id, id, &body.csv).await?
+        app.preview_claims(&actor, user.tenant_id, id, file.csv()).await?
     } else {
-        app.commit_claims(&actor, user.tenant_id, id, &body.csv).await?
+        app.commit_claims(&actor, user.tenant_id, id, file.csv()).await.map_err(|e| file.locate_error(e))?
     };
-    Ok(Json(report.into()))
+    Ok(Json(file.locate(report).into()))
 }
 
 /// The claims of a contract, by status.

@@ -10,7 +10,7 @@ pub mod outcomes;
 mod outcomes_contracts;
 mod outcomes_dashboard;
 mod outcomes_designer;
-mod outcomes_evidence;
+pub(crate) mod outcomes_evidence;
 mod pages;
 
 use askama::Template;

@@ -11,7 +11,7 @@ use axum::response::Response;
 use axum::routing::get;
 use koinon_core::FieldError;
 use koinon_core::authz::Action;
-use koinon_core::outcomes::{Amount, CapKind, Contract, PaymentStatement, payments_from_csv};
+use koinon_core::outcomes::{Contract, PaymentStatement, payments_from_csv};
 
 use super::admin::{require, unprocessable};
 use super::{Form, Layout, actor_of, render};
@@ -76,32 +76,26 @@ pub(crate) struct Inputs {
 }
 
 /// One row of a statement table, formatted for the page.
-struct Line {
-    label: String,
-    count: String,
-    gross: String,
-    paid: String,
+pub(super) struct Line {
+    pub(super) label: String,
+    pub(super) count: String,
+    pub(super) gross: String,
+    pub(super) paid: String,
 }
 
-impl Line {
-    fn of(label: &str, count: u64, gross: &Amount, paid: &Amount) -> Self {
-        Line { label: label.to_string(), count: count.to_string(), gross: gross.decimal(), paid: paid.decimal() }
-    }
-}
-
-struct RefusedView {
-    line: u64,
-    participant: String,
-    metric: String,
-    event_on: String,
-    code: &'static str,
+pub(super) struct RefusedView {
+    pub(super) line: u64,
+    pub(super) participant: String,
+    pub(super) metric: String,
+    pub(super) event_on: String,
+    pub(super) code: String,
 }
 
 /// A table of statement lines: its caption, the heading of its first column, the lines.
-struct Table {
-    caption: &'static str,
-    label: &'static str,
-    lines: Vec<Line>,
+pub(super) struct Table {
+    pub(super) caption: &'static str,
+    pub(super) label: &'static str,
+    pub(super) lines: Vec<Line>,
 }
 
 /// A textarea of the form.
@@ -111,90 +105,115 @@ struct FieldView {
     value: String,
 }
 
-/// The statement, formatted for the page.
-struct StatementView {
-    contract: String,
-    mechanism: &'static str,
-    currency: String,
-    gross_due: String,
-    total_due: String,
-    claims_read: u64,
-    claims_accepted: u64,
-    claims_refused: u64,
-    tables: Vec<Table>,
-    results: Vec<(String, String, String, String, bool, String)>,
-    caps: Vec<(&'static str, String, u64)>,
-    refusals_by_reason: Vec<(&'static str, u64)>,
-    refusals: Vec<RefusedView>,
-    refusals_not_shown: u64,
+/// The statement, formatted for the page (`outcomes_statement.html`): the calculator's, and
+/// a payment run's as stored (JSON; an investor's view has no participant lines).
+pub(super) struct StatementView {
+    pub(super) contract: String,
+    pub(super) mechanism: String,
+    pub(super) currency: String,
+    pub(super) gross_due: String,
+    pub(super) total_due: String,
+    pub(super) claims_read: u64,
+    pub(super) claims_accepted: u64,
+    pub(super) claims_refused: u64,
+    pub(super) tables: Vec<Table>,
+    pub(super) results: Vec<(String, String, String, String, bool, String)>,
+    pub(super) caps: Vec<(String, String, u64)>,
+    /// Each cap that cut something: kind, scope (a participant, a period, the contract), cut,
+    /// items cut.
+    pub(super) caps_applied: Vec<(String, String, String, u64)>,
+    pub(super) caps_applied_not_listed: u64,
+    pub(super) refusals_by_reason: Vec<(String, u64)>,
+    pub(super) refusals: Vec<RefusedView>,
+    pub(super) refusals_not_shown: u64,
+    pub(super) participants_not_shown: u64,
 }
+
+/// Participants listed in a statement's table (all are counted in the other tables).
+const PARTICIPANTS_SHOWN: usize = 500;
 
 impl StatementView {
     fn of(s: PaymentStatement) -> Self {
-        let money = |a: &Amount| a.decimal();
-        let cap_name = |c: CapKind| match c {
-            CapKind::Participant => "participant",
-            CapKind::Period => "period",
-            CapKind::Contract => "contract",
+        Self::of_json(&serde_json::to_value(&s).unwrap_or_default())
+    }
+
+    /// A statement from its JSON form (`koinon_core::outcomes::PaymentStatement`); what is
+    /// missing is shown as empty.
+    pub(super) fn of_json(v: &serde_json::Value) -> Self {
+        let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_string();
+        let count = |v: &serde_json::Value| v.as_u64().unwrap_or(0);
+        let money = |v: &serde_json::Value| text(&v["decimal"]);
+        let list = |key: &str| v[key].as_array().cloned().unwrap_or_default();
+        let lines = |key: &str, label: &str| -> Vec<Line> {
+            list(key)
+                .iter()
+                .map(|l| Line {
+                    label: l[label].as_str().unwrap_or("—").to_string(),
+                    count: count(&l["outcomes"]).to_string(),
+                    gross: money(&l["gross"]),
+                    paid: money(&l["paid"]),
+                })
+                .collect()
         };
-        let shown = s.refusals.len().min(REFUSALS_SHOWN);
+        let refusals = list("refusals");
+        let shown = refusals.len().min(REFUSALS_SHOWN);
+        let claims_refused = count(&v["claims_refused"]);
+        let mut by_participant = lines("by_participant", "participant");
+        let participants_not_shown = by_participant.len().saturating_sub(PARTICIPANTS_SHOWN) as u64;
+        by_participant.truncate(PARTICIPANTS_SHOWN);
         Self {
-            gross_due: money(&s.gross_due),
-            total_due: money(&s.total_due),
+            contract: text(&v["contract"]),
+            mechanism: text(&v["mechanism"]),
+            currency: text(&v["currency"]),
+            gross_due: money(&v["gross_due"]),
+            total_due: money(&v["total_due"]),
+            claims_read: count(&v["claims_read"]),
+            claims_accepted: count(&v["claims_accepted"]),
+            claims_refused,
             tables: vec![
-                Table {
-                    caption: "outcomes-by-period",
-                    label: "outcomes-period",
-                    lines: s.by_period.iter().map(|p| Line::of(&p.period, p.outcomes, &p.gross, &p.paid)).collect(),
-                },
-                Table {
-                    caption: "outcomes-by-metric",
-                    label: "outcomes-metric",
-                    lines: s.by_metric.iter().map(|m| Line::of(&m.metric, m.outcomes, &m.gross, &m.paid)).collect(),
-                },
-                Table {
-                    caption: "outcomes-by-cohort",
-                    label: "outcomes-cohort",
-                    lines: s
-                        .by_cohort
-                        .iter()
-                        .map(|c| Line::of(c.cohort.as_deref().unwrap_or("—"), c.outcomes, &c.gross, &c.paid))
-                        .collect(),
-                },
+                Table { caption: "outcomes-by-period", label: "outcomes-period", lines: lines("by_period", "period") },
+                Table { caption: "outcomes-by-metric", label: "outcomes-metric", lines: lines("by_metric", "metric") },
+                Table { caption: "outcomes-by-cohort", label: "outcomes-cohort", lines: lines("by_cohort", "cohort") },
+                Table { caption: "evidence-by-participant", label: "outcomes-participant", lines: by_participant },
             ],
-            results: s
-                .results
+            results: list("results")
                 .iter()
                 .map(|r| {
                     (
-                        format!("{} {}", r.cohort.as_deref().unwrap_or(""), r.item).trim().to_string(),
-                        r.period.clone(),
-                        r.measured.clone(),
-                        r.threshold.clone(),
-                        r.met,
-                        money(&r.paid),
+                        format!("{} {}", r["cohort"].as_str().unwrap_or(""), text(&r["item"])).trim().to_string(),
+                        text(&r["period"]),
+                        text(&r["measured"]),
+                        text(&r["threshold"]),
+                        r["met"].as_bool().unwrap_or(false),
+                        money(&r["paid"]),
                     )
                 })
                 .collect(),
-            caps: s.cap_totals.iter().map(|c| (cap_name(c.cap), money(&c.cut), c.items_cut)).collect(),
-            refusals_by_reason: s.refusals_by_reason.iter().map(|r| (r.reason.code(), r.count)).collect(),
-            refusals: s.refusals[..shown]
+            caps: list("cap_totals")
+                .iter()
+                .map(|c| (text(&c["cap"]), money(&c["cut"]), count(&c["items_cut"])))
+                .collect(),
+            caps_applied: list("caps_applied")
+                .iter()
+                .map(|c| (text(&c["cap"]), text(&c["scope"]), money(&c["cut"]), count(&c["items_cut"])))
+                .collect(),
+            caps_applied_not_listed: count(&v["caps_applied_not_listed"]),
+            refusals_by_reason: list("refusals_by_reason")
+                .iter()
+                .map(|r| (text(&r["reason"]), count(&r["count"])))
+                .collect(),
+            refusals: refusals[..shown]
                 .iter()
                 .map(|r| RefusedView {
-                    line: r.line,
-                    participant: r.participant.clone(),
-                    metric: r.metric.clone(),
-                    event_on: r.event_on.clone(),
-                    code: r.reason.code(),
+                    line: count(&r["line"]),
+                    participant: text(&r["participant"]),
+                    metric: text(&r["metric"]),
+                    event_on: text(&r["event_on"]),
+                    code: text(&r["reason"]),
                 })
                 .collect(),
-            refusals_not_shown: s.claims_refused.saturating_sub(shown as u64),
-            contract: s.contract,
-            mechanism: s.mechanism,
-            currency: s.currency,
-            claims_read: s.claims_read,
-            claims_accepted: s.claims_accepted,
-            claims_refused: s.claims_refused,
+            refusals_not_shown: claims_refused.saturating_sub(shown as u64),
+            participants_not_shown,
         }
     }
 }

@@ -40,22 +40,22 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// Most characters of a CSV pasted into an import form (larger files go through the API).
-const CSV_CHARS_MAX: usize = 1_000_000;
+pub(super) const CSV_CHARS_MAX: usize = 1_000_000;
 /// Most characters of a contract pasted into the form.
 const CONTRACT_CHARS_MAX: usize = 200_000;
 /// Largest form these pages take (URL-encoded).
 const BODY_MAX_BYTES: usize = 4 * 1024 * 1024;
 
-fn money(locale: Locale, amount_minor: i64, currency: &str, scale: i64) -> String {
+pub(super) fn money(locale: Locale, amount_minor: i64, currency: &str, scale: i64) -> String {
     locale.format_money(amount_minor, currency, u8::try_from(scale).unwrap_or(2))
 }
 
 /// The message id of a code: `key("outcome-state-", "running")` is `outcome-state-running`.
-fn key(prefix: &str, code: &str) -> String {
+pub(super) fn key(prefix: &str, code: &str) -> String {
     format!("{prefix}{}", code.replace('_', "-"))
 }
 
-fn clip(s: String, max: usize) -> String {
+pub(super) fn clip(s: String, max: usize) -> String {
     if s.chars().count() > max { s.chars().take(max).collect() } else { s }
 }
 
@@ -353,10 +353,12 @@ struct ImportRowView {
 }
 
 /// The import form and, after a preview, what the file would do.
-struct ImportView {
+pub(super) struct ImportView {
     /// Where the form posts: `participants` or `claims`.
-    what: &'static str,
-    csv: String,
+    pub(super) what: &'static str,
+    pub(super) csv: String,
+    /// The worksheet the rows come from, for an uploaded workbook (`line` is then its row).
+    pub(super) sheet: Option<String>,
     /// Rows of the preview (`None` before one).
     rows: Option<Vec<ImportRowView>>,
     accepted: u64,
@@ -367,8 +369,17 @@ struct ImportView {
 }
 
 impl ImportView {
-    fn empty(what: &'static str) -> Self {
-        Self { what, csv: String::new(), rows: None, accepted: 0, already_present: 0, rejected: 0, clean: false }
+    pub(super) fn empty(what: &'static str) -> Self {
+        Self {
+            what,
+            csv: String::new(),
+            sheet: None,
+            rows: None,
+            accepted: 0,
+            already_present: 0,
+            rejected: 0,
+            clean: false,
+        }
     }
 }
 
@@ -384,7 +395,12 @@ fn reason_text(locale: Locale, code: Option<&str>, message: Option<&str>) -> Str
     message.unwrap_or_default().to_string()
 }
 
-fn import_view(locale: Locale, what: &'static str, csv: String, r: &ImportReport) -> (ImportView, Vec<FieldError>) {
+pub(super) fn import_view(
+    locale: Locale,
+    what: &'static str,
+    csv: String,
+    r: &ImportReport,
+) -> (ImportView, Vec<FieldError>) {
     let mut errors: Vec<FieldError> = r
         .file_errors
         .iter()
@@ -422,6 +438,7 @@ fn import_view(locale: Locale, what: &'static str, csv: String, r: &ImportReport
     let view = ImportView {
         what,
         csv,
+        sheet: None,
         rows: Some(rows),
         accepted: r.accepted,
         already_present: r.already_present,
@@ -432,7 +449,7 @@ fn import_view(locale: Locale, what: &'static str, csv: String, r: &ImportReport
 }
 
 /// A refused commit: its errors (one per line) on the CSV field.
-fn commit_errors(errors: Vec<FieldError>) -> Vec<FieldError> {
+pub(super) fn commit_errors(errors: Vec<FieldError>) -> Vec<FieldError> {
     errors
         .into_iter()
         .map(|e| FieldError {
@@ -472,7 +489,7 @@ fn csv_of(form: &ImportForm) -> Result<&str, Vec<FieldError>> {
 
 #[derive(Template)]
 #[template(path = "outcome_participants.html")]
-struct ParticipantsPage {
+pub(super) struct ParticipantsPage {
     l: Layout,
     c: ContractView,
     participants: Vec<ParticipantView>,
@@ -481,7 +498,7 @@ struct ParticipantsPage {
 }
 
 /// `who`: the actor and their tenant.
-async fn participants_page(
+pub(super) async fn participants_page(
     state: &AppState,
     ctx: &Ctx,
     (actor, tenant_id): &(koinon_app::Actor, i64),
@@ -571,7 +588,7 @@ struct ClaimRow {
 
 #[derive(Template)]
 #[template(path = "outcome_claims.html")]
-struct ClaimsPage {
+pub(super) struct ClaimsPage {
     l: Layout,
     c: ContractView,
     claims: Vec<ClaimRow>,
@@ -584,7 +601,7 @@ struct ClaimsPage {
 }
 
 #[derive(serde::Deserialize)]
-struct ClaimsQuery {
+pub(super) struct ClaimsQuery {
     #[serde(default)]
     status: Option<String>,
     #[serde(default)]
@@ -592,7 +609,7 @@ struct ClaimsQuery {
 }
 
 /// `who`: the actor and their tenant.
-async fn claims_page(
+pub(super) async fn claims_page(
     state: &AppState,
     ctx: &Ctx,
     (actor, tenant_id): &(koinon_app::Actor, i64),
@@ -628,7 +645,7 @@ async fn claims(
     Ok(render(&page))
 }
 
-const NO_FILTER: ClaimsQuery = ClaimsQuery { status: None, cursor: None };
+pub(super) const NO_FILTER: ClaimsQuery = ClaimsQuery { status: None, cursor: None };
 
 async fn preview_claims(
     State(state): State<AppState>,
@@ -792,14 +809,14 @@ fn run_row(locale: Locale, c: &ContractView, r: PaymentRunView) -> RunRow {
 
 #[derive(Template)]
 #[template(path = "outcome_runs.html")]
-struct RunsPage {
+pub(super) struct RunsPage {
     l: Layout,
     c: ContractView,
     runs: Vec<RunRow>,
     period: String,
 }
 
-async fn runs_page(
+pub(super) async fn runs_page(
     state: &AppState,
     ctx: &Ctx,
     (actor, tenant_id): &(koinon_app::Actor, i64),
@@ -856,6 +873,10 @@ struct RunPage {
     c: ContractView,
     r: RunRow,
     paid_on: String,
+    /// The run's statement in detail, as the calculator shows one.
+    statement: Option<super::outcomes::StatementView>,
+    /// Per cohort, planned against actual.
+    planned: Vec<super::outcomes_evidence::PlannedRow>,
 }
 
 async fn run_page(
@@ -871,9 +892,11 @@ async fn run_page(
     if r.contract_id != id {
         return Err(HtmlError::not_found(ctx.locale));
     }
+    let statement = Some(super::outcomes::StatementView::of_json(&r.statement));
+    let planned = super::outcomes_evidence::planned_rows(state, ctx, (actor, *tenant_id), &c, &r.statement).await;
     let r = run_row(ctx.locale, &c, r);
     let l = Layout::new(state, ctx, "outcome-run-title").await.with_errors(errors);
-    Ok(RunPage { l, c, r, paid_on })
+    Ok(RunPage { l, c, r, paid_on, statement, planned })
 }
 
 async fn run(
@@ -948,7 +971,7 @@ async fn reject_run(
 // Investor figures
 
 /// A decimal of the figures ("800.00", in major units) as minor units of `scale` digits.
-fn decimal_minor(text: &str, scale: u32) -> Option<i64> {
+pub(super) fn decimal_minor(text: &str, scale: u32) -> Option<i64> {
     let (negative, digits) = match text.strip_prefix('-') {
         Some(rest) => (true, rest),
         None => (false, text),

@@ -76,6 +76,8 @@ struct Ids {
     running: i64,
     claim: i64,
     run: i64,
+    /// A submitted claim of the running contract with an evidence file.
+    evidence_claim: i64,
 }
 
 async fn ids(t: &TestApp) -> Ids {
@@ -96,11 +98,16 @@ async fn ids(t: &TestApp) -> Ids {
     t.app.commit_claims(&importer, heerlen.id, running, crate::outcomes_api::CLAIMS).await.expect("claims");
     let claims = t.app.list_claims(&system, heerlen.id, running, None, None, None).await.expect("claims");
     let claim = claims.items[0].id;
+    let evidence_claim = claims.items[1].id;
+    t.app
+        .attach_evidence(&system, heerlen.id, evidence_claim, "letter.txt", "text/plain", b"evidence")
+        .await
+        .expect("evidence");
     let verified = koinon_app::outcomes::ClaimVerdict::Verified;
     t.app.verify_claim(&system, heerlen.id, claim, &verified).await.expect("verify");
     let run = t.app.prepare_payment_run(&system, heerlen.id, running, "2013-Q2", None).await.expect("run").id;
     let provider_org = provider.organisation_id.expect("provider org");
-    Ids { officer, provider_org, network, contract, running, claim, run }
+    Ids { officer, provider_org, network, contract, running, claim, run, evidence_claim }
 }
 
 fn html_rows(ids: &Ids) -> Vec<Row> {
@@ -159,6 +166,17 @@ fn html_rows(ids: &Ids) -> Vec<Row> {
         get("/public/outcomes/heerlen".into(), ALL, false),
         post(format!("/outcomes/{}/participants/preview", ids.running), IMPORTERS, true),
         post(format!("/outcomes/{}/claims/preview", ids.running), IMPORTERS, true),
+        // Evidence files, drawdowns and waterfall terms (the uploads are multipart: tested in
+        // outcomes_files.rs).
+        get(format!("/outcomes/{}/claims/{}/evidence", ids.running, ids.evidence_claim), RECORD_VIEWERS, true),
+        get(format!("/outcomes/{}/drawdowns", ids.running), FIGURE_VIEWERS, true),
+        post(format!("/outcomes/{}/drawdowns", ids.running), MANAGERS, true),
+        post(format!("/outcomes/{}/waterfall", ids.running), MANAGERS, true),
+        // Multipart forms, sent with the CSRF token and no file.
+        post(format!("/outcomes/{}/claims/{}/evidence", ids.running, ids.evidence_claim), IMPORTERS, true),
+        post(format!("/outcomes/{}/participants/upload", ids.running), IMPORTERS, true),
+        post(format!("/outcomes/{}/claims/upload", ids.running), IMPORTERS, true),
+        post(format!("/outcomes/{}/runs/results", ids.running), MANAGERS, true),
         post("/outcomes".into(), MANAGERS, false),
     ]
 }
@@ -233,6 +251,31 @@ fn api_rows(ids: &Ids) -> Vec<Row> {
             true,
         ),
         get(format!("/api/v1/outcomes/payment-runs/{}", ids.run), CONTRACT_VIEWERS, true),
+        // Evidence files (a JSON body is not an accepted type), drawdowns (a draft contract
+        // draws nothing) and waterfall terms (a running contract's are fixed).
+        get(format!("/api/v1/outcomes/claims/{}/evidence", ids.evidence_claim), RECORD_VIEWERS, true),
+        write(
+            "POST",
+            format!("/api/v1/outcomes/claims/{}/evidence?filename=x.txt", ids.evidence_claim),
+            json!({}),
+            IMPORTERS,
+            true,
+        ),
+        get(format!("{contract}/drawdowns"), FIGURE_VIEWERS, true),
+        write(
+            "POST",
+            format!("{contract}/drawdowns"),
+            json!({"party_id": 1, "amount_minor": 1, "drawn_on": "2012-04-02", "request_id": "authz"}),
+            MANAGERS,
+            true,
+        ),
+        write(
+            "PUT",
+            format!("/api/v1/outcomes/contracts/{}/waterfall", ids.running),
+            json!({"return_cap_multiple_bp": null, "residual_investors_share_bp": 0}),
+            MANAGERS,
+            true,
+        ),
         write(
             "POST",
             format!("/api/v1/outcomes/payment-runs/{}/approval", ids.run),
@@ -269,8 +312,15 @@ async fn every_route_with_every_role_and_another_tenant() {
         let page = client.get(t.url("/dashboard")).send().await.expect("dashboard").text().await.expect("body");
         let csrf = hidden_csrf(&page).expect("csrf");
         for row in html_rows(&ids) {
+            let multipart = ["/evidence", "/upload", "/runs/results"].iter().any(|end| row.path.ends_with(end));
             let request = match row.method {
                 "GET" => client.get(t.url(&row.path)),
+                _ if multipart => client
+                    .post(t.url(&row.path))
+                    .header("content-type", "multipart/form-data; boundary=authz")
+                    .body(format!(
+                        "--authz\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n--authz--\r\n"
+                    )),
                 _ => client.post(t.url(&row.path)).form(&[("csrf", csrf.as_str())]),
             };
             let status = request.send().await.expect("request").status().as_u16();
@@ -291,6 +341,7 @@ async fn every_route_with_every_role_and_another_tenant() {
             let mut request = match row.method {
                 "GET" => api.get(t.url(&row.path)),
                 "PATCH" => api.patch(t.url(&row.path)),
+                "PUT" => api.put(t.url(&row.path)),
                 _ => api.post(t.url(&row.path)),
             }
             .bearer_auth(&token);

@@ -191,6 +191,7 @@ async fn every_shell_page_passes_axe_in_greek() {
             format!("/outcomes/{demo_id}/dashboard"),
             "/public/outcomes/heerlen".into(),
             format!("/public/outcomes/heerlen/{demo_id}"),
+            format!("/outcomes/{contract_id}/drawdowns"),
         ];
         let mut problems = Vec::new();
         for page in &pages {

@@ -13,6 +13,7 @@ mod outcomes_cli;
 mod outcomes_contract_pages;
 mod outcomes_dashboard;
 mod outcomes_feasibility;
+mod outcomes_files;
 mod outcomes_pages;
 mod pages;
 mod smoke;

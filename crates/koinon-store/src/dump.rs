@@ -341,6 +341,20 @@ pub const TABLES: &[TableSpec] = &[
             ("created_at_us", Int),
         ],
     },
+    TableSpec {
+        name: "outcome_contract_designs",
+        key: "id",
+        identity: true,
+        columns: &[
+            ("id", Int),
+            ("tenant_id", Int),
+            ("created_by", Int),
+            ("name", Text),
+            ("answers", Text),
+            ("created_at_us", Int),
+            ("updated_at_us", Int),
+        ],
+    },
 ];
 
 /// Tables derived from others and rebuilt on restore rather than backed up: the SQLite

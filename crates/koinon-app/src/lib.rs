@@ -11,6 +11,7 @@ pub mod ledger;
 pub use error::Errors;
 pub mod network;
 pub mod organisations;
+pub mod outcome_designs;
 pub mod outcomes;
 pub mod tenants;
 pub mod users;

@@ -7,7 +7,8 @@ use crate::{Db, StoreError, on};
 pub struct DesignRow {
     pub id: i64,
     pub tenant_id: i64,
-    pub created_by: i64,
+    /// The user who started the design (`None` when the operator's CLI did).
+    pub created_by: Option<i64>,
     pub name: String,
     /// JSON: the answers given so far (the app's `DesignAnswers`).
     pub answers: String,
@@ -25,7 +26,7 @@ impl Db<'_> {
     pub async fn insert_outcome_design(
         &mut self,
         tenant_id: i64,
-        created_by: i64,
+        created_by: Option<i64>,
         name: &str,
         answers: &str,
         at_us: i64,

@@ -113,6 +113,26 @@ async fn every_shell_page_passes_axe_in_greek() {
         let run = t.app.prepare_payment_run(&system, heerlen.id, c.id, "2012-Q2", None).await.expect("run");
         (c.id, run.id)
     };
+    // A contract design with its basics and a party, for the designer's pages.
+    let design_id = {
+        use koinon_app::outcome_designs::{BasicsInput, DesignChange, PartyInput};
+        let heerlen = t.app.tenant_by_code("heerlen").await.expect("heerlen");
+        let system = koinon_app::Actor::System("test");
+        let d = t.app.create_design(&system, heerlen.id).await.expect("design");
+        let basics = BasicsInput {
+            name: "Heerlen employment".into(),
+            policy_area: "employment".into(),
+            currency: "EUR".into(),
+            start_on: "2025-01-01".into(),
+            end_on: "2027-12-31".into(),
+            period: "quarter".into(),
+        };
+        let party = PartyInput { party_name: "Werkplaats Parkstad".into(), role: "provider".into(), ..PartyInput::default() };
+        for change in [DesignChange::Basics(basics), DesignChange::AddParty(party)] {
+            t.app.change_design(&system, heerlen.id, d.id, &change).await.expect("design step");
+        }
+        d.id
+    };
     let (_driver, port) = start_driver(&chromedriver).await;
     let profile = tempfile::tempdir().expect("profile dir");
     let mut caps = serde_json::Map::new();
@@ -181,6 +201,9 @@ async fn every_shell_page_passes_axe_in_greek() {
             format!("/outcomes/{contract_id}/runs"),
             format!("/outcomes/{contract_id}/runs/{run_id}"),
             format!("/outcomes/{contract_id}/investors"),
+            format!("/outcomes/designs/{design_id}/parties"),
+            format!("/outcomes/designs/{design_id}/metrics/new"),
+            format!("/outcomes/designs/{design_id}/check"),
         ];
         let mut problems = Vec::new();
         for page in &pages {

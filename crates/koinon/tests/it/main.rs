@@ -11,6 +11,7 @@ mod ledger_api;
 mod outcomes_api;
 mod outcomes_cli;
 mod outcomes_contract_pages;
+mod outcomes_designer;
 mod outcomes_pages;
 mod pages;
 mod smoke;

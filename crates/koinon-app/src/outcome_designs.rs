@@ -992,7 +992,8 @@ pub fn check_step(answers: &DesignAnswers, step: DesignStep) -> Result<(), AppEr
 pub struct DesignView {
     pub id: i64,
     pub name: String,
-    pub created_by: Option<i64>,
+    /// Who started the design, as the audit log names them (`user:12`).
+    pub created_by: String,
     pub created_at_us: i64,
     pub updated_at_us: i64,
     pub answers: DesignAnswers,
@@ -1030,8 +1031,7 @@ impl App {
                 format!("At most {DESIGNS_MAX} designs can be in progress: delete one you no longer need"),
             ));
         }
-        let created_by = actor.subject().map(|s| s.user_id);
-        let id = db.insert_outcome_design(tenant_id, created_by, "", &answers, now).await?;
+        let id = db.insert_outcome_design(tenant_id, &actor.audit_name(), "", &answers, now).await?;
         audit::append(
             &mut db,
             actor,

@@ -348,7 +348,7 @@ pub const TABLES: &[TableSpec] = &[
         columns: &[
             ("id", Int),
             ("tenant_id", Int),
-            ("created_by", OptInt),
+            ("created_by", Text),
             ("name", Text),
             ("answers", Text),
             ("created_at_us", Int),

@@ -7,8 +7,8 @@ use crate::{Db, StoreError, on};
 pub struct DesignRow {
     pub id: i64,
     pub tenant_id: i64,
-    /// The user who started the design (`None` when the operator's CLI did).
-    pub created_by: Option<i64>,
+    /// Who started the design, as the audit log names them (`user:12`).
+    pub created_by: String,
     pub name: String,
     /// JSON: the answers given so far (the app's `DesignAnswers`).
     pub answers: String,
@@ -26,7 +26,7 @@ impl Db<'_> {
     pub async fn insert_outcome_design(
         &mut self,
         tenant_id: i64,
-        created_by: Option<i64>,
+        created_by: &str,
         name: &str,
         answers: &str,
         at_us: i64,

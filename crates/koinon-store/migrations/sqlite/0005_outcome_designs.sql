@@ -4,7 +4,7 @@
 CREATE TABLE outcome_contract_designs (
     id INTEGER PRIMARY KEY,
     tenant_id INTEGER NOT NULL REFERENCES tenants (id),
-    created_by INTEGER REFERENCES users (id),
+    created_by TEXT NOT NULL,
     name TEXT NOT NULL,
     answers TEXT NOT NULL,
     created_at_us INTEGER NOT NULL,

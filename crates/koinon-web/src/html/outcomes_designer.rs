@@ -67,7 +67,7 @@ struct Step {
     back: String,
     /// The design's name, or "" before the basics are answered.
     name: String,
-    /// Fluent key of the step's position ("Step 2 of 7").
+    /// The step's number, for "Step 2 of 7".
     position: String,
 }
 

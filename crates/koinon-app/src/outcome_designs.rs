@@ -485,7 +485,10 @@ pub enum DesignChange {
     RemoveCohort(usize),
     Caps(CapsInput),
     /// Adds a metric (`index` None) or replaces the one at `index`.
-    SaveMetric { index: Option<usize>, input: MetricInput },
+    SaveMetric {
+        index: Option<usize>,
+        input: MetricInput,
+    },
     RemoveMetric(usize),
     Mechanism(String),
     MechanismDetails(MechanismDetailsInput),
@@ -613,7 +616,15 @@ impl Errs {
         }
     }
 
-    fn whole(&mut self, field: &str, raw: &str, min: i64, max: i64, missing: &'static str, message: &str) -> Option<i64> {
+    fn whole(
+        &mut self,
+        field: &str,
+        raw: &str,
+        min: i64,
+        max: i64,
+        missing: &'static str,
+        message: &str,
+    ) -> Option<i64> {
         let v = raw.trim();
         if v.is_empty() {
             self.push(field, missing, message);
@@ -673,7 +684,8 @@ pub fn apply(answers: &DesignAnswers, change: &DesignChange) -> Result<DesignAns
     let mut e = Errs::default();
     match change {
         DesignChange::Basics(i) => {
-            let name = e.text("name", &i.name, limits::NAME_CHARS_MAX, "design_name_required", "Enter the contract's name");
+            let name =
+                e.text("name", &i.name, limits::NAME_CHARS_MAX, "design_name_required", "Enter the contract's name");
             let policy_area = e.choice(
                 "policy_area",
                 &i.policy_area,
@@ -685,7 +697,11 @@ pub fn apply(answers: &DesignAnswers, change: &DesignChange) -> Result<DesignAns
             if currency.is_empty() {
                 e.push("currency", "design_currency_required", "Enter the currency, like EUR");
             } else if Currency::iso(&currency).is_err() {
-                e.push("currency", "design_unknown_currency", "Enter an ISO 4217 currency code koinon knows, like EUR, GBP or BGN");
+                e.push(
+                    "currency",
+                    "design_unknown_currency",
+                    "Enter an ISO 4217 currency code koinon knows, like EUR, GBP or BGN",
+                );
             }
             let start = e.date("start_on", &i.start_on, "design_start_required", "Enter the start date");
             let end = e.date("end_on", &i.end_on, "design_end_required", "Enter the end date");
@@ -712,22 +728,45 @@ pub fn apply(answers: &DesignAnswers, change: &DesignChange) -> Result<DesignAns
         }
         DesignChange::AddParty(i) => {
             if answers.parties.len() >= PARTIES_MAX {
-                e.push("party_name", "design_too_many_parties", format!("A contract can have at most {PARTIES_MAX} parties"));
+                e.push(
+                    "party_name",
+                    "design_too_many_parties",
+                    format!("A contract can have at most {PARTIES_MAX} parties"),
+                );
             }
-            let name = e.text("party_name", &i.party_name, limits::NAME_CHARS_MAX, "design_party_name_required", "Enter the party's name");
+            let name = e.text(
+                "party_name",
+                &i.party_name,
+                limits::NAME_CHARS_MAX,
+                "design_party_name_required",
+                "Enter the party's name",
+            );
             let role = e.choice("role", &i.role, &PARTY_ROLES, "design_role_required", "Select the party's role");
             let commitment = if role == "investor" {
-                e.amount("commitment", &i.commitment, scale, Some(("design_commitment_required", "Enter the investor's commitment")))
+                e.amount(
+                    "commitment",
+                    &i.commitment,
+                    scale,
+                    Some(("design_commitment_required", "Enter the investor's commitment")),
+                )
             } else {
                 if !i.commitment.trim().is_empty() && PARTY_ROLES.contains(&role.as_str()) {
-                    e.push("commitment", "design_commitment_not_allowed", "Leave the commitment empty: only investors commit capital");
+                    e.push(
+                        "commitment",
+                        "design_commitment_not_allowed",
+                        "Leave the commitment empty: only investors commit capital",
+                    );
                 }
                 None
             };
             if ["evaluator", "intermediary", "spv"].contains(&role.as_str())
                 && answers.parties.iter().any(|p| p.role == role)
             {
-                e.push("role", "design_role_taken", "The contract already has a party with this role: it can have only one");
+                e.push(
+                    "role",
+                    "design_role_taken",
+                    "The contract already has a party with this role: it can have only one",
+                );
             }
             next.parties.push(PartyAnswer { name, role, commitment });
             next = e.done(next)?;
@@ -740,26 +779,51 @@ pub fn apply(answers: &DesignAnswers, change: &DesignChange) -> Result<DesignAns
         }
         DesignChange::AddCohort(i) => {
             if answers.cohorts.len() >= COHORTS_MAX {
-                e.push("cohort_code", "design_too_many_cohorts", format!("A contract can have at most {COHORTS_MAX} cohorts"));
+                e.push(
+                    "cohort_code",
+                    "design_too_many_cohorts",
+                    format!("A contract can have at most {COHORTS_MAX} cohorts"),
+                );
             }
-            let code = e.code("cohort_code", &i.cohort_code, "design_cohort_code_required", "Enter a code for the cohort");
+            let code =
+                e.code("cohort_code", &i.cohort_code, "design_cohort_code_required", "Enter a code for the cohort");
             if answers.cohorts.iter().any(|c| c.code == code) {
                 e.push("cohort_code", "design_duplicate_code", "This code is already used: choose another");
             }
-            let name = e.text("cohort_name", &i.cohort_name, limits::NAME_CHARS_MAX, "design_cohort_name_required", "Enter the cohort's name");
-            let size = e.whole("target_size", &i.target_size, 1, limits::COHORT_TARGET_SIZE_MAX, "design_target_size_required", "Enter the cohort's target size");
+            let name = e.text(
+                "cohort_name",
+                &i.cohort_name,
+                limits::NAME_CHARS_MAX,
+                "design_cohort_name_required",
+                "Enter the cohort's name",
+            );
+            let size = e.whole(
+                "target_size",
+                &i.target_size,
+                1,
+                limits::COHORT_TARGET_SIZE_MAX,
+                "design_target_size_required",
+                "Enter the cohort's target size",
+            );
             let start = e.date("cohort_start_on", &i.cohort_start_on, "design_start_required", "Enter the start date");
             let end = e.date("cohort_end_on", &i.cohort_end_on, "design_end_required", "Enter the end date");
             if let (Some(s), Some(en)) = (&start, &end) {
                 if en < s {
-                    e.push("cohort_end_on", "design_cohort_end_before_start", "End date must not be before the start date");
+                    e.push(
+                        "cohort_end_on",
+                        "design_cohort_end_before_start",
+                        "End date must not be before the start date",
+                    );
                 } else if let Some(b) = &answers.basics
                     && (s.as_str() < b.start_on.as_str() || en.as_str() > b.end_on.as_str())
                 {
                     e.push(
                         "cohort_start_on",
                         "design_cohort_outside_contract",
-                        format!("The cohort's dates must lie within the contract's dates ({} to {})", b.start_on, b.end_on),
+                        format!(
+                            "The cohort's dates must lie within the contract's dates ({} to {})",
+                            b.start_on, b.end_on
+                        ),
                     );
                 }
             }
@@ -779,20 +843,39 @@ pub fn apply(answers: &DesignAnswers, change: &DesignChange) -> Result<DesignAns
             next.cohorts.remove(*n);
         }
         DesignChange::Caps(i) => {
-            let cap = e.amount("contract_cap", &i.contract_cap, scale, Some(("design_contract_cap_required", "Enter a contract cap")));
+            let cap = e.amount(
+                "contract_cap",
+                &i.contract_cap,
+                scale,
+                Some(("design_contract_cap_required", "Enter a contract cap")),
+            );
             let participant = e.amount("participant_cap", &i.participant_cap, scale, None);
             let period = e.amount("period_cap", &i.period_cap, scale, None);
             if let Some(cap_minor) = cap.as_deref().and_then(|c| parse_minor("contract_cap", c, scale).ok()) {
                 for (field, v, code, message) in [
-                    ("participant_cap", &participant, "design_participant_cap_above", "The per-participant cap must not be more than the contract cap"),
-                    ("period_cap", &period, "design_period_cap_above", "The period cap must not be more than the contract cap"),
+                    (
+                        "participant_cap",
+                        &participant,
+                        "design_participant_cap_above",
+                        "The per-participant cap must not be more than the contract cap",
+                    ),
+                    (
+                        "period_cap",
+                        &period,
+                        "design_period_cap_above",
+                        "The period cap must not be more than the contract cap",
+                    ),
                 ] {
                     if v.as_deref().and_then(|v| parse_minor(field, v, scale).ok()).is_some_and(|m| m > cap_minor) {
                         e.push(field, code, message);
                     }
                 }
             }
-            next.caps = e.done(Some(CapsAnswer { contract_cap: cap.unwrap_or_default(), participant_cap: participant, period_cap: period }))?;
+            next.caps = e.done(Some(CapsAnswer {
+                contract_cap: cap.unwrap_or_default(),
+                participant_cap: participant,
+                period_cap: period,
+            }))?;
         }
         DesignChange::SaveMetric { index, input: i } => {
             if let Some(n) = index
@@ -801,22 +884,67 @@ pub fn apply(answers: &DesignAnswers, change: &DesignChange) -> Result<DesignAns
                 return Err(AppError::NotFound("metric".into()));
             }
             if index.is_none() && answers.metrics.len() >= METRICS_MAX {
-                e.push("metric_code", "design_too_many_metrics", format!("A contract can have at most {METRICS_MAX} outcome metrics"));
+                e.push(
+                    "metric_code",
+                    "design_too_many_metrics",
+                    format!("A contract can have at most {METRICS_MAX} outcome metrics"),
+                );
             }
-            let code = e.code("metric_code", &i.metric_code, "design_metric_code_required", "Enter a code for the outcome metric");
+            let code = e.code(
+                "metric_code",
+                &i.metric_code,
+                "design_metric_code_required",
+                "Enter a code for the outcome metric",
+            );
             if answers.metrics.iter().enumerate().any(|(k, m)| m.code == code && Some(k) != *index) {
                 e.push("metric_code", "design_duplicate_code", "This code is already used: choose another");
             }
-            let name = e.text("metric_name", &i.metric_name, limits::NAME_CHARS_MAX, "design_metric_name_required", "Enter the outcome metric's name");
-            let definition = e.text("definition", &i.definition, limits::TEXT_CHARS_MAX, "design_definition_required", "Enter what counts as the outcome");
-            let evidence = e.text("evidence", &i.evidence, limits::TEXT_CHARS_MAX, "design_evidence_required", "Enter the evidence the evaluator needs");
-            let verification = e.whole("verification_window_days", &i.verification_window_days, 1, limits::WINDOW_DAYS_MAX, "design_verification_window_required", "Enter the days the evaluator has to verify a claim");
-            let claim = e.whole("claim_window_days", &i.claim_window_days, 1, limits::WINDOW_DAYS_MAX, "design_claim_window_required", "Enter the days within which a claim must be made");
+            let name = e.text(
+                "metric_name",
+                &i.metric_name,
+                limits::NAME_CHARS_MAX,
+                "design_metric_name_required",
+                "Enter the outcome metric's name",
+            );
+            let definition = e.text(
+                "definition",
+                &i.definition,
+                limits::TEXT_CHARS_MAX,
+                "design_definition_required",
+                "Enter what counts as the outcome",
+            );
+            let evidence = e.text(
+                "evidence",
+                &i.evidence,
+                limits::TEXT_CHARS_MAX,
+                "design_evidence_required",
+                "Enter the evidence the evaluator needs",
+            );
+            let verification = e.whole(
+                "verification_window_days",
+                &i.verification_window_days,
+                1,
+                limits::WINDOW_DAYS_MAX,
+                "design_verification_window_required",
+                "Enter the days the evaluator has to verify a claim",
+            );
+            let claim = e.whole(
+                "claim_window_days",
+                &i.claim_window_days,
+                1,
+                limits::WINDOW_DAYS_MAX,
+                "design_claim_window_required",
+                "Enter the days within which a claim must be made",
+            );
             let once = match i.repeat.trim() {
                 "once" => true,
                 "repeatable" => false,
                 _ => {
-                    e.push("repeat", "design_repeat_required", "Select whether the outcome is paid once per participant or can repeat");
+                    e.push(
+                        "repeat",
+                        "design_repeat_required",
+                        "Select whether the outcome is paid once per participant or can repeat",
+                    );
                     true
                 }
             };
@@ -830,11 +958,19 @@ pub fn apply(answers: &DesignAnswers, change: &DesignChange) -> Result<DesignAns
                         break;
                     }
                     if p == code {
-                        e.push("prerequisites", "design_self_prerequisite", "An outcome metric cannot be its own prerequisite");
+                        e.push(
+                            "prerequisites",
+                            "design_self_prerequisite",
+                            "An outcome metric cannot be its own prerequisite",
+                        );
                         break;
                     }
                     if !answers.metrics.iter().any(|m| m.code == p) {
-                        e.push("prerequisites", "design_unknown_prerequisite", format!("{p:?} is not an outcome metric of this contract: add it first"));
+                        e.push(
+                            "prerequisites",
+                            "design_unknown_prerequisite",
+                            format!("{p:?} is not an outcome metric of this contract: add it first"),
+                        );
                         break;
                     }
                     if !prerequisites.iter().any(|q| q == p) {
@@ -842,7 +978,11 @@ pub fn apply(answers: &DesignAnswers, change: &DesignChange) -> Result<DesignAns
                     }
                 }
                 if prerequisites.len() > limits::PREREQUISITES_MAX {
-                    e.push("prerequisites", "design_too_many_prerequisites", format!("At most {} prerequisites", limits::PREREQUISITES_MAX));
+                    e.push(
+                        "prerequisites",
+                        "design_too_many_prerequisites",
+                        format!("At most {} prerequisites", limits::PREREQUISITES_MAX),
+                    );
                 }
             }
             let price = e.amount("price", &i.price, scale, None);
@@ -886,18 +1026,43 @@ pub fn apply(answers: &DesignAnswers, change: &DesignChange) -> Result<DesignAns
             }
         }
         DesignChange::Mechanism(kind) => {
-            let kind = e.choice("mechanism", kind, &MECHANISMS, "design_mechanism_required", "Select the payment mechanism");
+            let kind =
+                e.choice("mechanism", kind, &MECHANISMS, "design_mechanism_required", "Select the payment mechanism");
             next.mechanism.kind = e.done(Some(kind))?;
         }
         DesignChange::MechanismDetails(i) => match answers.mechanism.kind.as_deref() {
             Some("comparison_threshold") => {
-                let metric = e.code("comparison_metric", &i.comparison_metric, "design_comparison_metric_required", "Select the outcome metric that is measured");
+                let metric = e.code(
+                    "comparison_metric",
+                    &i.comparison_metric,
+                    "design_comparison_metric_required",
+                    "Select the outcome metric that is measured",
+                );
                 if !metric.is_empty() && !answers.metrics.iter().any(|m| m.code == metric) {
-                    e.push("comparison_metric", "design_unknown_metric", "Select one of the contract's outcome metrics");
+                    e.push(
+                        "comparison_metric",
+                        "design_unknown_metric",
+                        "Select one of the contract's outcome metrics",
+                    );
                 }
-                let cohort = e.percent("cohort_threshold", &i.cohort_threshold, "design_cohort_threshold_required", "Enter the improvement a cohort must reach");
-                let overall = e.percent("overall_threshold", &i.overall_threshold, "design_overall_threshold_required", "Enter the improvement all cohorts together must reach");
-                let price = e.amount("price_per_event_avoided", &i.price_per_event_avoided, scale, Some(("design_price_per_event_required", "Enter the price per event avoided")));
+                let cohort = e.percent(
+                    "cohort_threshold",
+                    &i.cohort_threshold,
+                    "design_cohort_threshold_required",
+                    "Enter the improvement a cohort must reach",
+                );
+                let overall = e.percent(
+                    "overall_threshold",
+                    &i.overall_threshold,
+                    "design_overall_threshold_required",
+                    "Enter the improvement all cohorts together must reach",
+                );
+                let price = e.amount(
+                    "price_per_event_avoided",
+                    &i.price_per_event_avoided,
+                    scale,
+                    Some(("design_price_per_event_required", "Enter the price per event avoided")),
+                );
                 next.mechanism.comparison = e.done(Some(ComparisonAnswer {
                     metric,
                     cohort_threshold_bp: cohort.unwrap_or(0),
@@ -906,7 +1071,12 @@ pub fn apply(answers: &DesignAnswers, change: &DesignChange) -> Result<DesignAns
                 }))?;
             }
             Some("savings_share") => {
-                let share = e.percent("share", &i.share, "design_share_required", "Enter the share of the savings that is paid");
+                let share = e.percent(
+                    "share",
+                    &i.share,
+                    "design_share_required",
+                    "Enter the share of the savings that is paid",
+                );
                 next.mechanism.share_bp = e.done(share)?;
             }
             _ => {
@@ -920,19 +1090,45 @@ pub fn apply(answers: &DesignAnswers, change: &DesignChange) -> Result<DesignAns
                 return e.done(next);
             }
             if answers.mechanism.targets.len() >= TARGETS_MAX {
-                e.push("target_code", "design_too_many_targets", format!("A contract can have at most {TARGETS_MAX} targets"));
+                e.push(
+                    "target_code",
+                    "design_too_many_targets",
+                    format!("A contract can have at most {TARGETS_MAX} targets"),
+                );
             }
-            let code = e.code("target_code", &i.target_code, "design_target_code_required", "Enter a code for the target");
+            let code =
+                e.code("target_code", &i.target_code, "design_target_code_required", "Enter a code for the target");
             if code == "participants" || answers.mechanism.targets.iter().any(|t| t.code == code) {
                 e.push("target_code", "design_duplicate_code", "This code is already used: choose another");
             }
-            let name = e.text("target_name", &i.target_name, limits::NAME_CHARS_MAX, "design_target_name_required", "Enter the target's name");
-            let metric = e.code("target_metric", &i.target_metric, "design_target_metric_required", "Select the outcome metric that counts towards the target");
+            let name = e.text(
+                "target_name",
+                &i.target_name,
+                limits::NAME_CHARS_MAX,
+                "design_target_name_required",
+                "Enter the target's name",
+            );
+            let metric = e.code(
+                "target_metric",
+                &i.target_metric,
+                "design_target_metric_required",
+                "Select the outcome metric that counts towards the target",
+            );
             if !metric.is_empty() && !answers.metrics.iter().any(|m| m.code == metric) {
                 e.push("target_metric", "design_unknown_metric", "Select one of the contract's outcome metrics");
             }
-            let threshold = e.percent("target_threshold", &i.target_threshold, "design_target_threshold_required", "Enter the share of the cohort that must reach the outcome");
-            let payment = e.amount("target_payment", &i.target_payment, scale, Some(("design_target_payment_required", "Enter the payment for each cohort that meets the target")));
+            let threshold = e.percent(
+                "target_threshold",
+                &i.target_threshold,
+                "design_target_threshold_required",
+                "Enter the share of the cohort that must reach the outcome",
+            );
+            let payment = e.amount(
+                "target_payment",
+                &i.target_payment,
+                scale,
+                Some(("design_target_payment_required", "Enter the payment for each cohort that meets the target")),
+            );
             next.mechanism.targets.push(TargetAnswer {
                 code,
                 name,
@@ -1021,7 +1217,8 @@ impl App {
     pub async fn create_design(&self, actor: &Actor, tenant_id: i64) -> Result<DesignView, AppError> {
         actor.require(Action::ManageOutcomeContracts, &Resource::tenant(tenant_id))?;
         let now = App::now_us();
-        let answers = serde_json::to_string(&DesignAnswers::default()).map_err(|e| AppError::Internal(e.to_string()))?;
+        let answers =
+            serde_json::to_string(&DesignAnswers::default()).map_err(|e| AppError::Internal(e.to_string()))?;
         let mut tx = self.store().begin().await?;
         let mut db = tx.db();
         if db.count_outcome_designs(tenant_id).await? >= DESIGNS_MAX {

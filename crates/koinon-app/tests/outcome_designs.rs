@@ -180,7 +180,10 @@ async fn design_all_four(postgres: bool) {
                 assert_eq!(parsed.metrics[1].prerequisites, vec!["start".to_string()]);
             }
             PaymentMechanism::ComparisonThreshold {
-                cohort_threshold_bp, overall_threshold_bp, price_per_event_avoided_minor, ..
+                cohort_threshold_bp,
+                overall_threshold_bp,
+                price_per_event_avoided_minor,
+                ..
             } => {
                 assert_eq!((cohort_threshold_bp, overall_threshold_bp), (1000, 750));
                 assert_eq!(price_per_event_avoided_minor, 150_000);
@@ -256,12 +259,14 @@ async fn steps_refuse_and_change_nothing(postgres: bool) {
     let e = refused(party("Another evaluator", "evaluator", "10")).await;
     assert_eq!(
         codes(&e),
-        vec![
-            ("commitment".to_string(), "design_commitment_not_allowed"),
-            ("role".to_string(), "design_role_taken"),
-        ]
+        vec![("commitment".to_string(), "design_commitment_not_allowed"), ("role".to_string(), "design_role_taken"),]
     );
-    let e = refused(DesignChange::Caps(CapsInput { contract_cap: "100".into(), participant_cap: "200".into(), period_cap: "0".into() })).await;
+    let e = refused(DesignChange::Caps(CapsInput {
+        contract_cap: "100".into(),
+        participant_cap: "200".into(),
+        period_cap: "0".into(),
+    }))
+    .await;
     assert_eq!(
         codes(&e),
         vec![

@@ -629,14 +629,8 @@ struct MetricPage {
 fn metric_page(l: Layout, d: &DesignView, change: bool, index: Option<usize>, f: MetricInput) -> MetricPage {
     let mut s = step_of(d, DesignStep::Metrics, change);
     s.back = with_change(step_url(d.id, DesignStep::Metrics), change);
-    let others: Vec<&str> = d
-        .answers
-        .metrics
-        .iter()
-        .enumerate()
-        .filter(|(k, _)| Some(*k) != index)
-        .map(|(_, m)| m.code.as_str())
-        .collect();
+    let others: Vec<&str> =
+        d.answers.metrics.iter().enumerate().filter(|(k, _)| Some(*k) != index).map(|(_, m)| m.code.as_str()).collect();
     let currency = d.answers.basics.as_ref().map(|b| b.currency.clone()).unwrap_or_default();
     MetricPage { l, s, index, f, others: others.join(", "), currency }
 }
@@ -921,10 +915,12 @@ async fn save_details(
             Ok(()) => return Ok(Redirect::to(&check_url(d.id)).into_response()),
             Err(e) => form_errors(e).map_err(page_error(&ctx))?,
         },
-        "add" => match apply(&state, &ctx, &actor, tenant_id, d.id, &DesignChange::AddTarget(form.target.clone())).await? {
-            Ok(_) => return Ok(redirect_with_flash(&here, "design-flash-target-added")),
-            Err(errors) => errors,
-        },
+        "add" => {
+            match apply(&state, &ctx, &actor, tenant_id, d.id, &DesignChange::AddTarget(form.target.clone())).await? {
+                Ok(_) => return Ok(redirect_with_flash(&here, "design-flash-target-added")),
+                Err(errors) => errors,
+            }
+        }
         _ => match apply(&state, &ctx, &actor, tenant_id, d.id, &DesignChange::MechanismDetails(form.input.clone()))
             .await?
         {
@@ -1014,7 +1010,11 @@ fn sections(l: &Layout, d: &DesignView) -> Vec<Section> {
     let basics = match b {
         Some(b) => vec![
             row("design-field-name", b.name.clone(), DesignStep::Basics),
-            row("outcome-policy-area", l.t(&format!("outcome-policy-{}", b.policy_area.replace('_', "-"))), DesignStep::Basics),
+            row(
+                "outcome-policy-area",
+                l.t(&format!("outcome-policy-{}", b.policy_area.replace('_', "-"))),
+                DesignStep::Basics,
+            ),
             row("design-field-currency", b.currency.clone(), DesignStep::Basics),
             row("design-field-start-on", l.date(&b.start_on), DesignStep::Basics),
             row("design-field-end-on", l.date(&b.end_on), DesignStep::Basics),
@@ -1062,7 +1062,11 @@ fn sections(l: &Layout, d: &DesignView) -> Vec<Section> {
                     c.participant_cap.as_ref().map_or_else(|| none.clone(), |v| money(l, a, v)),
                     DesignStep::Caps,
                 ),
-                row("design-field-period-cap", c.period_cap.as_ref().map_or(none, |v| money(l, a, v)), DesignStep::Caps),
+                row(
+                    "design-field-period-cap",
+                    c.period_cap.as_ref().map_or(none, |v| money(l, a, v)),
+                    DesignStep::Caps,
+                ),
             ]
         }
         None => Vec::new(),
@@ -1091,7 +1095,11 @@ fn sections(l: &Layout, d: &DesignView) -> Vec<Section> {
         .collect();
     push(DesignStep::Metrics, metrics);
     let mechanism = match &a.mechanism.kind {
-        Some(k) => vec![row("outcomes-mechanism", l.t(&format!("outcomes-mechanism-{}", k.replace('_', "-"))), DesignStep::Mechanism)],
+        Some(k) => vec![row(
+            "outcomes-mechanism",
+            l.t(&format!("outcomes-mechanism-{}", k.replace('_', "-"))),
+            DesignStep::Mechanism,
+        )],
         None => Vec::new(),
     };
     push(DesignStep::Mechanism, mechanism);
@@ -1099,9 +1107,21 @@ fn sections(l: &Layout, d: &DesignView) -> Vec<Section> {
         Some("comparison_threshold") => a.mechanism.comparison.as_ref().map_or_else(Vec::new, |c| {
             vec![
                 row("design-field-comparison-metric", c.metric.clone(), DesignStep::MechanismDetails),
-                row("design-field-cohort-threshold", format!("{} %", percent(c.cohort_threshold_bp)), DesignStep::MechanismDetails),
-                row("design-field-overall-threshold", format!("{} %", percent(c.overall_threshold_bp)), DesignStep::MechanismDetails),
-                row("design-field-price-per-event", money(l, a, &c.price_per_event_avoided), DesignStep::MechanismDetails),
+                row(
+                    "design-field-cohort-threshold",
+                    format!("{} %", percent(c.cohort_threshold_bp)),
+                    DesignStep::MechanismDetails,
+                ),
+                row(
+                    "design-field-overall-threshold",
+                    format!("{} %", percent(c.overall_threshold_bp)),
+                    DesignStep::MechanismDetails,
+                ),
+                row(
+                    "design-field-price-per-event",
+                    money(l, a, &c.price_per_event_avoided),
+                    DesignStep::MechanismDetails,
+                ),
             ]
         }),
         Some("savings_share") => a.mechanism.share_bp.map_or_else(Vec::new, |bp| {

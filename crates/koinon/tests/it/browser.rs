@@ -127,7 +127,8 @@ async fn every_shell_page_passes_axe_in_greek() {
             end_on: "2027-12-31".into(),
             period: "quarter".into(),
         };
-        let party = PartyInput { party_name: "Werkplaats Parkstad".into(), role: "provider".into(), ..PartyInput::default() };
+        let party =
+            PartyInput { party_name: "Werkplaats Parkstad".into(), role: "provider".into(), ..PartyInput::default() };
         for change in [DesignChange::Basics(basics), DesignChange::AddParty(party)] {
             t.app.change_design(&system, heerlen.id, d.id, &change).await.expect("design step");
         }

@@ -203,7 +203,8 @@ async fn outcomes_designer_rate_card_from_scratch_to_a_payment_run() {
     step(&t, &officer, &format!("{d}/metrics"), &[], &format!("{d}/mechanism")).await;
     step(&t, &officer, &format!("{d}/mechanism"), &[("mechanism", "rate_card")], &format!("{d}/check")).await;
     let (_, check) = get(&t, &officer, &format!("{d}/check")).await;
-    for text in ["Heerlen rate card", "Werkplaats Parkstad", "€250,000.00", "€500,000.00", "€4,000.50", "job_13w"] {
+    for text in ["Heerlen rate card", "Werkplaats Parkstad", "€250,000.00", "€500,000.00", "€4,000.50", "job_13w"]
+    {
         assert!(check.contains(text), "{text}: {check}");
     }
     let id = create(&t, &officer, &d).await;
@@ -396,7 +397,9 @@ async fn outcomes_designer_names_each_steps_errors_and_changes_nothing() {
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    for field in ["metric_code", "metric_name", "definition", "evidence", "verification_window_days", "claim_window_days"] {
+    for field in
+        ["metric_code", "metric_name", "definition", "evidence", "verification_window_days", "claim_window_days"]
+    {
         assert!(page.contains(&format!("href=\"#{field}\"")), "{field}: {page}");
     }
     // A rate card without prices: check your answers sends the officer to the metric.

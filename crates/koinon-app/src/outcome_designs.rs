@@ -1001,15 +1001,17 @@ pub fn apply(answers: &DesignAnswers, change: &DesignChange) -> Result<DesignAns
             match index {
                 Some(n) => {
                     let old = next.metrics[*n].code.clone();
-                    // A renamed metric keeps its place in the others' prerequisites and targets.
+                    // A renamed metric keeps its place in the others' prerequisites, the
+                    // comparison and the targets.
                     if old != metric.code {
-                        for m in &mut next.metrics {
-                            for p in &mut m.prerequisites {
-                                if *p == old {
-                                    p.clone_from(&metric.code);
-                                }
+                        let renamed = |code: &mut String| {
+                            if *code == old {
+                                code.clone_from(&metric.code);
                             }
-                        }
+                        };
+                        next.metrics.iter_mut().flat_map(|m| m.prerequisites.iter_mut()).for_each(renamed);
+                        next.mechanism.comparison.iter_mut().map(|c| &mut c.metric).for_each(renamed);
+                        next.mechanism.targets.iter_mut().map(|t| &mut t.metric).for_each(renamed);
                     }
                     next.metrics[*n] = metric;
                 }
@@ -1347,6 +1349,42 @@ mod tests {
     fn toml_strings_are_escaped() {
         assert_eq!(toml_string("a \"b\" \\ c\nd"), "\"a \\\"b\\\" \\\\ c\\nd\"");
         assert_eq!(toml_string("\u{1}"), "\"\\u0001\"");
+    }
+
+    #[test]
+    fn a_renamed_metric_is_renamed_where_it_is_used() {
+        let metric = |code: &str, prerequisites: &str| MetricInput {
+            metric_code: code.into(),
+            metric_name: "n".into(),
+            definition: "d".into(),
+            evidence: "e".into(),
+            verification_window_days: "30".into(),
+            claim_window_days: "30".into(),
+            repeat: "once".into(),
+            prerequisites: prerequisites.into(),
+            price: String::new(),
+        };
+        let mut a = DesignAnswers::default();
+        for change in [
+            DesignChange::SaveMetric { index: None, input: metric("job", "") },
+            DesignChange::SaveMetric { index: None, input: metric("kept", "job") },
+            DesignChange::Mechanism("fixed_targets".into()),
+            DesignChange::AddTarget(TargetInput {
+                target_code: "t".into(),
+                target_name: "t".into(),
+                target_metric: "job".into(),
+                target_threshold: "40".into(),
+                target_payment: "10".into(),
+            }),
+            DesignChange::SaveMetric { index: Some(0), input: metric("work", "") },
+        ] {
+            a = apply(&a, &change).expect("applies");
+        }
+        assert_eq!(a.metrics[1].prerequisites, vec!["work".to_string()]);
+        assert_eq!(a.mechanism.targets[0].metric, "work");
+        // Removing it removes it from the prerequisites.
+        a = apply(&a, &DesignChange::RemoveMetric(0)).expect("removes");
+        assert!(a.metrics[0].prerequisites.is_empty());
     }
 
     #[test]

@@ -1082,7 +1082,10 @@ fn sections(l: &Layout, d: &DesignView) -> Vec<Section> {
                 value.push_str(", ");
                 value.push_str(&l.t1("design-after-value", "codes", &m.prerequisites));
             }
-            if let Some(p) = m.price {
+            // Thresholds and fixed targets pay on results: a price typed earlier is not used.
+            if let Some(p) = m.price
+                && !matches!(a.mechanism.kind.as_deref(), Some("comparison_threshold" | "fixed_targets"))
+            {
                 value.push_str(", ");
                 value.push_str(&p);
             }

@@ -1322,8 +1322,9 @@ impl App {
         Ok(())
     }
 
-    /// Creates the contract (in the draft state) from the design's answers, then deletes the
-    /// design. Problems name the contract file's field; [`DesignStep::of_field`] gives the step
+    /// Creates the contract (in the draft state) from the design's answers and deletes the
+    /// design, in one transaction: a design makes one contract, however often the button is
+    /// pressed. Problems name the contract file's field; [`DesignStep::of_field`] gives the step
     /// to fix, and a step not yet answered is named by its slug.
     pub async fn create_contract_from_design(
         &self,
@@ -1331,13 +1332,26 @@ impl App {
         tenant_id: i64,
         id: i64,
     ) -> Result<ContractView, AppError> {
-        let design = self.design(actor, tenant_id, id).await?;
-        let (toml, _) = design.answers.check().map_err(AppError::Invalid)?;
-        let contract = self.create_contract(actor, tenant_id, &toml).await?;
-        // The contract exists; the design has done its work. Should this fail, the design stays
-        // and can be deleted by hand.
-        self.delete_design(actor, tenant_id, id).await?;
-        Ok(contract)
+        actor.require(Action::ManageOutcomeContracts, &Resource::tenant(tenant_id))?;
+        let mut tx = self.store().begin().await?;
+        let mut db = tx.db();
+        let design = design_view(db.outcome_design(tenant_id, id).await?.ok_or_else(not_found)?)?;
+        let (toml, contract) = design.answers.check().map_err(AppError::Invalid)?;
+        if !db.delete_outcome_design(tenant_id, id).await? {
+            return Err(not_found());
+        }
+        let view = crate::outcomes::insert_contract(&mut db, actor, tenant_id, &toml, &contract).await?;
+        audit::append(
+            &mut db,
+            actor,
+            Some(tenant_id),
+            "outcomes.delete_design",
+            &format!("outcome_design:{id}"),
+            serde_json::json!({"before": {"name": design.name}, "contract": view.id}),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(view)
     }
 }
 

@@ -171,8 +171,10 @@ async fn design_all_four(postgres: bool) {
         assert_eq!(c.participant_cap_minor, Some(400_050));
         assert_eq!(c.investor_commitments_minor, 25_000_000);
         assert_eq!(c.parties.len(), 4);
-        // The design has done its work.
+        // The design has done its work: pressing the button again makes no second contract.
         assert!(matches!(f.app.design(&officer, f.tenant, d.id).await, Err(AppError::NotFound(_))));
+        let again = f.app.create_contract_from_design(&officer, f.tenant, d.id).await;
+        assert!(matches!(again, Err(AppError::NotFound(_))), "{again:?}");
         match parsed.mechanism {
             PaymentMechanism::RateCard => {
                 assert_eq!(parsed.metrics[0].price_minor, Some(130_000));

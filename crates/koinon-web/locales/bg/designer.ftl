@@ -19,7 +19,8 @@ design-flash-target-added = Целта беше добавена.
 design-flash-removed = Премахнато.
 
 design-back = Назад
-design-step-of = Стъпка { $n } от 7
+design-step-of-6 = Стъпка { $n } от 6
+design-step-of-7 = Стъпка { $n } от 7
 design-continue = Продължаване
 design-choose = Изберете…
 design-change = Промяна

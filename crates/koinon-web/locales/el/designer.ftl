@@ -19,7 +19,8 @@ design-flash-target-added = Ο στόχος προστέθηκε.
 design-flash-removed = Αφαιρέθηκε.
 
 design-back = Πίσω
-design-step-of = Βήμα { $n } από 7
+design-step-of-6 = Βήμα { $n } από 6
+design-step-of-7 = Βήμα { $n } από 7
 design-continue = Συνέχεια
 design-choose = Επιλέξτε…
 design-change = Αλλαγή

@@ -19,7 +19,8 @@ design-flash-target-added = The target was added.
 design-flash-removed = It was removed.
 
 design-back = Back
-design-step-of = Step { $n } of 7
+design-step-of-6 = Step { $n } of 6
+design-step-of-7 = Step { $n } of 7
 design-continue = Continue
 design-choose = Choose…
 design-change = Change

@@ -19,7 +19,8 @@ design-flash-target-added = Eesmärk lisati.
 design-flash-removed = Eemaldatud.
 
 design-back = Tagasi
-design-step-of = Samm { $n }/7
+design-step-of-6 = Samm { $n }/6
+design-step-of-7 = Samm { $n }/7
 design-continue = Jätka
 design-choose = Valige…
 design-change = Muuda

@@ -69,6 +69,8 @@ struct Step {
     name: String,
     /// The step's number, for "Step 2 of 7".
     position: String,
+    /// Fluent key of "Step n of …": a rate card has no step 7.
+    position_key: &'static str,
 }
 
 fn step_url(id: i64, step: DesignStep) -> String {
@@ -116,7 +118,9 @@ fn step_of(d: &DesignView, step: DesignStep, change: bool) -> Step {
         }
     };
     let n = DesignStep::ALL.iter().position(|s| *s == step).map_or(1, |i| i + 1);
-    Step { id: d.id, change, back, name: d.name.clone(), position: n.to_string() }
+    let position_key =
+        if d.answers.mechanism.kind.as_deref() == Some("rate_card") { "design-step-of-6" } else { "design-step-of-7" };
+    Step { id: d.id, change, back, name: d.name.clone(), position: n.to_string(), position_key }
 }
 
 /// The signed-in officer's design `id` (404 for another tenant's or a missing one).

@@ -376,6 +376,25 @@ async fn outcomes_designer_names_each_steps_errors_and_changes_nothing() {
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.contains("only investors commit capital") && page.contains("it can have only one"), "{page}");
+    // Cohorts: a code used twice, enrolment outside the contract's dates, a size of zero.
+    let (status, _, page) = post(
+        &t,
+        &officer,
+        &format!("{d}/cohorts"),
+        &[
+            ("op", "add"),
+            ("cohort_code", "c2025"),
+            ("cohort_name", "Late"),
+            ("target_size", "0"),
+            ("cohort_start_on", "2027-06-01"),
+            ("cohort_end_on", "2028-06-30"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    for text in ["This code is already used", "must lie within the contract", "href=\"#target_size\""] {
+        assert!(page.contains(text), "{text}: {page}");
+    }
     // Caps: a missing contract cap; a participant cap above it.
     let (status, _, page) =
         post(&t, &officer, &format!("{d}/caps"), &[("contract_cap", ""), ("participant_cap", "12.345")]).await;
@@ -409,6 +428,26 @@ async fn outcomes_designer_names_each_steps_errors_and_changes_nothing() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.contains(&format!("href=\"{d}/metrics/0?change=1\"")), "{page}");
     assert!(page.contains("Every metric of a rate card needs a price"), "{page}");
+    // The threshold's figures: percentages above 100 and a missing price.
+    step(
+        &t,
+        &officer,
+        &format!("{d}/mechanism"),
+        &[("mechanism", "comparison_threshold")],
+        &format!("{d}/mechanism-details"),
+    )
+    .await;
+    let (status, _, page) = post(
+        &t,
+        &officer,
+        &format!("{d}/mechanism-details"),
+        &[("op", "save"), ("comparison_metric", "job"), ("cohort_threshold", "150"), ("overall_threshold", "7,5")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    for text in ["href=\"#cohort_threshold\"", "href=\"#overall_threshold\"", "Enter the price per event avoided"] {
+        assert!(page.contains(text), "{text}: {page}");
+    }
     // Mechanism: none chosen.
     let (status, _, page) = post(&t, &officer, &format!("{d}/mechanism"), &[("mechanism", "lottery")]).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);

@@ -12,6 +12,7 @@ pub use error::Errors;
 pub mod network;
 pub mod organisations;
 pub mod outcome_dashboard;
+pub mod outcome_designs;
 pub mod outcome_feasibility;
 pub mod outcome_files;
 pub mod outcomes;

@@ -1176,13 +1176,30 @@ impl App {
                     .collect(),
             )
         })?;
+        let mut tx = self.store().begin().await?;
+        let mut db = tx.db();
+        let view = insert_contract(&mut db, actor, tenant_id, toml, &contract).await?;
+        tx.commit().await?;
+        Ok(view)
+    }
+}
+
+/// Stores a parsed contract as a draft with its parties and appends the audit entry, in the
+/// caller's transaction (the contract designer creates a contract and deletes its design in
+/// one).
+pub(crate) async fn insert_contract(
+    db: &mut Db<'_>,
+    actor: &Actor,
+    tenant_id: i64,
+    toml: &str,
+    contract: &Contract,
+) -> Result<ContractView, AppError> {
+    {
         let cohorts = serde_json::to_string(&contract.cohorts).map_err(|e| AppError::Internal(e.to_string()))?;
         let now = App::now_us();
         let (start_on, end_on) = (format_date(contract.start_on), format_date(contract.end_on));
         let policy_area = enum_name(&contract.policy_area);
         let period = enum_name(&contract.period);
-        let mut tx = self.store().begin().await?;
-        let mut db = tx.db();
         let id = db
             .insert_outcome_contract(&NewContract {
                 tenant_id,
@@ -1209,7 +1226,7 @@ impl App {
             db.insert_outcome_party(id, i as i64, &p.name, &role_name(p.role), p.commitment_minor, org).await?;
         }
         audit::append(
-            &mut db,
+            db,
             actor,
             Some(tenant_id),
             "outcomes.create_contract",
@@ -1222,10 +1239,11 @@ impl App {
         let row =
             db.outcome_contract(tenant_id, id).await?.ok_or_else(|| AppError::Internal("contract vanished".into()))?;
         let parties = db.outcome_parties(id).await?;
-        tx.commit().await?;
         Ok(contract_view(&row, &parties))
     }
+}
 
+impl App {
     pub async fn contract(&self, actor: &Actor, tenant_id: i64, id: i64) -> Result<ContractView, AppError> {
         let mut conn = self.store().conn().await?;
         let mut db = conn.db();

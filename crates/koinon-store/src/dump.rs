@@ -342,6 +342,20 @@ pub const TABLES: &[TableSpec] = &[
         ],
     },
     TableSpec {
+        name: "outcome_contract_designs",
+        key: "id",
+        identity: true,
+        columns: &[
+            ("id", Int),
+            ("tenant_id", Int),
+            ("created_by", Text),
+            ("name", Text),
+            ("answers", Text),
+            ("created_at_us", Int),
+            ("updated_at_us", Int),
+        ],
+    },
+    TableSpec {
         name: "outcome_feasibility_runs",
         key: "id",
         identity: true,

@@ -9,6 +9,7 @@ mod db;
 pub mod dump;
 mod error;
 pub mod ledger;
+pub mod outcome_designs;
 pub mod outcome_feasibility;
 pub mod outcomes;
 pub mod records;

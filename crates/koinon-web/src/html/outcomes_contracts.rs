@@ -115,13 +115,16 @@ async fn contracts(
 struct NewContractPage {
     l: Layout,
     source: String,
+    /// Contracts being designed in the browser (see `outcomes_designer`).
+    designs: Vec<super::outcomes_designer::DesignLink>,
 }
 
 async fn new_contract(State(state): State<AppState>, ctx: Ctx) -> Result<Response, HtmlError> {
     let (actor, tenant_id) = actor_of(&ctx)?;
     require(&ctx, &actor, Action::ManageOutcomeContracts, tenant_id)?;
+    let designs = super::outcomes_designer::design_links(&state, &ctx, &actor, tenant_id).await?;
     let l = Layout::new(&state, &ctx, "outcome-new-title").await;
-    Ok(render(&NewContractPage { l, source: String::new() }))
+    Ok(render(&NewContractPage { l, source: String::new(), designs }))
 }
 
 #[derive(serde::Deserialize)]
@@ -170,8 +173,9 @@ async fn create_contract(
             Err(e) => contract_errors(form_errors(e).map_err(page_error(&ctx))?),
         }
     };
+    let designs = super::outcomes_designer::design_links(&state, &ctx, &actor, tenant_id).await?;
     let l = Layout::new(&state, &ctx, "outcome-new-title").await.with_errors(errors);
-    Ok(unprocessable(&NewContractPage { l, source: clip(form.contract, CONTRACT_CHARS_MAX) }))
+    Ok(unprocessable(&NewContractPage { l, source: clip(form.contract, CONTRACT_CHARS_MAX), designs }))
 }
 
 struct PartyRow {

@@ -78,6 +78,8 @@ struct Ids {
     run: i64,
     /// A submitted claim of the running contract with an evidence file.
     evidence_claim: i64,
+    /// An empty contract design of Heerlen's.
+    design: i64,
 }
 
 async fn ids(t: &TestApp) -> Ids {
@@ -107,7 +109,8 @@ async fn ids(t: &TestApp) -> Ids {
     t.app.verify_claim(&system, heerlen.id, claim, &verified).await.expect("verify");
     let run = t.app.prepare_payment_run(&system, heerlen.id, running, "2013-Q2", None).await.expect("run").id;
     let provider_org = provider.organisation_id.expect("provider org");
-    Ids { officer, provider_org, network, contract, running, claim, run, evidence_claim }
+    let design = t.app.create_design(&system, heerlen.id).await.expect("design").id;
+    Ids { officer, provider_org, network, contract, running, claim, run, evidence_claim, design }
 }
 
 fn html_rows(ids: &Ids) -> Vec<Row> {
@@ -178,6 +181,12 @@ fn html_rows(ids: &Ids) -> Vec<Row> {
         post(format!("/outcomes/{}/claims/upload", ids.running), IMPORTERS, true),
         post(format!("/outcomes/{}/runs/results", ids.running), MANAGERS, true),
         post("/outcomes".into(), MANAGERS, false),
+        // The contract designer: an empty design's step, its check page, a refused step and a
+        // refused create.
+        get(format!("/outcomes/designs/{}/basics", ids.design), MANAGERS, true),
+        get(format!("/outcomes/designs/{}/check", ids.design), MANAGERS, true),
+        post(format!("/outcomes/designs/{}/basics", ids.design), MANAGERS, true),
+        post(format!("/outcomes/designs/{}/check", ids.design), MANAGERS, true),
     ]
 }
 

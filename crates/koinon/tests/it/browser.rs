@@ -113,6 +113,27 @@ async fn every_shell_page_passes_axe_in_greek() {
         let run = t.app.prepare_payment_run(&system, heerlen.id, c.id, "2012-Q2", None).await.expect("run");
         (c.id, run.id)
     };
+    // A contract design with its basics and a party, for the designer's pages.
+    let design_id = {
+        use koinon_app::outcome_designs::{BasicsInput, DesignChange, PartyInput};
+        let heerlen = t.app.tenant_by_code("heerlen").await.expect("heerlen");
+        let system = koinon_app::Actor::System("test");
+        let d = t.app.create_design(&system, heerlen.id).await.expect("design");
+        let basics = BasicsInput {
+            name: "Heerlen employment".into(),
+            policy_area: "employment".into(),
+            currency: "EUR".into(),
+            start_on: "2025-01-01".into(),
+            end_on: "2027-12-31".into(),
+            period: "quarter".into(),
+        };
+        let party =
+            PartyInput { party_name: "Werkplaats Parkstad".into(), role: "provider".into(), ..PartyInput::default() };
+        for change in [DesignChange::Basics(basics), DesignChange::AddParty(party)] {
+            t.app.change_design(&system, heerlen.id, d.id, &change).await.expect("design step");
+        }
+        d.id
+    };
     // The demo's running contract, for its dashboard and public summary.
     let demo_id = {
         let heerlen = t.app.tenant_by_code("heerlen").await.expect("heerlen");
@@ -192,6 +213,9 @@ async fn every_shell_page_passes_axe_in_greek() {
             "/public/outcomes/heerlen".into(),
             format!("/public/outcomes/heerlen/{demo_id}"),
             format!("/outcomes/{contract_id}/drawdowns"),
+            format!("/outcomes/designs/{design_id}/parties"),
+            format!("/outcomes/designs/{design_id}/metrics/new"),
+            format!("/outcomes/designs/{design_id}/check"),
         ];
         let mut problems = Vec::new();
         for page in &pages {

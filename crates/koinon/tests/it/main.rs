@@ -12,6 +12,7 @@ mod outcomes_api;
 mod outcomes_cli;
 mod outcomes_contract_pages;
 mod outcomes_dashboard;
+mod outcomes_designer;
 mod outcomes_feasibility;
 mod outcomes_files;
 mod outcomes_pages;

@@ -11,6 +11,7 @@ mod outcomes_contracts;
 mod outcomes_dashboard;
 mod outcomes_designer;
 pub(crate) mod outcomes_evidence;
+mod outcomes_feasibility;
 mod pages;
 
 use askama::Template;
@@ -45,6 +46,7 @@ pub fn routes() -> Router<AppState> {
         .merge(outcomes_designer::routes())
         .merge(outcomes_dashboard::routes())
         .merge(outcomes_evidence::routes())
+        .merge(outcomes_feasibility::routes())
 }
 
 /// Renders a template; a template error is a bug, answered 500 and logged.

@@ -187,6 +187,9 @@ fn html_rows(ids: &Ids) -> Vec<Row> {
         get(format!("/outcomes/designs/{}/check", ids.design), MANAGERS, true),
         post(format!("/outcomes/designs/{}/basics", ids.design), MANAGERS, true),
         post(format!("/outcomes/designs/{}/check", ids.design), MANAGERS, true),
+        // Feasibility of the draft contract: the page, and a run with no assumptions filled in.
+        get(format!("/outcomes/{}/feasibility", ids.contract), CONTRACT_VIEWERS, true),
+        post(format!("/outcomes/{}/feasibility", ids.contract), MANAGERS, true),
     ]
 }
 
@@ -251,6 +254,17 @@ fn api_rows(ids: &Ids) -> Vec<Row> {
         write("POST", format!("{contract}/payment-runs"), json!({"period": "soon"}), MANAGERS, true),
         get(format!("{contract}/investors"), FIGURE_VIEWERS, true),
         get(format!("{contract}/dashboard"), CONTRACT_VIEWERS, true),
+        get(format!("{contract}/feasibility"), CONTRACT_VIEWERS, true),
+        // No referrals: the model refuses it.
+        write(
+            "POST",
+            format!("{contract}/feasibility"),
+            json!({"assumptions": {"referrals": [], "engagement_bp": 8500, "attrition_bp": 0, "metrics": [],
+                "cost_per_participant_minor": 0, "cost_per_period_minor": 0, "discount_rate_bp": 0,
+                "return_cap_bp": null}}),
+            MANAGERS,
+            true,
+        ),
         // The claim is verified already: the evaluator is answered `claim_reviewed`.
         write(
             "POST",

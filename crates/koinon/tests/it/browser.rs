@@ -113,6 +113,16 @@ async fn every_shell_page_passes_axe_in_greek() {
         let run = t.app.prepare_payment_run(&system, heerlen.id, c.id, "2012-Q2", None).await.expect("run");
         (c.id, run.id)
     };
+    // A draft contract with a feasibility run, for the feasibility page with its charts.
+    let draft_id = {
+        let heerlen = t.app.tenant_by_code("heerlen").await.expect("heerlen");
+        let system = koinon_app::Actor::System("test");
+        let toml = include_str!("../../../../examples/outcomes/koto-savings-share.toml");
+        let c = t.app.create_contract(&system, heerlen.id, toml).await.expect("contract");
+        let view = t.app.feasibility(&system, heerlen.id, c.id).await.expect("feasibility");
+        t.app.run_feasibility(&system, heerlen.id, c.id, &view.assumptions, 500, 1).await.expect("run");
+        c.id
+    };
     // A contract design with its basics and a party, for the designer's pages.
     let design_id = {
         use koinon_app::outcome_designs::{BasicsInput, DesignChange, PartyInput};
@@ -213,6 +223,7 @@ async fn every_shell_page_passes_axe_in_greek() {
             "/public/outcomes/heerlen".into(),
             format!("/public/outcomes/heerlen/{demo_id}"),
             format!("/outcomes/{contract_id}/drawdowns"),
+            format!("/outcomes/{draft_id}/feasibility"),
             format!("/outcomes/designs/{design_id}/parties"),
             format!("/outcomes/designs/{design_id}/metrics/new"),
             format!("/outcomes/designs/{design_id}/check"),

@@ -45,6 +45,7 @@ def load(path):
     inv = m.get("investors", {})
     return {
         "periods": m["periods"],
+        "delay": m.get("payment_delay_periods", 1),
         "per_year": {"month": 12, "quarter": 4, "year": 1}[m["period"]],
         "discount": m.get("discount_rate_bp", 0) / 10_000,
         "contract_cap": minor(m["contract_cap"]),
@@ -151,10 +152,14 @@ def block(rng, model, n):
         limit = np.full(n, np.iinfo(np.int64).max)
     received_cum = np.minimum(np.cumsum(paid, axis=1), limit[:, None])
     received = np.diff(received_cum, axis=1, prepend=0)
-    flows = (received - draws).astype(np.float64)
+    # Payments come `delay` periods after the outcomes; the flows run past the last period.
+    delay = model["delay"]
+    flows = np.zeros((n, periods + delay), dtype=np.float64)
+    flows[:, :periods] -= draws
+    flows[:, delay:] += received
     irr = annual_irr(flows, model["per_year"]) if model["capital"] > 0 else np.full(n, np.nan)
-    discount = (1 + model["discount"]) ** (-(np.arange(periods) + 1) / model["per_year"])
-    npv = np.rint((savings - paid) @ discount).astype(np.int64)
+    discount = (1 + model["discount"]) ** (-(np.arange(periods + delay) + 1) / model["per_year"])
+    npv = np.rint(savings @ discount[:periods] - paid @ discount[delay:]).astype(np.int64)
     return {
         "participants": enrolled.sum(axis=1),
         "paid": paid.sum(axis=1),

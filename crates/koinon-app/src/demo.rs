@@ -212,6 +212,7 @@ impl App {
         logins.push(DemoLogin { email, role: "admin", tenant: "sofia" });
         created += self.seed_demo_ledger(heerlen.id).await?;
         created += self.seed_demo_outcomes(heerlen.id).await?;
+        created += self.seed_demo_draft(heerlen.id).await?;
         Ok(DemoReport { created, logins, password: DEMO_PASSWORD })
     }
 
@@ -276,7 +277,59 @@ const DEMO_REFUSED: &[(&str, &str, &str)] = &[
     ("PW-207", "employment_13_weeks", "Employer letter not signed and no payslips attached"),
 ];
 
+/// The demo's draft contract, in feasibility, with one feasibility run
+/// (`examples/outcomes/heerlen-ageing-draft.toml`).
+pub const DEMO_DRAFT_TOML: &str = include_str!("../../../examples/outcomes/heerlen-ageing-draft.toml");
+pub const DEMO_DRAFT_NAME: &str = "Langer Thuis Parkstad — ageing at home (draft)";
+
 impl App {
+    /// The demo's draft contract: the officer creates it, moves it to feasibility and runs its
+    /// feasibility model once (10,000 scenarios, seed 1) with planning figures: 85% of referrals
+    /// start, 4% leave a quarter; a plan is agreed for 90% (give or take 5 points), 70% of those
+    /// are at home after 6 months and 80% of those after 12 (give or take 10), each saving the
+    /// municipality what a care-home place costs it over the time avoided. Done once.
+    async fn seed_demo_draft(&self, tenant_id: i64) -> Result<usize, AppError> {
+        use crate::outcomes::ContractState;
+        let officer = self.demo_actor(tenant_id, Role::Officer).await?;
+        let existing = self
+            .list_contracts(&SYSTEM, tenant_id, None, Some(100))
+            .await?
+            .items
+            .into_iter()
+            .find(|c| c.name == DEMO_DRAFT_NAME);
+        let mut created = 0;
+        let contract = match existing {
+            Some(c) => c,
+            None => {
+                created += 1;
+                self.create_contract(&officer, tenant_id, DEMO_DRAFT_TOML).await?
+            }
+        };
+        if contract.state < ContractState::Feasibility {
+            self.transition_contract(&officer, tenant_id, contract.id, ContractState::Feasibility.as_str()).await?;
+        }
+        let view = self.feasibility(&officer, tenant_id, contract.id).await?;
+        if view.runs.is_empty() && view.can_run {
+            let mut a = view.assumptions.clone();
+            a.attrition_bp = 400;
+            for (m, (success, uncertainty, lag, saving)) in
+                a.metrics.iter_mut().zip([(9_000, 500, 0, 0), (7_000, 1_000, 2, 900_000), (8_000, 1_000, 4, 1_200_000)])
+            {
+                m.success_bp = success;
+                m.uncertainty_bp = uncertainty;
+                m.lag_periods = lag;
+                m.public_saving_minor = saving;
+            }
+            a.cost_per_participant_minor = 100_000;
+            a.cost_per_period_minor = 250_000;
+            a.discount_rate_bp = 300;
+            a.return_cap_bp = Some(13_000);
+            self.run_feasibility(&officer, tenant_id, contract.id, &a, 10_000, 1).await?;
+            created += 1;
+        }
+        Ok(created)
+    }
+
     /// The demo user with `role` in Heerlen, as an actor.
     async fn demo_actor(&self, tenant_id: i64, role: Role) -> Result<Actor, AppError> {
         let email = format!("{}@heerlen.example.org", role.as_str());

@@ -33,6 +33,13 @@ pub struct Assumptions {
     pub discount_rate_bp: i64,
     /// The investors' return cap (money multiple in basis points), if any.
     pub return_cap_bp: Option<i64>,
+    /// Periods between an outcome and its payment (claim, verification, payment run).
+    #[serde(default = "one_period")]
+    pub payment_delay_periods: i64,
+}
+
+fn one_period() -> i64 {
+    1
 }
 
 /// Payment periods from the contract's start to its end, at most [`limits::PERIODS_MAX`].
@@ -45,7 +52,8 @@ pub fn contract_periods(contract: &Contract) -> i64 {
 impl Assumptions {
     /// A starting point: the cohorts' target sizes spread over the periods they enrol in, 85%
     /// starting, 5% leaving a period, every metric a 50% chance give or take 10 points, one
-    /// period after its prerequisite, no savings, no costs, 3.5% discount rate.
+    /// period after its prerequisite, no savings, no costs, 3.5% discount rate, payments a
+    /// period after the outcome.
     pub fn starting_point(contract: &Contract, return_cap_bp: Option<i64>) -> Self {
         let periods = usize::try_from(contract_periods(contract)).unwrap_or(1);
         let first = contract.period.index_of(contract.start_on);
@@ -93,6 +101,7 @@ impl Assumptions {
             cost_per_period_minor: 0,
             discount_rate_bp: 350,
             return_cap_bp,
+            payment_delay_periods: 1,
         }
     }
 }
@@ -128,6 +137,7 @@ pub fn model_toml(contract: &Contract, a: &Assumptions) -> String {
     t.push_str(&format!("period = \"{period}\"\n"));
     t.push_str(&format!("start_on = \"{}\"\n", koinon_core::finance::format_date(contract.start_on)));
     t.push_str(&format!("periods = {}\n", contract_periods(contract)));
+    t.push_str(&format!("payment_delay_periods = {}\n", a.payment_delay_periods));
     t.push_str(&format!("discount_rate_bp = {}\n", a.discount_rate_bp));
     t.push_str(&format!("contract_cap = {}\n", money(contract.contract_cap_minor)));
     if let Some(cap) = contract.participant_cap_minor {

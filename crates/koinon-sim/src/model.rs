@@ -16,6 +16,8 @@ pub mod limits {
     pub const SOURCE_BYTES_MAX: usize = 64 * 1024;
     /// Contract length in payment periods (10 years of months).
     pub const PERIODS_MAX: i64 = 120;
+    /// Periods between an outcome and its payment.
+    pub const PAYMENT_DELAY_MAX: i64 = 8;
     pub const METRICS_MAX: usize = 32;
     /// Referrals in one period.
     pub const REFERRALS_PER_PERIOD_MAX: i64 = 100_000;
@@ -60,6 +62,8 @@ pub struct Model {
     pub start_on: Date,
     /// Length of the contract in payment periods; outcomes after it are not paid.
     pub periods: u16,
+    /// Periods between an outcome and its payment (claim, verification, payment run).
+    pub payment_delay_periods: u16,
     /// The commissioner's annual discount rate, in basis points.
     pub discount_rate_bp: u32,
     pub contract_cap_minor: i64,
@@ -185,6 +189,8 @@ struct RawModel {
     start_on: Spanned<String>,
     periods: Spanned<i64>,
     #[serde(default)]
+    payment_delay_periods: Option<Spanned<i64>>,
+    #[serde(default)]
     discount_rate_bp: Option<Spanned<i64>>,
     contract_cap: Spanned<String>,
     participant_cap: Option<Spanned<String>>,
@@ -300,6 +306,10 @@ impl Checker<'_> {
             self.err("start_on", raw.start_on.span().start, "invalid_date", "start_on must be a date like 2027-01-01");
         }
         let periods = self.int("periods", &raw.periods, 1, limits::PERIODS_MAX);
+        let payment_delay_periods = match &raw.payment_delay_periods {
+            Some(d) => self.int("payment_delay_periods", d, 0, limits::PAYMENT_DELAY_MAX),
+            None => Some(1),
+        };
         let discount_rate_bp = match &raw.discount_rate_bp {
             Some(r) => self.int("discount_rate_bp", r, 0, 10_000),
             None => Some(0),
@@ -503,6 +513,7 @@ impl Checker<'_> {
             period: *raw.period.get_ref(),
             start_on: start_on?,
             periods: u16::try_from(periods?).ok()?,
+            payment_delay_periods: u16::try_from(payment_delay_periods?).ok()?,
             discount_rate_bp: u32::try_from(discount_rate_bp?).ok()?,
             contract_cap_minor: contract_cap_minor?,
             participant_cap_minor,

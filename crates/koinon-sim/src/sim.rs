@@ -16,7 +16,8 @@
 //!    have their return cap times what they put in, and the provider the rest.
 //! 5. Figures: what was paid, whether the cap was reached, the investors' IRR (period rate,
 //!    annualised) and money multiple, and the commissioner's net savings (public savings
-//!    minus outcome payments) discounted to the start at the model's rate.
+//!    minus outcome payments) discounted to the start at the model's rate. Payments for an
+//!    outcome are made the model's payment delay after it.
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
@@ -188,7 +189,8 @@ impl<'m> Plan<'m> {
             .collect();
         let rate = f64::from(model.discount_rate_bp) / 10_000.0;
         let per_year = f64::from(model.periods_per_year());
-        let discount = (0..periods).map(|t| (1.0 + rate).powf(-((t + 1) as f64) / per_year)).collect();
+        let horizon = periods + usize::from(model.payment_delay_periods);
+        let discount = (0..horizon).map(|t| (1.0 + rate).powf(-((t + 1) as f64) / per_year)).collect();
         Plan {
             model,
             periods,
@@ -351,6 +353,10 @@ fn scenario(plan: &Plan<'_>, rng: &mut Lanes, s: &mut Scratch, totals: &mut Tota
     let cap_hit = due_total >= model.contract_cap_minor;
 
     // Costs drawn from the capital; payments to the investors up to their cap.
+    // Payments for the outcomes of period t are made `delay` periods later (claims, checks and
+    // the payment run take time), so the investors' flows run past the last period.
+    let delay = usize::from(model.payment_delay_periods);
+    s.flows.iter_mut().for_each(|f| *f = 0);
     let mut drawn = 0i64;
     let mut unfunded = 0i64;
     for t in 0..periods {
@@ -369,9 +375,9 @@ fn scenario(plan: &Plan<'_>, rng: &mut Lanes, s: &mut Scratch, totals: &mut Tota
     for t in 0..periods {
         let to_investors = s.due[t].min(limit - received);
         received += to_investors;
-        s.flows[t] += to_investors;
+        s.flows[t + delay] += to_investors;
         totals.paid_by_period[t] += i128::from(s.due[t]);
-        npv += (s.savings[t] - s.due[t]) as f64 * plan.discount[t];
+        npv += s.savings[t] as f64 * plan.discount[t] - s.due[t] as f64 * plan.discount[t + delay];
     }
     let irr = if drawn > 0 { annual_irr(&s.flows, model.periods_per_year()) } else { None };
     Scenario {
@@ -481,7 +487,7 @@ pub fn simulate(model: &Model, options: RunOptions, progress: &mut dyn FnMut(u64
                         savings: vec![0; plan.periods],
                         enrolled: vec![0; plan.periods],
                         chance: vec![Odds::default(); model.metrics.len()],
-                        flows: vec![0; plan.periods],
+                        flows: vec![0; plan.periods + usize::from(model.payment_delay_periods)],
                     };
                     let mut out = Vec::new();
                     loop {
@@ -540,7 +546,8 @@ pub struct MoneyStats {
     pub histogram: Vec<Bin>,
 }
 
-/// One bar of a histogram: scenarios with a value in `[from, to)`.
+/// One bar of a histogram: scenarios with a value in `[from, to)`. Bars have a round width
+/// (1, 2 or 5 times a power of ten minor units) and start at a multiple of it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Bin {
     pub from: Amount,
@@ -634,16 +641,18 @@ fn money_stats(mut values: Vec<i64>, scale: u8) -> MoneyStats {
     let n = values.len();
     let sum: i128 = values.iter().map(|v| i128::from(*v)).sum();
     let (min, max) = (values[0], values[n - 1]);
-    let width = (i128::from(max) - i128::from(min)).div_euclid(HISTOGRAM_BINS as i128) + 1;
-    let edge = |b: i128| amount(i64::try_from(i128::from(min) + b * width).unwrap_or(i64::MAX));
+    // Bars of a round width (1, 2 or 5 times a power of ten minor units) starting at a multiple
+    // of it, so the ranges read well: at most HISTOGRAM_BINS + 1 bars.
+    let raw = ((i128::from(max) - i128::from(min)) / HISTOGRAM_BINS as i128).max(1);
+    let width = nice_width(raw);
+    let start = i128::from(min).div_euclid(width) * width;
+    let bars = ((i128::from(max) - start) / width + 1) as usize;
+    let edge = |b: i128| amount(i64::try_from(start + b * width).unwrap_or(i64::MAX));
     let mut histogram: Vec<Bin> =
-        (0..HISTOGRAM_BINS as i128).map(|b| Bin { from: edge(b), to: edge(b + 1), scenarios: 0 }).collect();
+        (0..bars as i128).map(|b| Bin { from: edge(b), to: edge(b + 1), scenarios: 0 }).collect();
     for v in &values {
-        let b = ((i128::from(*v) - i128::from(min)) / width) as usize;
-        histogram[b.min(HISTOGRAM_BINS - 1)].scenarios += 1;
-    }
-    while histogram.last().is_some_and(|b| b.scenarios == 0) {
-        histogram.pop();
+        let b = ((i128::from(*v) - start) / width) as usize;
+        histogram[b.min(bars - 1)].scenarios += 1;
     }
     MoneyStats {
         mean: amount(i64::try_from(sum.div_euclid(n as i128)).unwrap_or(i64::MAX)),
@@ -653,6 +662,19 @@ fn money_stats(mut values: Vec<i64>, scale: u8) -> MoneyStats {
         p95: amount(quantile(&values, 0.95)),
         max: amount(max),
         histogram,
+    }
+}
+
+/// The smallest of 1, 2 and 5 times a power of ten that is at least `raw`.
+fn nice_width(raw: i128) -> i128 {
+    let mut power = 1i128;
+    loop {
+        for step in [1, 2, 5] {
+            if step * power >= raw {
+                return step * power;
+            }
+        }
+        power *= 10;
     }
 }
 

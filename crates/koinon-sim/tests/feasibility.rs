@@ -204,3 +204,55 @@ fn every_example_model_is_valid_and_runs() -> TestResult {
     assert!(models >= 1, "examples/outcomes holds a feasibility model");
     Ok(())
 }
+
+#[test]
+fn histogram_bars_have_round_edges_and_count_every_scenario() -> TestResult {
+    let model = Model::from_toml(EXAMPLE)?;
+    let r = run(&model, 5_000, 3, 2);
+    let h = &r.outcome_payments.histogram;
+    let width = h[0].to.minor - h[0].from.minor;
+    // 1, 2 or 5 times a power of ten; every bar as wide; edges on multiples of the width.
+    let mut w = width;
+    while w % 10 == 0 {
+        w /= 10;
+    }
+    assert!([1, 2, 5].contains(&w), "width {width}");
+    assert!(h.iter().all(|b| b.to.minor - b.from.minor == width && b.from.minor % width == 0));
+    assert!(h.len() <= 21);
+    assert!(h[0].from.minor <= r.outcome_payments.min.minor && r.outcome_payments.max.minor < h[h.len() - 1].to.minor);
+    assert_eq!(h.iter().map(|b| b.scenarios).sum::<u64>(), 5_000);
+    Ok(())
+}
+
+#[test]
+fn a_payment_delay_moves_the_investors_money_later() -> TestResult {
+    // The certain model: the same payments, received a period later or at once.
+    let now = Model::from_toml(&certain("", "").replace("periods = 3\n", "periods = 3\npayment_delay_periods = 1\n"))?;
+    let later =
+        Model::from_toml(&certain("", "").replace("periods = 3\n", "periods = 3\npayment_delay_periods = 3\n"))?;
+    assert_eq!((now.payment_delay_periods, later.payment_delay_periods), (1, 3));
+    let (a, b) = (run(&now, 20, 1, 1), run(&later, 20, 1, 1));
+    assert_eq!(a.outcome_payments, b.outcome_payments);
+    let irr = |f: &koinon_sim::Feasibility| f.investors.as_ref().and_then(|i| i.irr.as_ref()).map(|r| r.p50);
+    assert!(irr(&b).is_some() && irr(&b) < irr(&a), "{:?} against {:?}", irr(&b), irr(&a));
+    // Discounted at 10% a year, later payments cost the commissioner less today.
+    let discounted = |src: String| Model::from_toml(&src.replace("discount_rate_bp = 0", "discount_rate_bp = 1000"));
+    let a = run(
+        &discounted(certain("", "").replace("periods = 3\n", "periods = 3\npayment_delay_periods = 0\n"))?,
+        20,
+        1,
+        1,
+    );
+    let b = run(
+        &discounted(certain("", "").replace("periods = 3\n", "periods = 3\npayment_delay_periods = 2\n"))?,
+        20,
+        1,
+        1,
+    );
+    assert!(b.commissioner.net_savings_npv.mean.minor > a.commissioner.net_savings_npv.mean.minor);
+    // Out of range is named.
+    let bad = certain("", "").replace("periods = 3\n", "periods = 3\npayment_delay_periods = 9\n");
+    let err = Model::from_toml(&bad).err().ok_or("should fail")?;
+    assert_eq!(err.0[0].field, "payment_delay_periods");
+    Ok(())
+}

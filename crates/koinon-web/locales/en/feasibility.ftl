@@ -64,3 +64,6 @@ feas-payments-chart-desc = Bars: the number of scenarios whose total outcome pay
 feas-savings-chart = How the discounted net savings spread over the scenarios
 feas-savings-chart-desc = Bars: the number of scenarios whose net public saving, discounted, falls in each range.
 flash-feasibility-run = The model was run; its figures are below.
+feas-discount-rate-label = Discount rate a year
+feas-payment-delay = Periods between an outcome and its payment
+feas-payment-delay-hint = Claims, verification and the payment run take time; 1 is the next period.

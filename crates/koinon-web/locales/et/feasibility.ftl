@@ -64,3 +64,6 @@ feas-payments-chart-desc = Tulbad: stsenaariumide arv, mille tulemusmaksete kogu
 feas-savings-chart = Kuidas diskonteeritud netosääst stsenaariumide vahel jaotub
 feas-savings-chart-desc = Tulbad: stsenaariumide arv, mille diskonteeritud avalik netosääst jääb igasse vahemikku.
 flash-feasibility-run = Mudel käivitati; tulemused on allpool.
+feas-discount-rate-label = Aastane diskontomäär
+feas-payment-delay = Perioode tulemusest selle makseni
+feas-payment-delay-hint = Taotlused, kontroll ja maksekäivitus võtavad aega; 1 on järgmine periood.

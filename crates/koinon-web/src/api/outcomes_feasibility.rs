@@ -59,6 +59,8 @@ pub struct AssumptionsBody {
     /// The investors' return cap as a money multiple in basis points (15000 = 1.5×); `null` =
     /// uncapped.
     pub return_cap_bp: Option<i64>,
+    /// Periods between an outcome and its payment (0–8); 1 when left out.
+    pub payment_delay_periods: Option<i64>,
 }
 
 /// A run to make.
@@ -94,6 +96,7 @@ impl From<AssumptionsBody> for Assumptions {
             cost_per_period_minor: a.cost_per_period_minor,
             discount_rate_bp: a.discount_rate_bp,
             return_cap_bp: a.return_cap_bp,
+            payment_delay_periods: a.payment_delay_periods.unwrap_or(1),
         }
     }
 }

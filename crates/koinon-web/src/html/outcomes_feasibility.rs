@@ -51,6 +51,7 @@ struct AssumptionsForm {
     cost_per_period: String,
     discount_rate: String,
     return_cap: String,
+    payment_delay: String,
     scenarios: String,
     seed: String,
 }
@@ -98,6 +99,7 @@ impl AssumptionsForm {
             cost_per_period: minor_text(a.cost_per_period_minor, scale),
             discount_rate: bp_text(a.discount_rate_bp, 2),
             return_cap: a.return_cap_bp.map(|bp| bp_text(bp, 4)).unwrap_or_default(),
+            payment_delay: a.payment_delay_periods.to_string(),
             scenarios: scenarios.to_string(),
             seed: seed.to_string(),
         }
@@ -126,6 +128,7 @@ impl AssumptionsForm {
             cost_per_period: get("cost_per_period"),
             discount_rate: get("discount_rate"),
             return_cap: get("return_cap"),
+            payment_delay: get("payment_delay"),
             scenarios: get("scenarios"),
             seed: get("seed"),
         }
@@ -216,6 +219,10 @@ impl AssumptionsForm {
                 }
             }
         }
+        let payment_delay_periods = self.payment_delay.parse::<i64>().unwrap_or_else(|_| {
+            errors.push(FieldError::new("payment_delay", "invalid_number", "Enter a whole number of periods, like 1"));
+            0
+        });
         let scenarios = self.scenarios.parse::<u32>().unwrap_or_else(|_| {
             errors.push(FieldError::new(
                 "scenarios",
@@ -240,6 +247,7 @@ impl AssumptionsForm {
             cost_per_period_minor,
             discount_rate_bp,
             return_cap_bp,
+            payment_delay_periods,
         };
         Ok((assumptions, scenarios, seed))
     }
@@ -267,6 +275,7 @@ fn form_field(model_field: &str) -> String {
         "costs.per_period" => "cost_per_period",
         "discount_rate_bp" => "discount_rate",
         "investors.return_cap_bp" => "return_cap",
+        "payment_delay_periods" => "payment_delay",
         "scenarios" => "scenarios",
         _ => "model",
     }
@@ -376,7 +385,7 @@ fn run_part(locale: Locale, run: &FeasibilityRunView, currency: &str) -> RunPart
         investors.push(fig("feas-gap-chance", percent(locale, inv.probability_of_funding_gap)));
     }
     let commissioner = vec![
-        fig("feas-discount-rate", format!("{}\u{a0}%", bp_text(i64::from(f.commissioner.discount_rate_bp), 2))),
+        fig("feas-discount-rate-label", format!("{}\u{a0}%", bp_text(i64::from(f.commissioner.discount_rate_bp), 2))),
         fig("feas-net-savings", spread(&f.commissioner.net_savings_npv)),
         fig("feas-net-cost-chance", percent(locale, f.commissioner.probability_of_net_cost)),
     ];
@@ -573,6 +582,7 @@ mod tests {
             ("cost_per_period", "0"),
             ("discount_rate", "3.5"),
             ("return_cap", "1.5"),
+            ("payment_delay", "2"),
             ("scenarios", "10000"),
             ("seed", "7"),
         ] {
@@ -585,6 +595,7 @@ mod tests {
         assert_eq!((a.metrics[0].success_bp, a.metrics[0].uncertainty_bp, a.metrics[0].lag_periods), (4_525, 1_000, 2));
         assert_eq!(a.metrics[0].public_saving_minor, 400_050);
         assert_eq!((a.cost_per_participant_minor, a.return_cap_bp), (150_000, Some(15_000)));
+        assert_eq!(a.payment_delay_periods, 2);
         assert_eq!((scenarios, seed), (10_000, 7));
         // And back: the form shows what it read.
         let again = AssumptionsForm::from_assumptions(&a, 2, 10_000, 7);

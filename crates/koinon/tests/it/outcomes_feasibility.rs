@@ -125,6 +125,7 @@ async fn feasibility_page_runs_the_model_and_shows_charts_with_tables() {
         ("cost_per_period".into(), "0".into()),
         ("discount_rate".into(), "0".into()),
         ("return_cap".into(), "1.25".into()),
+        ("payment_delay".into(), "1".into()),
         ("scenarios".into(), "200".into()),
         ("seed".into(), "3".into()),
     ];

@@ -233,10 +233,11 @@ impl<'a> Table<'a> {
             return None;
         }
         let mut records = Vec::new();
+        let mut lines = LineCounter::new(text);
         for result in rdr.records() {
             match result {
                 Ok(record) => {
-                    let line = record.position().map_or(0, csv::Position::line);
+                    let line = lines.line_at(record.position().map_or(0, csv::Position::byte));
                     if records.len() >= limits::ROWS_MAX {
                         report.error(IndigoError::new(
                             file,
@@ -260,7 +261,11 @@ impl<'a> Table<'a> {
                     records.push((line, record));
                 }
                 Err(e) => {
-                    report.error(csv_error(file, &e));
+                    let mut error = csv_error(file, &e);
+                    if let Some(pos) = e.position() {
+                        error.line = Some(lines.line_at(pos.byte()));
+                    }
+                    report.error(error);
                     return None;
                 }
             }
@@ -270,6 +275,35 @@ impl<'a> Table<'a> {
 
     fn rows(&self) -> impl Iterator<Item = Row<'_>> {
         self.records.iter().map(|(line, record)| Row { file: self.file, line: *line, columns: &self.columns, record })
+    }
+}
+
+/// The line (from 1) a byte offset falls on, counting `\n` as we go: the csv crate's own line
+/// numbers lag by one on CRLF files, as INDIGO's are.
+struct LineCounter<'a> {
+    text: &'a [u8],
+    byte: usize,
+    line: u64,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(text: &'a str) -> Self {
+        Self { text: text.as_bytes(), byte: 0, line: 1 }
+    }
+
+    fn line_at(&mut self, byte: u64) -> u64 {
+        let mut target = usize::try_from(byte).unwrap_or(usize::MAX).min(self.text.len());
+        // A record that starts on the `\n` of a CRLF starts on the next line.
+        if self.text.get(target) == Some(&b'\n') {
+            target += 1;
+        }
+        if target < self.byte {
+            self.byte = 0;
+            self.line = 1;
+        }
+        self.line += self.text[self.byte..target].iter().filter(|b| **b == b'\n').count() as u64;
+        self.byte = target;
+        self.line
     }
 }
 
@@ -810,6 +844,20 @@ mod tests {
         assert_eq!((unknown.file.as_str(), unknown.line), (PAYMENTS, Some(2)));
         assert_eq!(find("invalid_payment_type").line, Some(3));
         assert!(find("invalid_date").to_string().starts_with("projects.csv line 2 column"));
+    }
+
+    #[test]
+    fn lines_are_counted_on_crlf_files_with_multi_line_cells() {
+        let mut files = good();
+        let crlf = format!(
+            "{}{}{}",
+            PROJECTS_HEAD.replace('\n', "\r\n"),
+            project("P1", "\"Bond\r\none\"", "2018-12", "GBP", "1", "Health").replace('\n', "\r\n"),
+            project("P2", "Bond two", "2018-13", "GBP", "1", "Health").replace('\n', "\r\n"),
+        );
+        files.insert(PROJECTS.into(), crlf);
+        let errors = parse_export(&files).expect_err("bad").0;
+        assert_eq!((errors[0].code, errors[0].line), ("invalid_date", Some(4)), "{errors:?}");
     }
 
     #[test]

@@ -74,6 +74,13 @@ impl Decimal {
         Some(Decimal { units, scale }.normalised())
     }
 
+    /// `|self - other|`, or `None` on overflow.
+    pub fn abs_diff(self, other: Decimal) -> Option<Decimal> {
+        let scale = self.scale.max(other.scale);
+        let units = self.rescaled(scale)?.checked_sub(other.rescaled(scale)?)?.checked_abs()?;
+        Some(Decimal { units, scale }.normalised())
+    }
+
     /// Integer minor units at `scale` when the value has no more decimals than that.
     pub fn to_minor(self, scale: u8) -> Option<i64> {
         if self.scale > scale {
@@ -291,6 +298,7 @@ mod tests {
             assert!(Decimal::parse(bad).is_none(), "{bad:?}");
         }
         assert!(d("2") > d("1.999"));
+        assert_eq!(d("1.5").abs_diff(d("3")).map(|x| x.to_string()), Some("1.5".into()));
     }
 
     #[test]

@@ -74,6 +74,10 @@ fn document_is_openapi_3_1_with_every_endpoint() {
         ("/api/v1/outcomes/payment-runs/{id}/approval", &["post"]),
         ("/api/v1/outcomes/payment-runs/{id}/rejection", &["post"]),
         ("/api/v1/outcomes/contracts/{id}/investors", &["get"]),
+        ("/api/v1/indigo/projects", &["get"]),
+        ("/api/v1/indigo/projects/{id}", &["get"]),
+        ("/api/v1/indigo/summary", &["get"]),
+        ("/api/v1/indigo/imports", &["post"]),
     ];
     for (path, methods) in expected {
         let item = paths.get(*path).unwrap_or_else(|| panic!("{path} is not in the document"));

@@ -48,15 +48,16 @@ pub fn keys(locale: Locale) -> Vec<String> {
                 include_str!(concat!("../locales/", $lang, "/designer.ftl")),
                 include_str!(concat!("../locales/", $lang, "/dashboard.ftl")),
                 include_str!(concat!("../locales/", $lang, "/evidence.ftl")),
+                include_str!(concat!("../locales/", $lang, "/indigo.ftl")),
             ]
         };
     }
-    let sources: [&str; 5] = match locale {
+    let sources: [&str; 6] = match locale {
         Locale::En => files!("en"),
         Locale::El => files!("el"),
         Locale::Bg => files!("bg"),
         Locale::Et => files!("et"),
-        _ => [""; 5],
+        _ => [""; 6],
     };
     sources
         .iter()

@@ -4,6 +4,7 @@
 
 mod account;
 mod admin;
+mod indigo;
 mod ledger;
 mod network;
 pub mod outcomes;
@@ -45,6 +46,7 @@ pub fn routes() -> Router<AppState> {
         .merge(outcomes_designer::routes())
         .merge(outcomes_dashboard::routes())
         .merge(outcomes_evidence::routes())
+        .merge(indigo::routes())
 }
 
 /// Renders a template; a template error is a bug, answered 500 and logged.

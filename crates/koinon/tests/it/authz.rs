@@ -100,6 +100,7 @@ async fn ids(t: &TestApp) -> Ids {
     t.app.verify_claim(&system, heerlen.id, claim, &verified).await.expect("verify");
     let run = t.app.prepare_payment_run(&system, heerlen.id, running, "2013-Q2", None).await.expect("run").id;
     let provider_org = provider.organisation_id.expect("provider org");
+    t.app.import_indigo(&system, &crate::indigo::export_files("indigo-2025-05")).await.expect("INDIGO import");
     Ids { officer, provider_org, network, contract, running, claim, run }
 }
 
@@ -153,6 +154,10 @@ fn html_rows(ids: &Ids) -> Vec<Row> {
         get(format!("/outcomes/{}/runs", ids.running), CONTRACT_VIEWERS, true),
         get(format!("/outcomes/{}/runs/{}", ids.running, ids.run), CONTRACT_VIEWERS, true),
         get(format!("/outcomes/{}/investors", ids.running), FIGURE_VIEWERS, true),
+        get("/indigo".into(), MODELLERS, false),
+        get("/indigo?sector=Health&country=GB&from=2015&to=2020".into(), MODELLERS, false),
+        get("/indigo/INDIGO-POJ-0001".into(), MODELLERS, false),
+        get(format!("/outcomes/{}/compare", ids.contract), CONTRACT_VIEWERS, true),
         post(format!("/outcomes/{}/participants/preview", ids.running), IMPORTERS, true),
         post(format!("/outcomes/{}/claims/preview", ids.running), IMPORTERS, true),
         post("/outcomes".into(), MANAGERS, false),
@@ -208,6 +213,10 @@ fn api_rows(ids: &Ids) -> Vec<Row> {
         write("POST", "/api/v1/transfers".into(), json!({"transfers": []}), MANAGERS, false),
         write("POST", "/api/v1/outcomes/payments".into(), json!({"contract": ""}), MODELLERS, false),
         get("/api/v1/outcomes/contracts".into(), ALL, false),
+        get("/api/v1/indigo/projects".into(), MODELLERS, false),
+        get("/api/v1/indigo/projects/INDIGO-POJ-0001".into(), MODELLERS, false),
+        get("/api/v1/indigo/summary?by=country".into(), MODELLERS, false),
+        write("POST", "/api/v1/indigo/imports".into(), json!({"files": {}}), ADMIN, false),
         write("POST", "/api/v1/outcomes/contracts".into(), json!({"toml": ""}), MANAGERS, false),
         get(contract.clone(), CONTRACT_VIEWERS, true),
         // A draft cannot move to draft (an unknown state is refused before the contract is read).

@@ -181,6 +181,8 @@ async fn every_shell_page_passes_axe_in_greek() {
             format!("/outcomes/{contract_id}/runs"),
             format!("/outcomes/{contract_id}/runs/{run_id}"),
             format!("/outcomes/{contract_id}/investors"),
+            "/indigo".into(),
+            format!("/outcomes/{contract_id}/compare"),
         ];
         let mut problems = Vec::new();
         for page in &pages {

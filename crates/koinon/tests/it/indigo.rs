@@ -14,6 +14,14 @@ fn data(export: &str) -> PathBuf {
     dir
 }
 
+/// The files of an export, by name, for the app's import.
+pub fn export_files(export: &str) -> BTreeMap<String, String> {
+    koinon_core::indigo::FILES
+        .iter()
+        .map(|f| (f.to_string(), std::fs::read_to_string(data(export).join(f)).expect("read export file")))
+        .collect()
+}
+
 fn koinon(data_dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_koinon"))
         .arg("--data-dir")
@@ -177,4 +185,103 @@ fn indigo_export_writes_a_contract_as_an_indigo_project() {
     assert!(cap["amount"]["value"].as_str().is_some_and(|a| a.contains('.')), "{cap}");
     let err = failure(dir.path(), &["indigo", "export", "--contract", "999"]);
     assert!(err.contains("999"), "{err}");
+}
+
+// ---- pages and API ----
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn indigo_api_import_pages_and_comparison() {
+    let t = crate::harness::spawn_app().await;
+    let admin = t.token("admin@heerlen.example.org").await;
+    let officer = t.token("officer@heerlen.example.org").await;
+    let http = t.client();
+    let import = |token: String, body: Value| {
+        let http = http.clone();
+        let url = t.url("/api/v1/indigo/imports");
+        async move { http.post(url).bearer_auth(token).json(&body).send().await.expect("send") }
+    };
+
+    // An officer may not import; a bad export is refused whole, naming file and line.
+    let files = export_files("indigo-2025-05");
+    let r = import(officer.clone(), serde_json::json!({ "files": files })).await;
+    assert_eq!(r.status(), 403);
+    let mut bad = files.clone();
+    let csv = bad.get_mut("projects_outcome_pricings.csv").expect("pricings");
+    *csv = csv.replacen(",ARS,", ",Pesos,", 1);
+    let r = import(admin.clone(), serde_json::json!({ "files": bad })).await;
+    assert_eq!(r.status(), 422);
+    let body: Value = r.json().await.expect("json");
+    let field = body["error"]["fields"][0]["field"].as_str().expect("field").to_string();
+    assert!(field.starts_with("projects_outcome_pricings.csv line 2 column"), "{body}");
+    assert_eq!(body["error"]["fields"][0]["code"], "unknown_currency");
+    let r = import(admin.clone(), serde_json::json!({ "files": files })).await;
+    assert_eq!(r.status(), 200);
+    let report: Value = r.json().await.expect("json");
+    assert_eq!(report["projects"], 319);
+
+    let get = |path: &str| {
+        let http = http.clone();
+        let url = t.url(path);
+        let token = officer.clone();
+        async move {
+            let r = http.get(url).bearer_auth(token).send().await.expect("send");
+            (r.status().as_u16(), r.json::<Value>().await.expect("json"))
+        }
+    };
+    let (status, page) = get("/api/v1/indigo/projects?country=KE&limit=200").await;
+    assert_eq!(status, 200);
+    assert!(page["items"].as_array().expect("items").iter().any(|p| p["id"] == "INDIGO-POJ-0043"));
+    let (status, summary) = get("/api/v1/indigo/summary?by=sector").await;
+    assert_eq!(status, 200);
+    assert!(
+        summary["groups"]
+            .as_array()
+            .expect("groups")
+            .iter()
+            .any(|g| g["key"] == "Employment and training" && g["projects"] == 95)
+    );
+    let (status, body) = get("/api/v1/indigo/summary?by=city").await;
+    assert_eq!((status, body["error"]["code"].as_str()), (422, Some("invalid_group")));
+    let (status, _) = get("/api/v1/indigo/projects/INDIGO-POJ-9999").await;
+    assert_eq!(status, 404);
+    let (status, body) = get("/api/v1/indigo/projects?from=soon").await;
+    assert_eq!((status, body["error"]["code"].as_str()), (422, Some("invalid_year")));
+
+    // Pages: the list with a filter and its next page, a bond, a bad year, the comparison.
+    let browser = t.signed_in("officer@heerlen.example.org").await;
+    let html = |path: &str| {
+        let browser = browser.clone();
+        let url = t.url(path);
+        async move {
+            let r = browser.get(url).send().await.expect("send");
+            (r.status().as_u16(), r.text().await.expect("text"))
+        }
+    };
+    let (status, list) = html("/indigo?sector=Employment+and+training").await;
+    assert_eq!(status, 200);
+    assert!(list.contains("<table") && list.contains("/indigo/INDIGO-POJ-0001"), "the first employment bond is listed");
+    assert!(list.contains("cursor=INDIGO-POJ-"), "a next page keeps the filter: {}", list.len());
+    let next = list.split("class=\"pagination\"").nth(1).unwrap_or_default().chars().take(300).collect::<String>();
+    assert!(next.contains("sector=Employment%20and%20training&#38;cursor="), "{next}");
+    let (status, bond) = html("/indigo/INDIGO-POJ-0001").await;
+    assert_eq!(status, 200);
+    assert!(bond.contains("Proyecta Tu Futuro") && bond.contains("ARS"));
+    let (status, bad) = html("/indigo?from=soon").await;
+    assert_eq!(status, 422);
+    assert!(bad.contains("href=\"#from\""), "the error summary links to the field");
+    let (status, _) = html("/indigo/INDIGO-POJ-9999").await;
+    assert_eq!(status, 404);
+
+    let heerlen = t.app.tenant_by_code("heerlen").await.expect("heerlen");
+    let system = koinon_app::Actor::System("test");
+    let contract = t.app.list_contracts(&system, heerlen.id, None, None).await.expect("contracts").items[0].id;
+    let (status, compare) = html(&format!("/outcomes/{contract}/compare")).await;
+    assert_eq!(status, 200);
+    assert!(compare.contains("Employment and training"), "the contract's sector");
+    assert!(compare.matches("href=\"/indigo/INDIGO-POJ-").count() >= 5, "similar bonds are listed");
+    let c = t.app.similar_projects(&system, heerlen.id, contract, 10).await.expect("similar");
+    assert!(c.similar.iter().all(|s| s.summary.policy_sector.as_deref() == Some("Employment and training")));
+    // Those in the contract's currency come first.
+    let firsts: Vec<bool> = c.similar.iter().map(|s| s.same_currency).collect();
+    assert!(firsts.windows(2).all(|w| w[0] >= w[1]), "{firsts:?}");
 }

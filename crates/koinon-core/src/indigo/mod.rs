@@ -335,10 +335,11 @@ impl Project {
             .max_by(|a, b| plan_number(a).cmp(&plan_number(b)).then_with(|| a.cmp(b)))?;
         let mut totals = CurrencyTotals::default();
         for p in &self.payments {
-            if p.kind == PaymentKind::Planned && p.plan.clone().unwrap_or_default() == latest {
-                if let Some(MoneyValue { currency: Some(c), amount }) = &p.amount {
-                    totals.add(c, *amount);
-                }
+            if p.kind == PaymentKind::Planned
+                && p.plan.clone().unwrap_or_default() == latest
+                && let Some(MoneyValue { currency: Some(c), amount }) = &p.amount
+            {
+                totals.add(c, *amount);
             }
         }
         Some((latest, totals))
@@ -348,10 +349,10 @@ impl Project {
     pub fn actual_payments(&self) -> CurrencyTotals {
         let mut totals = CurrencyTotals::default();
         for p in &self.payments {
-            if p.kind == PaymentKind::Actual {
-                if let Some(MoneyValue { currency: Some(c), amount }) = &p.amount {
-                    totals.add(c, *amount);
-                }
+            if p.kind == PaymentKind::Actual
+                && let Some(MoneyValue { currency: Some(c), amount }) = &p.amount
+            {
+                totals.add(c, *amount);
             }
         }
         totals

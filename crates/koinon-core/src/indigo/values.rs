@@ -234,7 +234,7 @@ impl PartialDate {
             return None;
         }
         if let (Some(m), Some(d)) = (month, day) {
-            let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+            let leap = (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
             let days = match m {
                 2 if leap => 29,
                 2 => 28,

@@ -42,3 +42,4 @@ indigo-similar-how = Облигации от същия сектор на пол
 indigo-back = Всички облигации
 indigo-back-contract = Обратно към договора
 indigo-licence = Данни: INDIGO, Government Outcomes Lab, Оксфордски университет (отворени данни). Сумите са както са публикувани, в собствената им валута.
+indigo-empty = Базата е празна: администратор внася публичния експорт на INDIGO с koinon indigo import или чрез API.

@@ -42,3 +42,4 @@ indigo-similar-how = Ομόλογα του ίδιου τομέα πολιτικ�
 indigo-back = Όλα τα ομόλογα αντικτύπου
 indigo-back-contract = Επιστροφή στη σύμβαση
 indigo-licence = Δεδομένα: INDIGO, Government Outcomes Lab, Πανεπιστήμιο της Οξφόρδης (ανοικτά δεδομένα). Ποσά όπως δημοσιεύθηκαν, στο δικό τους νόμισμα.
+indigo-empty = Η τράπεζα είναι κενή: ένας διαχειριστής εισάγει τη δημόσια εξαγωγή του INDIGO με την εντολή koinon indigo import ή μέσω του API.

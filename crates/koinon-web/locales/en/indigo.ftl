@@ -42,3 +42,4 @@ indigo-similar-how = Bonds of the same policy sector; those priced in this contr
 indigo-back = All impact bonds
 indigo-back-contract = Back to the contract
 indigo-licence = Data: INDIGO, Government Outcomes Lab, University of Oxford (open data). Amounts as published, in their own currencies.
+indigo-empty = The bank is empty: an administrator imports INDIGO's public export with koinon indigo import or through the API.

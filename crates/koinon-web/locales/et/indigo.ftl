@@ -42,3 +42,4 @@ indigo-similar-how = Sama poliitikavaldkonna võlakirjad; esmalt selle lepingu v
 indigo-back = Kõik mõjuvõlakirjad
 indigo-back-contract = Tagasi lepingu juurde
 indigo-licence = Andmed: INDIGO, Government Outcomes Lab, Oxfordi ülikool (avaandmed). Summad avaldatud kujul, oma valuutas.
+indigo-empty = Pank on tühi: administraator impordib INDIGO avaliku ekspordi käsuga koinon indigo import või API kaudu.

@@ -201,6 +201,11 @@ async fn indigo_api_import_pages_and_comparison() {
         async move { http.post(url).bearer_auth(token).json(&body).send().await.expect("send") }
     };
 
+    // Before any import the page says how the bank is filled.
+    let empty = t.signed_in("officer@heerlen.example.org").await;
+    let page = empty.get(t.url("/indigo")).send().await.expect("send").text().await.expect("text");
+    assert!(page.contains("koinon indigo import"), "the empty bank says how to fill it");
+
     // An officer may not import; a bad export is refused whole, naming file and line.
     let files = export_files("indigo-2025-05");
     let r = import(officer.clone(), serde_json::json!({ "files": files })).await;

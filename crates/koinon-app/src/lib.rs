@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod demo;
 mod error;
+pub mod indigo;
 pub mod ledger;
 pub use error::Errors;
 pub mod network;

@@ -87,10 +87,15 @@ pub enum Action {
     ApprovePaymentRuns,
     /// See investor figures (investors: their own).
     ViewInvestorFigures,
+    /// Browse the INDIGO knowledge bank (world public data on impact bonds) and compare
+    /// contracts with it.
+    ViewIndigo,
+    /// Import an INDIGO export (it replaces the bank every tenant sees).
+    ImportIndigo,
 }
 
 impl Action {
-    pub const ALL: [Action; 23] = [
+    pub const ALL: [Action; 25] = [
         Action::ViewTenant,
         Action::UpdateTenant,
         Action::ViewUsers,
@@ -114,6 +119,8 @@ impl Action {
         Action::PreparePaymentRuns,
         Action::ApprovePaymentRuns,
         Action::ViewInvestorFigures,
+        Action::ViewIndigo,
+        Action::ImportIndigo,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -141,6 +148,8 @@ impl Action {
             Action::PreparePaymentRuns => "prepare_payment_runs",
             Action::ApprovePaymentRuns => "approve_payment_runs",
             Action::ViewInvestorFigures => "view_investor_figures",
+            Action::ViewIndigo => "view_indigo",
+            Action::ImportIndigo => "import_indigo",
         }
     }
 }
@@ -201,6 +210,10 @@ pub fn permits(subject: &Subject, action: Action, resource: &Resource) -> bool {
             Investor => own_organisation(subject, resource),
             _ => false,
         },
+        // Public data: every signed-in staff and partner role; not shops or citizens, whose
+        // pages do not show it.
+        Action::ViewIndigo => !matches!(role, Merchant | Beneficiary),
+        Action::ImportIndigo => role == Admin,
     }
 }
 
@@ -283,6 +296,23 @@ mod tests {
         assert!(!permits(&subject(Role::Investor), Action::ViewOutcomeRecords, &own));
         assert!(permits(&subject(Role::Provider), Action::ViewOutcomeRecords, &own));
         assert!(!permits(&subject(Role::Provider), Action::ViewOutcomeRecords, &other));
+    }
+
+    #[test]
+    fn indigo_roles() {
+        let t = Resource::tenant(1);
+        for role in
+            [Role::Admin, Role::Officer, Role::Approver, Role::Reviewer, Role::Auditor, Role::Provider, Role::Investor]
+        {
+            assert!(permits(&subject(role), Action::ViewIndigo, &t), "{role:?}");
+        }
+        for role in [Role::Merchant, Role::Beneficiary] {
+            assert!(!permits(&subject(role), Action::ViewIndigo, &t), "{role:?}");
+        }
+        assert!(permits(&subject(Role::Admin), Action::ImportIndigo, &t));
+        for role in Role::ALL.into_iter().filter(|r| *r != Role::Admin) {
+            assert!(!permits(&subject(role), Action::ImportIndigo, &t), "{role:?}");
+        }
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod authz;
 pub mod error;
 pub mod finance;
+pub mod indigo;
 pub mod ledger;
 pub mod locale;
 pub mod money;

@@ -371,6 +371,39 @@ pub const TABLES: &[TableSpec] = &[
             ("run_at_us", Int),
         ],
     },
+    TableSpec {
+        name: "indigo_projects",
+        key: "id",
+        identity: false,
+        columns: &[
+            ("id", Text),
+            ("name", Text),
+            ("stage", OptText),
+            ("policy_sector", OptText),
+            ("start_on", OptText),
+            ("start_year", OptInt),
+            ("investment_currency", OptText),
+            ("investment_exact", OptText),
+            ("max_outcome_payment_currency", OptText),
+            ("max_outcome_payment", OptText),
+            ("target_service_users", OptInt),
+            ("search_text", Text),
+            ("detail", Text),
+            ("imported_at_us", Int),
+        ],
+    },
+    TableSpec {
+        name: "indigo_project_countries",
+        key: "project_id, country",
+        identity: false,
+        columns: &[("project_id", Text), ("country", Text)],
+    },
+    TableSpec {
+        name: "indigo_organisations",
+        key: "id",
+        identity: false,
+        columns: &[("id", Text), ("name", Text), ("org_type", OptText), ("country", OptText), ("website", OptText)],
+    },
 ];
 
 /// Tables derived from others and rebuilt on restore rather than backed up: the SQLite

@@ -8,6 +8,7 @@
 mod db;
 pub mod dump;
 mod error;
+pub mod indigo;
 pub mod ledger;
 pub mod outcome_designs;
 pub mod outcome_feasibility;

@@ -49,15 +49,16 @@ pub fn keys(locale: Locale) -> Vec<String> {
                 include_str!(concat!("../locales/", $lang, "/dashboard.ftl")),
                 include_str!(concat!("../locales/", $lang, "/evidence.ftl")),
                 include_str!(concat!("../locales/", $lang, "/feasibility.ftl")),
+                include_str!(concat!("../locales/", $lang, "/indigo.ftl")),
             ]
         };
     }
-    let sources: [&str; 6] = match locale {
+    let sources: [&str; 7] = match locale {
         Locale::En => files!("en"),
         Locale::El => files!("el"),
         Locale::Bg => files!("bg"),
         Locale::Et => files!("et"),
-        _ => [""; 6],
+        _ => [""; 7],
     };
     sources
         .iter()

@@ -79,6 +79,10 @@ fn document_is_openapi_3_1_with_every_endpoint() {
         ("/api/v1/outcomes/claims/{id}/evidence", &["get", "post"]),
         ("/api/v1/outcomes/contracts/{id}/drawdowns", &["get", "post"]),
         ("/api/v1/outcomes/contracts/{id}/waterfall", &["put"]),
+        ("/api/v1/indigo/projects", &["get"]),
+        ("/api/v1/indigo/projects/{id}", &["get"]),
+        ("/api/v1/indigo/summary", &["get"]),
+        ("/api/v1/indigo/imports", &["post"]),
     ];
     for (path, methods) in expected {
         let item = paths.get(*path).unwrap_or_else(|| panic!("{path} is not in the document"));

@@ -67,6 +67,9 @@ pub enum Command {
     /// Outcomes contracts from files: payment statements and investor returns.
     #[command(subcommand)]
     Outcomes(crate::outcomes_cmd::OutcomesCommand),
+    /// The INDIGO knowledge bank of the world's impact bonds: import, summary, export.
+    #[command(subcommand)]
+    Indigo(crate::indigo_cmd::IndigoCommand),
     /// Write a consistent copy of every row to a file (safe while the server runs).
     Backup {
         #[arg(long)]
@@ -301,6 +304,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Outcomes(cmd) => crate::outcomes_cmd::run(cmd),
+        Command::Indigo(cmd) => {
+            let app = App::new(open(&cli.db).await?);
+            crate::indigo_cmd::run(&app, cmd).await
+        }
         Command::Backup { out, json } => {
             let store = open(&cli.db).await?;
             let tmp = out.with_extension("partial");

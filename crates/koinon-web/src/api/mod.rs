@@ -3,6 +3,7 @@
 //! `/api/openapi.json` (the committed `openapi.json` is checked against the code by a test).
 
 mod audit;
+mod indigo;
 mod ledger;
 mod networks;
 mod organisations;
@@ -41,6 +42,7 @@ pub fn routes() -> Router<AppState> {
         .merge(outcomes_dashboard::routes())
         .merge(outcomes_feasibility::routes())
         .merge(outcomes_files::routes())
+        .merge(indigo::routes())
         .fallback(api_not_found)
         .method_not_allowed_fallback(api_method_not_allowed)
 }
@@ -182,7 +184,7 @@ pub struct FieldErrorBody {
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "koinon API", description = "The JSON API of koinon: tenants, organisations, users, networks, the audit log, the ledger, the outcomes calculator and outcomes contracts."),
+    info(title = "koinon API", description = "The JSON API of koinon: tenants, organisations, users, networks, the audit log, the ledger, the outcomes calculator, outcomes contracts and the INDIGO knowledge bank."),
     modifiers(&BearerAuth, &ResponseDescriptions),
     nest(
         (path = "/api/v1", api = tenants::TenantsApi),
@@ -197,6 +199,7 @@ pub struct FieldErrorBody {
         (path = "/api/v1", api = outcomes_dashboard::OutcomesDashboardApi),
         (path = "/api/v1", api = outcomes_feasibility::OutcomesFeasibilityApi),
         (path = "/api/v1", api = outcomes_files::OutcomesFilesApi),
+        (path = "/api/v1", api = indigo::IndigoApi),
     ),
     components(schemas(ErrorBody, ErrorDetail, FieldErrorBody))
 )]

@@ -4,6 +4,7 @@
 
 mod account;
 mod admin;
+mod indigo;
 mod ledger;
 mod network;
 pub mod outcomes;
@@ -47,6 +48,7 @@ pub fn routes() -> Router<AppState> {
         .merge(outcomes_dashboard::routes())
         .merge(outcomes_evidence::routes())
         .merge(outcomes_feasibility::routes())
+        .merge(indigo::routes())
 }
 
 /// Renders a template; a template error is a bug, answered 500 and logged.

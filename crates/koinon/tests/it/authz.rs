@@ -110,6 +110,7 @@ async fn ids(t: &TestApp) -> Ids {
     let run = t.app.prepare_payment_run(&system, heerlen.id, running, "2013-Q2", None).await.expect("run").id;
     let provider_org = provider.organisation_id.expect("provider org");
     let design = t.app.create_design(&system, heerlen.id).await.expect("design").id;
+    t.app.import_indigo(&system, &crate::indigo::export_files("indigo-2025-05")).await.expect("INDIGO import");
     Ids { officer, provider_org, network, contract, running, claim, run, evidence_claim, design }
 }
 
@@ -167,6 +168,10 @@ fn html_rows(ids: &Ids) -> Vec<Row> {
         get(format!("/outcomes/{}/dashboard", ids.running), CONTRACT_VIEWERS, true),
         get(format!("/public/outcomes/heerlen/{}", ids.running), ALL, false),
         get("/public/outcomes/heerlen".into(), ALL, false),
+        get("/indigo".into(), MODELLERS, false),
+        get("/indigo?sector=Health&country=GB&from=2015&to=2020".into(), MODELLERS, false),
+        get("/indigo/INDIGO-POJ-0001".into(), MODELLERS, false),
+        get(format!("/outcomes/{}/compare", ids.contract), CONTRACT_VIEWERS, true),
         post(format!("/outcomes/{}/participants/preview", ids.running), IMPORTERS, true),
         post(format!("/outcomes/{}/claims/preview", ids.running), IMPORTERS, true),
         // Evidence files, drawdowns and waterfall terms (the uploads are multipart: tested in
@@ -242,6 +247,10 @@ fn api_rows(ids: &Ids) -> Vec<Row> {
         write("POST", "/api/v1/transfers".into(), json!({"transfers": []}), MANAGERS, false),
         write("POST", "/api/v1/outcomes/payments".into(), json!({"contract": ""}), MODELLERS, false),
         get("/api/v1/outcomes/contracts".into(), ALL, false),
+        get("/api/v1/indigo/projects".into(), MODELLERS, false),
+        get("/api/v1/indigo/projects/INDIGO-POJ-0001".into(), MODELLERS, false),
+        get("/api/v1/indigo/summary?by=country".into(), MODELLERS, false),
+        write("POST", "/api/v1/indigo/imports".into(), json!({"files": {}}), ADMIN, false),
         write("POST", "/api/v1/outcomes/contracts".into(), json!({"toml": ""}), MANAGERS, false),
         get(contract.clone(), CONTRACT_VIEWERS, true),
         // A draft cannot move to draft (an unknown state is refused before the contract is read).

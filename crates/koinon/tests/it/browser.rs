@@ -227,6 +227,8 @@ async fn every_shell_page_passes_axe_in_greek() {
             format!("/outcomes/designs/{design_id}/parties"),
             format!("/outcomes/designs/{design_id}/metrics/new"),
             format!("/outcomes/designs/{design_id}/check"),
+            "/indigo".into(),
+            format!("/outcomes/{contract_id}/compare"),
         ];
         let mut problems = Vec::new();
         for page in &pages {

@@ -7,6 +7,7 @@ mod browser;
 mod cli;
 mod crash;
 mod harness;
+mod indigo;
 mod ledger_api;
 mod outcomes_api;
 mod outcomes_cli;

@@ -1,0 +1,196 @@
+//! The INDIGO knowledge bank pages: browse and filter the world's impact bonds (`/indigo`),
+//! one bond (`/indigo/{id}`), and a contract beside similar bonds (`/outcomes/{id}/compare`).
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use axum::routing::get;
+use koinon_app::indigo::{Comparison, IndigoFilterInput, IndigoProjectDetail, IndigoProjectSummary};
+use koinon_core::authz::Action;
+
+use super::admin::{form_errors, parse_id, require, unprocessable};
+use super::{Layout, actor_of, page_error, render};
+use crate::AppState;
+use crate::context::Ctx;
+use crate::error::HtmlError;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/indigo", get(projects))
+        .route("/indigo/{id}", get(project))
+        .route("/outcomes/{id}/compare", get(compare))
+}
+
+/// Similar bonds shown beside a contract.
+const COMPARE_MAX: usize = 10;
+
+#[derive(Debug, Default, serde::Deserialize)]
+struct ProjectsQuery {
+    sector: Option<String>,
+    country: Option<String>,
+    stage: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    q: Option<String>,
+    cursor: Option<String>,
+}
+
+/// Percent-encodes a query value.
+fn encode(value: &str) -> String {
+    let mut out = String::new();
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn clip(s: &Option<String>) -> String {
+    s.as_deref().unwrap_or("").chars().take(200).collect()
+}
+
+struct FilterValues {
+    sector: String,
+    country: String,
+    stage: String,
+    from: String,
+    to: String,
+    q: String,
+}
+
+#[derive(Template)]
+#[template(path = "indigo.html")]
+struct ProjectsPage {
+    l: Layout,
+    f: FilterValues,
+    sectors: Vec<String>,
+    stages: Vec<String>,
+    countries: Vec<String>,
+    projects: Vec<IndigoProjectSummary>,
+    next_href: Option<String>,
+}
+
+async fn projects(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ProjectsQuery>,
+) -> Result<Response, HtmlError> {
+    let (actor, tenant_id) = actor_of(&ctx)?;
+    require(&ctx, &actor, Action::ViewIndigo, tenant_id)?;
+    let filter = IndigoFilterInput {
+        sector: q.sector.clone(),
+        country: q.country.clone(),
+        stage: q.stage.clone(),
+        from: q.from.clone(),
+        to: q.to.clone(),
+        q: q.q.clone(),
+    };
+    let (sectors, stages, countries) = state.app.indigo_facets(&actor).await.map_err(page_error(&ctx))?;
+    let f = FilterValues {
+        sector: clip(&q.sector),
+        country: clip(&q.country),
+        stage: clip(&q.stage),
+        from: clip(&q.from),
+        to: clip(&q.to),
+        q: clip(&q.q),
+    };
+    match state.app.list_indigo_projects(&actor, &filter, q.cursor.as_deref(), None).await {
+        Ok(page) => {
+            let next_href = page.next_cursor.map(|cursor| {
+                let mut href = String::from("/indigo?");
+                for (k, v) in [
+                    ("sector", &f.sector),
+                    ("country", &f.country),
+                    ("stage", &f.stage),
+                    ("from", &f.from),
+                    ("to", &f.to),
+                    ("q", &f.q),
+                ] {
+                    if !v.is_empty() {
+                        href.push_str(&format!("{k}={}&", encode(v)));
+                    }
+                }
+                href.push_str(&format!("cursor={}", encode(&cursor)));
+                href
+            });
+            let l = Layout::new(&state, &ctx, "indigo-title").await;
+            Ok(render(&ProjectsPage { l, f, sectors, stages, countries, projects: page.items, next_href }))
+        }
+        Err(e) => {
+            let errors = form_errors(e).map_err(page_error(&ctx))?;
+            let l = Layout::new(&state, &ctx, "indigo-title").await.with_errors(errors);
+            Ok(unprocessable(&ProjectsPage { l, f, sectors, stages, countries, projects: Vec::new(), next_href: None }))
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "indigo_project.html")]
+struct ProjectPage {
+    l: Layout,
+    p: IndigoProjectDetail,
+}
+
+impl ProjectPage {
+    fn org(&self, id: &Option<String>) -> String {
+        match id {
+            Some(id) => self.p.organisations.get(id).cloned().unwrap_or_else(|| id.clone()),
+            None => String::new(),
+        }
+    }
+
+    fn metric(&self, id: &Option<String>) -> String {
+        let Some(id) = id else { return String::new() };
+        self.p
+            .project
+            .outcome_metrics
+            .iter()
+            .find(|m| m.id.as_ref() == Some(id))
+            .and_then(|m| m.definition.clone())
+            .map(|d| d.lines().next().unwrap_or_default().chars().take(160).collect())
+            .unwrap_or_else(|| id.clone())
+    }
+}
+
+fn opt(v: &Option<String>) -> String {
+    v.clone().unwrap_or_default()
+}
+
+fn opt_display<T: std::fmt::Display>(v: &Option<T>) -> String {
+    v.as_ref().map(ToString::to_string).unwrap_or_default()
+}
+
+async fn project(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Result<Response, HtmlError> {
+    let (actor, _) = actor_of(&ctx)?;
+    let p = state.app.indigo_project(&actor, &id).await.map_err(page_error(&ctx))?;
+    let l = Layout::new(&state, &ctx, "indigo-project-title").await;
+    Ok(render(&ProjectPage { l, p }))
+}
+
+#[derive(Template)]
+#[template(path = "indigo_compare.html")]
+struct ComparePage {
+    l: Layout,
+    c: Comparison,
+}
+
+async fn compare(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Result<Response, HtmlError> {
+    let (actor, tenant_id) = actor_of(&ctx)?;
+    let id = parse_id(&ctx, &id)?;
+    let c = state.app.similar_projects(&actor, tenant_id, id, COMPARE_MAX).await.map_err(page_error(&ctx))?;
+    let l = Layout::new(&state, &ctx, "indigo-compare-title").await;
+    Ok(render(&ComparePage { l, c }))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn query_values_are_encoded() {
+        assert_eq!(super::encode("Employment and training"), "Employment%20and%20training");
+        assert_eq!(super::encode("a&b=c"), "a%26b%3Dc");
+    }
+}

@@ -6,6 +6,7 @@ mod authz;
 mod browser;
 mod cli;
 mod crash;
+mod done_when;
 mod harness;
 mod ledger_api;
 mod outcomes_api;

@@ -328,6 +328,12 @@ async fn done_when_an_officer_designs_signs_imports_verifies_pays_and_sees_the_r
         assert_eq!(path(c).await, contract);
         shows(c, &["Running"]).await;
         check_axe(c, "contract page", &mut problems).await;
+        // A running contract's waterfall is fixed: the page shows the terms without the form
+        // (which could only fail).
+        link(c, "Drawdowns and waterfall").await;
+        shows(c, &["1.25×"]).await;
+        assert!(c.find(Locator::Css("form[action$='/waterfall']")).await.is_err(), "no waterfall form once running");
+        open_contract(&t, c).await;
 
         // ---- participants, then claims: pasted, previewed, committed ----
         open_contract(&t, c).await;
@@ -345,6 +351,11 @@ async fn done_when_an_officer_designs_signs_imports_verifies_pays_and_sees_the_r
         open_contract(&t, c).await;
         link(c, "Outcome claims").await;
         check_axe(c, "verification queue", &mut problems).await;
+        // Every claim is long past its 30-day window (the app's clock is today): the earliest
+        // due, P01's start claimed 2025-07-10 and due by 2025-08-09, is on top and overdue
+        // since 10 August 2025.
+        let first = c.find(Locator::Css("main tbody tr")).await.expect("a claim").text().await.expect("row");
+        assert!(first.starts_with("P01") && first.contains("Overdue since 10 August 2025"), "{first}");
         let reason_field = c
             .find(Locator::XPath("//tr[th[normalize-space()='P04']]//input[@name='reason']"))
             .await

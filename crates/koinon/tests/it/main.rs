@@ -17,5 +17,6 @@ mod outcomes_designer;
 mod outcomes_feasibility;
 mod outcomes_files;
 mod outcomes_pages;
+mod outcomes_verification;
 mod pages;
 mod smoke;

@@ -313,17 +313,35 @@ pub struct ClaimView {
     /// The last day the evaluator should verify it (claim date + the metric's verification
     /// window).
     pub verification_due_on: Option<String>,
+    /// A claim still waiting for the evaluator after its last day: the first day it was
+    /// overdue (the day after `verification_due_on`), by the app's clock.
+    pub overdue_since: Option<String>,
     pub has_evidence: bool,
 }
 
 impl ClaimView {
-    fn with_due_date(mut self, contract: &Contract) -> Self {
-        self.verification_due_on = contract
+    fn with_due_date(self, contract: &Contract) -> Self {
+        self.with_due_date_on(contract, today())
+    }
+
+    /// The due date of the claim and, when it is still submitted after it on `today`, the day
+    /// it became overdue.
+    fn with_due_date_on(mut self, contract: &Contract, today: Date) -> Self {
+        let due = contract
             .metric(&self.metric)
             .zip(parse_date(&self.claimed_on))
-            .and_then(|(m, claimed)| m.verification_due_on(claimed))
+            .and_then(|(m, claimed)| m.verification_due_on(claimed));
+        self.verification_due_on = due.map(format_date);
+        self.overdue_since = due
+            .filter(|due| self.status == "submitted" && *due < today)
+            .and_then(|due| due.next_day())
             .map(format_date);
         self
+    }
+
+    /// Still waiting for the evaluator after the verification window.
+    pub fn overdue(&self) -> bool {
+        self.overdue_since.is_some()
     }
 }
 
@@ -341,6 +359,7 @@ impl From<ClaimRow> for ClaimView {
             reviewed_by: r.reviewed_by,
             rejection_reason: r.rejection_reason,
             verification_due_on: None,
+            overdue_since: None,
             has_evidence: r.evidence_files > 0,
         }
     }
@@ -2746,6 +2765,38 @@ mod tests {
         assert_eq!(a, derived_id("run/1/2/0"));
         assert_ne!(a, derived_id("run/1/2/1"));
         assert!(format_id(a).chars().nth(14) == Some('8'));
+    }
+
+    #[test]
+    fn a_claim_waiting_past_its_verification_window_is_overdue_from_the_next_day() {
+        let contract = Contract::from_toml(crate::demo::DEMO_CONTRACT_TOML).expect("demo contract");
+        let d = |s: &str| parse_date(s).expect("date");
+        // job_start has a 30-day verification window: claimed 2026-03-01, due by 2026-03-31.
+        let claim = |status: &str| ClaimView {
+            id: 1,
+            contract_id: 1,
+            participant: "PW-001".into(),
+            metric: "job_start".into(),
+            event_on: "2026-02-20".into(),
+            claimed_on: "2026-03-01".into(),
+            status: status.into(),
+            claimant_organisation_id: None,
+            reviewed_by: None,
+            rejection_reason: None,
+            verification_due_on: None,
+            overdue_since: None,
+            has_evidence: false,
+        };
+        let on_the_last_day = claim("submitted").with_due_date_on(&contract, d("2026-03-31"));
+        assert_eq!(on_the_last_day.verification_due_on.as_deref(), Some("2026-03-31"));
+        assert!(!on_the_last_day.overdue(), "the last day is still within the window");
+        let late = claim("submitted").with_due_date_on(&contract, d("2026-04-01"));
+        assert_eq!(late.overdue_since.as_deref(), Some("2026-04-01"));
+        assert!(late.overdue());
+        // A decided claim is never overdue, however late it was decided.
+        for status in ["verified", "rejected"] {
+            assert!(!claim(status).with_due_date_on(&contract, d("2027-01-01")).overdue(), "{status}");
+        }
     }
 
     #[test]

@@ -60,3 +60,6 @@ evidence-results-file = Резултати на кохортите (CSV или X
 evidence-results-file-hint = Колони cohort, measure, value; до 10 MB.
 evidence-results-sheet-hint = Името на листа, който да се прочете. Празно: листът „results“, иначе първият.
 evidence-results-button = Подготовка на плащането с тези резултати
+
+## The verification queue
+evidence-overdue-since = Просрочена от { $date }

@@ -60,3 +60,6 @@ evidence-results-file = Αποτελέσματα κοορτών (CSV ή XLSX)
 evidence-results-file-hint = Στήλες cohort, measure, value· έως 10 MB.
 evidence-results-sheet-hint = Το όνομα του φύλλου που θα διαβαστεί. Κενό: το φύλλο «results», αλλιώς το πρώτο.
 evidence-results-button = Προετοιμασία της πληρωμής με αυτά τα αποτελέσματα
+
+## The verification queue
+evidence-overdue-since = Εκπρόθεσμη από { $date }

@@ -60,3 +60,6 @@ evidence-results-file = Cohort results (CSV or XLSX)
 evidence-results-file-hint = Columns cohort, measure, value; at most 10 MB.
 evidence-results-sheet-hint = The name of the worksheet to read. Empty: the sheet named “results”, else the first.
 evidence-results-button = Prepare the run with these results
+
+## The verification queue
+evidence-overdue-since = Overdue since { $date }

@@ -60,3 +60,6 @@ evidence-results-file = Kohortide tulemused (CSV või XLSX)
 evidence-results-file-hint = Veerud cohort, measure, value; kuni 10 MB.
 evidence-results-sheet-hint = Loetava töölehe nimi. Tühi: leht „results“, muidu esimene.
 evidence-results-button = Valmista makse ette nende tulemustega
+
+## The verification queue
+evidence-overdue-since = Tähtaeg ületatud alates { $date }

@@ -394,12 +394,16 @@ pub struct ClaimBody {
     pub rejection_reason: Option<String>,
     /// The last day the evaluator should verify it.
     pub verification_due_on: Option<String>,
+    /// Still `submitted` after `verification_due_on` (by the server's date): the evaluator is
+    /// late.
+    pub overdue: bool,
     pub has_evidence: bool,
 }
 
 impl From<ClaimView> for ClaimBody {
     fn from(c: ClaimView) -> Self {
         Self {
+            overdue: c.overdue(),
             id: c.id,
             contract_id: c.contract_id,
             participant: c.participant,

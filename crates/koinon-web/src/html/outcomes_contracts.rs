@@ -629,8 +629,17 @@ pub(super) async fn claims_page(
         .list_claims(actor, *tenant_id, id, (!status.is_empty()).then_some(status.as_str()), q.cursor.as_deref(), None)
         .await
         .map_err(page_error(ctx))?;
-    let claims =
+    let mut claims: Vec<ClaimRow> =
         page.items.into_iter().map(|c| ClaimRow { status_key: key("outcome-claim-status-", &c.status), c }).collect();
+    // The verification queue: claims waiting for the evaluator first, the most urgent (earliest
+    // due) on top; decided claims after them in their order.
+    claims.sort_by(|a, b| {
+        let key = |r: &ClaimRow| {
+            let due = if r.c.status == "submitted" { r.c.verification_due_on.clone() } else { None };
+            (r.c.status != "submitted", due.is_none(), due)
+        };
+        key(a).cmp(&key(b))
+    });
     let statuses = CLAIM_STATUSES.iter().map(|s| (*s, key("outcome-claim-status-", s), status == *s)).collect();
     let l = Layout::new(state, ctx, "outcome-claims-title").await.with_errors(errors);
     Ok(ClaimsPage { l, c, claims, next_cursor: page.next_cursor, status, statuses, import })

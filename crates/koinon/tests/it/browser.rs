@@ -28,7 +28,7 @@ fn find_program(names: &[&str]) -> Option<PathBuf> {
     None
 }
 
-struct Driver(Child);
+pub(crate) struct Driver(Child);
 
 impl Drop for Driver {
     fn drop(&mut self) {
@@ -37,7 +37,7 @@ impl Drop for Driver {
     }
 }
 
-fn browser_or_skip() -> Option<(PathBuf, PathBuf)> {
+pub(crate) fn browser_or_skip() -> Option<(PathBuf, PathBuf)> {
     let chromedriver = find_program(&["chromedriver"]);
     let chromium = find_program(&["chromium", "chromium-browser", "google-chrome"]);
     match (chromedriver, chromium) {
@@ -54,7 +54,7 @@ fn browser_or_skip() -> Option<(PathBuf, PathBuf)> {
     }
 }
 
-async fn start_driver(chromedriver: &PathBuf) -> (Driver, u16) {
+pub(crate) async fn start_driver(chromedriver: &PathBuf) -> (Driver, u16) {
     let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("free port").port();
     let child = Command::new(chromedriver)
         .arg(format!("--port={port}"))
@@ -72,14 +72,14 @@ async fn start_driver(chromedriver: &PathBuf) -> (Driver, u16) {
 }
 
 #[derive(Debug, serde::Deserialize)]
-struct Violation {
-    id: String,
-    impact: Option<String>,
-    help: String,
-    targets: serde_json::Value,
+pub(crate) struct Violation {
+    pub(crate) id: String,
+    pub(crate) impact: Option<String>,
+    pub(crate) help: String,
+    pub(crate) targets: serde_json::Value,
 }
 
-async fn axe(client: &fantoccini::Client) -> Vec<Violation> {
+pub(crate) async fn axe(client: &fantoccini::Client) -> Vec<Violation> {
     client.execute(AXE_JS, vec![]).await.expect("inject axe-core");
     let script = r#"
         const done = arguments[arguments.length - 1];
@@ -89,6 +89,29 @@ async fn axe(client: &fantoccini::Client) -> Vec<Violation> {
     "#;
     let result = client.execute_async(script, vec![]).await.expect("run axe-core");
     serde_json::from_str(result.as_str().expect("axe result is a string")).expect("axe result JSON")
+}
+
+/// A headless Chromium session through the chromedriver on `port`, with its profile in
+/// `profile` (a temporary directory the caller keeps for the session's life).
+pub(crate) async fn connect(chromium: &std::path::Path, port: u16, profile: &std::path::Path) -> fantoccini::Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": chromium,
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--no-first-run", "--disable-quic", "--window-size=1280,900",
+                format!("--user-data-dir={}", profile.display()),
+            ]
+        }),
+    );
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .expect("connect to chromedriver")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -153,24 +176,7 @@ async fn every_shell_page_passes_axe_in_greek() {
     };
     let (_driver, port) = start_driver(&chromedriver).await;
     let profile = tempfile::tempdir().expect("profile dir");
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        serde_json::json!({
-            "binary": chromium,
-            "args": [
-                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--no-first-run", "--disable-quic", "--window-size=1280,900",
-                format!("--user-data-dir={}", profile.path().display()),
-            ]
-        }),
-    );
-    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(caps)
-        .connect(&format!("http://127.0.0.1:{port}"))
-        .await
-        .expect("connect to chromedriver");
+    let client = connect(&chromium, port, profile.path()).await;
 
     let result = async {
         // Sign in through the form, as a person would.

@@ -392,12 +392,24 @@ fn scenario(plan: &Plan<'_>, rng: &mut Lanes, s: &mut Scratch, totals: &mut Tota
     }
 }
 
+/// The grid of period rates the IRR is looked for on: evenly spaced in ln(1 + r), with 0% a
+/// point of it, from about −99.99% to +940% a period.
+const IRR_STEP: f64 = 0.18;
+const IRR_BELOW: i32 = 51;
+const IRR_ABOVE: i32 = 13;
+
+/// Σ fₜ·xᵗ by Horner's rule, where x = 1/(1 + r).
+fn npv_at(flows: &[i64], x: f64) -> f64 {
+    flows.iter().rev().fold(0.0, |v, f| v * x + *f as f64)
+}
+
 /// The annual internal rate of return of flows at the end of equal periods: the period rate
 /// `r` with Σ fₜ/(1+r)ᵗ = 0, then (1+r)^periods-per-year − 1. The root is looked for on a grid
-/// of period rates from −99.99% to +1,000%; of the points where the value falls through zero
-/// as the rate rises (an investment's rate: money out first, back later), the one nearest 0%
-/// is narrowed by bisection. Flows that never come back (no positive flow) give −1 (−100%);
-/// flows with no root on the grid give `None`.
+/// of period rates evenly spaced in ln(1 + r) from about −99.99% to +940% (0% is a point of
+/// it): going out from 0% a step at a time, both ways, the first step over which the value
+/// falls through zero as the rate rises (an investment's rate: money out first, back later) is
+/// narrowed down by the Illinois method to 1e-12. Flows that never come back (no positive
+/// flow) give −1 (−100%); flows with no such step give `None`.
 pub fn annual_irr(flows: &[i64], periods_per_year: u32) -> Option<f64> {
     if !flows.iter().any(|f| *f < 0) {
         return None;
@@ -405,49 +417,62 @@ pub fn annual_irr(flows: &[i64], periods_per_year: u32) -> Option<f64> {
     if !flows.iter().any(|f| *f > 0) {
         return Some(-1.0);
     }
-    let npv = |r: f64| {
-        let mut v = 0.0;
-        let mut factor = 1.0;
-        let step = 1.0 / (1.0 + r);
-        for f in flows {
-            v += *f as f64 * factor;
-            factor *= step;
+    // The value at grid point k (u = k·STEP, x = e^(−u)), each computed at most once.
+    let mut cache = [f64::NAN; (IRR_BELOW + IRR_ABOVE + 1) as usize];
+    let mut value = |k: i32| {
+        let slot = &mut cache[(k + IRR_BELOW) as usize];
+        if slot.is_nan() {
+            *slot = npv_at(flows, (-(f64::from(k) * IRR_STEP)).exp());
         }
-        v
+        *slot
     };
-    // Grid points evenly spaced in ln(1 + r).
-    const POINTS: usize = 64;
-    let (low, high) = ((1.0f64 - 0.9999).ln(), 11.0f64.ln());
-    let rate = |i: usize| (low + (high - low) * i as f64 / POINTS as f64).exp() - 1.0;
-    let mut best: Option<(f64, f64)> = None;
-    let mut prev = (rate(0), npv(rate(0)));
-    for i in 1..=POINTS {
-        let r = rate(i);
-        let v = npv(r);
-        if v == 0.0 {
-            return Some(annualise(r, periods_per_year));
+    let falls = |lo: f64, hi: f64| lo > 0.0 && hi < 0.0;
+    let mut bracket = None;
+    for d in 1..=IRR_BELOW.max(IRR_ABOVE) {
+        if d <= IRR_ABOVE && falls(value(d - 1), value(d)) {
+            bracket = Some(d - 1);
+            break;
         }
-        // An investment's rate is where the value falls through zero as the rate rises; of
-        // those, the one nearest 0%.
-        if prev.1 > 0.0 && v < 0.0 {
-            let nearer = best.is_none_or(|(a, b)| prev.0.abs().min(r.abs()) < a.abs().min(b.abs()));
-            if nearer {
-                best = Some((prev.0, r));
+        if d <= IRR_BELOW && falls(value(-d), value(-d + 1)) {
+            bracket = Some(-d);
+            break;
+        }
+    }
+    let k = bracket?;
+    // Illinois (regula falsi that halves the stale end's value) on u = ln(1 + r).
+    let f = |u: f64| npv_at(flows, (-u).exp());
+    let (mut a, mut b) = (f64::from(k) * IRR_STEP, f64::from(k + 1) * IRR_STEP);
+    let (mut fa, mut fb) = (value(k), value(k + 1));
+    let mut side = 0;
+    for _ in 0..100 {
+        let c = (a * fb - b * fa) / (fb - fa);
+        let fc = f(c);
+        if fc == 0.0 || (b - a).abs() < 1e-12 {
+            a = c;
+            b = c;
+            break;
+        }
+        if (fc > 0.0) == (fa > 0.0) {
+            a = c;
+            fa = fc;
+            if side == -1 {
+                fb /= 2.0;
             }
-        }
-        prev = (r, v);
-    }
-    let (mut lo, mut hi) = best?;
-    let lo_sign = npv(lo) < 0.0;
-    while hi - lo > 1e-11 {
-        let mid = 0.5 * (lo + hi);
-        if (npv(mid) < 0.0) == lo_sign {
-            lo = mid;
+            side = -1;
         } else {
-            hi = mid;
+            b = c;
+            fb = fc;
+            if side == 1 {
+                fa /= 2.0;
+            }
+            side = 1;
+        }
+        if (b - a).abs() < 1e-12 {
+            break;
         }
     }
-    Some(annualise(0.5 * (lo + hi), periods_per_year))
+    let u = 0.5 * (a + b);
+    Some(annualise(u.exp() - 1.0, periods_per_year))
 }
 
 fn annualise(period_rate: f64, periods_per_year: u32) -> f64 {

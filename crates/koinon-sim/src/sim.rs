@@ -301,18 +301,35 @@ fn scenario(plan: &Plan<'_>, rng: &mut Lanes, s: &mut Scratch, totals: &mut Tota
                     sum = i64::from(count) * step.price_minor;
                 }
                 PayMode::Capped32(cap) => {
+                    drop(hits);
                     let price = u32::try_from(step.price_minor.min(i64::from(cap))).unwrap_or(cap);
-                    let mut sum32 = 0u64;
-                    for ((((&e, &stay), &d), a), p) in hits.zip(paid.iter_mut()) {
-                        let prerequisite = 0u32.wrapping_sub(u32::from(*a & mask == mask));
-                        let ok = e & survival.hit(stay) & prerequisite & chance.hit(d);
-                        *a |= ok & bit;
-                        count += ok & 1;
-                        let pay = price.min(cap - *p) & ok;
-                        *p += pay;
-                        sum32 += u64::from(pay);
+                    // Sums stay in 32 bits over blocks small enough not to overflow (so the
+                    // loop runs four referrals to a vector), then add up in 64.
+                    let block = usize::try_from(u32::MAX / cap.max(1)).unwrap_or(1).clamp(1, 1 << 16);
+                    let mut total = 0u64;
+                    let mut from = 0;
+                    while from < r {
+                        let to = (from + block).min(r);
+                        let mut sum32 = 0u32;
+                        let lanes = engaged[from..to]
+                            .iter()
+                            .zip(&stay_draws[from..to])
+                            .zip(&metric_draws[from..to])
+                            .zip(achieved[from..to].iter_mut())
+                            .zip(paid[from..to].iter_mut());
+                        for ((((&e, &stay), &d), a), p) in lanes {
+                            let prerequisite = 0u32.wrapping_sub(u32::from(*a & mask == mask));
+                            let ok = e & survival.hit(stay) & prerequisite & chance.hit(d);
+                            *a |= ok & bit;
+                            count += ok & 1;
+                            let pay = price.min(cap - *p) & ok;
+                            *p += pay;
+                            sum32 += pay;
+                        }
+                        total += u64::from(sum32);
+                        from = to;
                     }
-                    sum = i64::try_from(sum32).unwrap_or(i64::MAX);
+                    sum = i64::try_from(total).unwrap_or(i64::MAX);
                 }
                 PayMode::Wide(cap) => {
                     for ((((&e, &stay), &d), a), p) in hits.zip(paid_wide.iter_mut()) {

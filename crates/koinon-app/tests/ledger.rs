@@ -9,8 +9,11 @@ use koinon_app::ledger::{NewAccountInput, TransferInput};
 use koinon_app::tenants::NewTenantInput;
 use koinon_app::{Actor, App};
 use koinon_core::ledger::{Transfer, TransferResult, format_id};
-use koinon_store::{Store, StoreConfig};
+use koinon_store::Store;
 use model::{Gen, MTransfer, Model, accounts, random_transfer, to_transfer};
+
+mod support;
+use support::fresh_store as try_fresh_store;
 
 const SYSTEM: Actor = Actor::System("test");
 
@@ -23,16 +26,6 @@ struct Fixture {
 
 /// An empty, migrated store of the backend (`None` when PostgreSQL is not to be had and
 /// not required).
-async fn try_fresh_store(postgres: bool) -> Option<(Store, Option<tempfile::TempDir>)> {
-    let (config, dir) = if postgres {
-        (StoreConfig::new("unused", Some(koinon_store::testing::fresh_postgres_url().await?)), None)
-    } else {
-        let dir = tempfile::tempdir().expect("dir");
-        (StoreConfig::new(dir.path(), None), Some(dir))
-    };
-    Some((Store::open(&config).await.expect("store"), dir))
-}
-
 async fn fresh_store(postgres: bool) -> (Store, Option<tempfile::TempDir>) {
     try_fresh_store(postgres).await.expect("a second store of the same backend")
 }

@@ -5,7 +5,10 @@ use koinon_app::tenants::NewTenantInput;
 use koinon_app::{Actor, App, AppError};
 use koinon_core::authz::Subject;
 use koinon_core::role::Role;
-use koinon_store::{Store, StoreConfig};
+use koinon_store::Store;
+
+mod support;
+use support::fresh_store;
 
 const SYSTEM: Actor = Actor::System("test");
 
@@ -27,16 +30,6 @@ impl Fixture {
     fn provider(&self) -> Actor {
         self.user(20, Role::Provider, Some(self.provider_org))
     }
-}
-
-async fn fresh_store(postgres: bool) -> Option<(Store, Option<tempfile::TempDir>)> {
-    let (config, dir) = if postgres {
-        (StoreConfig::new("unused", Some(koinon_store::testing::fresh_postgres_url().await?)), None)
-    } else {
-        let dir = tempfile::tempdir().expect("dir");
-        (StoreConfig::new(dir.path(), None), Some(dir))
-    };
-    Some((Store::open(&config).await.expect("store"), dir))
 }
 
 async fn fixture(postgres: bool) -> Option<Fixture> {

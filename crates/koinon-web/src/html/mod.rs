@@ -5,6 +5,7 @@
 mod account;
 mod admin;
 mod indigo;
+mod indigo_import;
 mod ledger;
 mod network;
 pub mod outcomes;
@@ -49,6 +50,7 @@ pub fn routes() -> Router<AppState> {
         .merge(outcomes_evidence::routes())
         .merge(outcomes_feasibility::routes())
         .merge(indigo::routes())
+        .merge(indigo_import::routes())
 }
 
 /// Renders a template; a template error is a bug, answered 500 and logged.

@@ -169,6 +169,7 @@ fn html_rows(ids: &Ids) -> Vec<Row> {
         get(format!("/public/outcomes/heerlen/{}", ids.running), ALL, false),
         get("/public/outcomes/heerlen".into(), ALL, false),
         get("/indigo".into(), MODELLERS, false),
+        get("/indigo/import".into(), ADMIN, false),
         get("/indigo?sector=Health&country=GB&from=2015&to=2020".into(), MODELLERS, false),
         get("/indigo/INDIGO-POJ-0001".into(), MODELLERS, false),
         get(format!("/outcomes/{}/compare", ids.contract), CONTRACT_VIEWERS, true),

@@ -290,3 +290,65 @@ async fn indigo_api_import_pages_and_comparison() {
     let firsts: Vec<bool> = c.similar.iter().map(|s| s.same_currency).collect();
     assert!(firsts.windows(2).all(|w| w[0] >= w[1]), "{firsts:?}");
 }
+
+/// The eight files as a browser sends them from one multiple-file input.
+fn multipart_files(csrf: &str, files: &BTreeMap<String, String>) -> (String, Vec<u8>) {
+    let boundary = "----koinon-indigo-boundary-5aJq2";
+    let mut body =
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n").into_bytes();
+    for (name, text) in files {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\nContent-Type: text/csv\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(text.as_bytes());
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn indigo_import_page_fills_the_bank_from_the_browser() {
+    let t = crate::harness::spawn_app().await;
+    let admin = t.signed_in("admin@heerlen.example.org").await;
+    let page = admin.get(t.url("/indigo/import")).send().await.expect("send");
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.expect("text");
+    let csrf = crate::harness::hidden_csrf(&html).expect("csrf");
+    assert!(html.contains("projects_outcome_payments.csv") && html.contains("enctype=\"multipart/form-data\""));
+    // The list page links to it for administrators.
+    let list = admin.get(t.url("/indigo")).send().await.expect("send").text().await.expect("text");
+    assert!(list.contains("href=\"/indigo/import\""));
+
+    // A file missing: refused whole, 422, the bank still empty.
+    let mut files = export_files("indigo-2025-05");
+    files.remove("projects_results.csv");
+    let (content_type, body) = multipart_files(&csrf, &files);
+    let r =
+        admin.post(t.url("/indigo/import")).header("content-type", content_type).body(body).send().await.expect("send");
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.expect("text");
+    assert!(html.contains("projects_results.csv"), "the missing file is named: {html}");
+    let list = admin.get(t.url("/indigo")).send().await.expect("send").text().await.expect("text");
+    assert!(list.contains("koinon indigo import"), "still empty");
+
+    // All eight: imported, with the counts of the May export.
+    let files = export_files("indigo-2025-05");
+    let (content_type, body) = multipart_files(&csrf, &files);
+    let r =
+        admin.post(t.url("/indigo/import")).header("content-type", content_type).body(body).send().await.expect("send");
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.expect("text");
+    assert!(html.contains("The export was imported") && html.contains("<dd>319</dd>"), "{html}");
+
+    // Without the CSRF token, or as an officer: refused.
+    let (content_type, body) = multipart_files("forged", &files);
+    let r =
+        admin.post(t.url("/indigo/import")).header("content-type", content_type).body(body).send().await.expect("send");
+    assert_eq!(r.status(), 403);
+    let officer = t.signed_in("officer@heerlen.example.org").await;
+    assert_eq!(officer.get(t.url("/indigo/import")).send().await.expect("send").status(), 403);
+}

@@ -6,6 +6,7 @@
 
 use koinon_core::money::{Currency, minor_to_decimal, parse_minor};
 use koinon_core::outcomes::PaymentPeriod;
+use koinon_core::outcomes::contract::line_of;
 use koinon_core::outcomes::parse_iso_date;
 use serde::{Deserialize, Serialize};
 use time::Date;
@@ -172,10 +173,6 @@ impl std::fmt::Display for ModelErrors {
         }
         Ok(())
     }
-}
-
-fn line_of(source: &str, offset: usize) -> usize {
-    source.as_bytes().iter().take(offset).filter(|b| **b == b'\n').count() + 1
 }
 
 // ---- the TOML shape ----

@@ -397,7 +397,8 @@ pub fn parse_iso_date(raw: &[u8]) -> Option<Date> {
     Date::from_calendar_date(year, month, day).ok()
 }
 
-fn line_of(source: &str, offset: usize) -> usize {
+/// The 1-based line of a byte offset of a source text.
+pub fn line_of(source: &str, offset: usize) -> usize {
     source.as_bytes().iter().take(offset).filter(|b| **b == b'\n').count() + 1
 }
 

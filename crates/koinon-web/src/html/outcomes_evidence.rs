@@ -468,10 +468,10 @@ struct DrawdownsPage {
     residual_share_text: String,
 }
 
-fn bp_text(bp: i64, scale: u32) -> String {
+pub(super) fn bp_text(bp: i64, scale: u32) -> String {
     // 11000 bp = 1.1000 (scale 4) as a multiple; 2500 bp = 25.00 (scale 2) as a percent.
     let divisor = 10_i64.pow(scale);
-    let (whole, fraction) = (bp / divisor, bp % divisor);
+    let (whole, fraction) = (bp / divisor, (bp % divisor).abs());
     let fraction = format!("{:0width$}", fraction, width = scale as usize);
     let fraction = fraction.trim_end_matches('0');
     if fraction.is_empty() { whole.to_string() } else { format!("{whole}.{fraction}") }

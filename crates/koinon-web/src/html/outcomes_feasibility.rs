@@ -23,6 +23,7 @@ use koinon_sim::sim::MoneyStats;
 
 use super::admin::{form_errors, parse_id, require, unprocessable};
 use super::outcomes_contracts::decimal_minor;
+use super::outcomes_evidence::bp_text;
 use super::{Form, Layout, actor_of, page_error, redirect_with_flash, render};
 use crate::AppState;
 use crate::charts::{Chart, ChartKind, Series};
@@ -63,15 +64,6 @@ struct MetricForm {
     uncertainty: String,
     lag: String,
     saving: String,
-}
-
-/// Basis points as typed: 8500 → "85", 525 → "5.25".
-fn bp_text(bp: i64, scale: u32) -> String {
-    let divisor = 10_i64.pow(scale);
-    let (whole, fraction) = (bp / divisor, (bp % divisor).abs());
-    let fraction = format!("{fraction:0width$}", width = scale as usize);
-    let fraction = fraction.trim_end_matches('0');
-    if fraction.is_empty() { whole.to_string() } else { format!("{whole}.{fraction}") }
 }
 
 fn minor_text(minor: i64, scale: u8) -> String {

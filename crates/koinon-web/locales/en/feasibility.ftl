@@ -67,3 +67,4 @@ flash-feasibility-run = The model was run; its figures are below.
 feas-discount-rate-label = Discount rate a year
 feas-payment-delay = Periods between an outcome and its payment
 feas-payment-delay-hint = Claims, verification and the payment run take time; 1 is the next period.
+feas-read-only = New runs are made by administrators and officers while the contract is a draft or in feasibility; earlier runs stay here to read.

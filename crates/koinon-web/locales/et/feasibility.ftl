@@ -67,3 +67,4 @@ flash-feasibility-run = Mudel käivitati; tulemused on allpool.
 feas-discount-rate-label = Aastane diskontomäär
 feas-payment-delay = Perioode tulemusest selle makseni
 feas-payment-delay-hint = Taotlused, kontroll ja maksekäivitus võtavad aega; 1 on järgmine periood.
+feas-read-only = Uusi käivitusi teevad administraatorid ja ametnikud, kuni leping on mustand või teostatavuse etapis; varasemad käivitused jäävad siia lugemiseks.

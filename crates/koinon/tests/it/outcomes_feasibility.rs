@@ -198,4 +198,8 @@ async fn feasibility_page_runs_the_model_and_shows_charts_with_tables() {
     assert!(status == 403 || status == 404, "{status}");
     let sofia = t.signed_in("admin@sofia.example.org").await;
     assert_eq!(sofia.get(&page_url).send().await.expect("page").status().as_u16(), 404);
+    // A reader who may not run one is told who may and when, and gets no form.
+    let auditor = t.signed_in("auditor@heerlen.example.org").await;
+    let html = auditor.get(&page_url).send().await.expect("page").text().await.expect("html");
+    assert!(html.contains("New runs are made by administrators and officers") && !html.contains("name=\"referrals\""));
 }

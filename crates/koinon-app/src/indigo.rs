@@ -167,6 +167,12 @@ pub struct ComparedContract {
     /// `(metric name, price)` of each priced metric.
     pub prices: Vec<(String, String)>,
     pub cohort_size: u64,
+    /// The same figures in minor units, for charts beside the similar bonds.
+    pub currency_scale: u8,
+    pub contract_cap_minor: i64,
+    pub capital_minor: i64,
+    /// The cap divided by the cohorts' target size (none without a target size).
+    pub cap_per_participant_minor: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -177,6 +183,35 @@ pub struct SimilarProject {
     pub same_currency: bool,
     /// `(metric definition, currency, price per unit, maximum if all targets met)`.
     pub prices: Vec<PricePoint>,
+    /// The project's figures in minor units of the contract's currency, when INDIGO gives them
+    /// in that currency (amounts in other currencies are not converted).
+    pub in_contract_currency: ComparableFigures,
+}
+
+/// A similar bond's figures that can stand beside the contract's, in its currency's minor units.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ComparableFigures {
+    pub max_outcome_payment_minor: Option<i64>,
+    pub investment_minor: Option<i64>,
+    /// The maximum outcome payment divided by the targeted number of service users.
+    pub max_payment_per_participant_minor: Option<i64>,
+}
+
+/// `amount` (an INDIGO decimal in `currency`) in minor units at `scale` when `currency` is the
+/// contract's `code` (finer amounts are rounded half away from zero to the minor unit).
+fn comparable_minor(currency: Option<&str>, amount: Option<&str>, code: &str, scale: u8) -> Option<i64> {
+    if currency != Some(code) {
+        return None;
+    }
+    let d = Decimal::parse(amount?)?;
+    d.to_minor_rounded(scale)
+}
+
+fn per_participant(total_minor: Option<i64>, participants: Option<i64>) -> Option<i64> {
+    match (total_minor, participants) {
+        (Some(t), Some(n)) if n > 0 => Some(t / n),
+        _ => None,
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -534,7 +569,24 @@ impl App {
                 })
                 .unwrap_or_default();
             let summary = summary_of(&row, countries.remove(&row.id).unwrap_or_default());
-            similar.push(SimilarProject { summary, same_currency: same, prices });
+            let code = c.currency.code();
+            let max_payment = comparable_minor(
+                summary.max_outcome_payment_currency.as_deref(),
+                summary.max_outcome_payment.as_deref(),
+                code,
+                scale,
+            );
+            let in_contract_currency = ComparableFigures {
+                max_outcome_payment_minor: max_payment,
+                investment_minor: comparable_minor(
+                    summary.investment_currency.as_deref(),
+                    summary.investment_exact.as_deref(),
+                    code,
+                    scale,
+                ),
+                max_payment_per_participant_minor: per_participant(max_payment, summary.target_service_users),
+            };
+            similar.push(SimilarProject { summary, same_currency: same, prices, in_contract_currency });
         }
         let capital: i64 = c.parties.iter().filter_map(|p| p.commitment_minor).sum();
         Ok(Comparison {
@@ -552,6 +604,13 @@ impl App {
                     .filter_map(|m| m.price_minor.map(|p| (m.name.clone(), minor_to_decimal(p, scale))))
                     .collect(),
                 cohort_size: c.cohorts.iter().map(|k| u64::from(k.target_size)).sum(),
+                currency_scale: scale,
+                contract_cap_minor: c.contract_cap_minor,
+                capital_minor: capital,
+                cap_per_participant_minor: per_participant(
+                    Some(c.contract_cap_minor),
+                    Some(c.cohorts.iter().map(|k| i64::from(k.target_size)).sum()),
+                ),
             },
             sectors: sectors.iter().map(|s| (*s).to_string()).collect(),
             similar,

@@ -413,6 +413,28 @@ async fn indigo_api_import_pages_and_comparison() {
     assert!(compare.contains("Employment and training"), "the contract's sector");
     assert!(compare.matches("href=\"/indigo/INDIGO-POJ-").count() >= 5, "similar bonds are listed");
     let c = t.app.similar_projects(&system, heerlen.id, contract, 10).await.expect("similar");
+    // Charts rank the contract among the similar bonds priced in euros: its cap of EUR 600,000
+    // is drawn as the hatched bar, named in words, and each chart has its table.
+    let euro_bonds = c.similar.iter().filter(|s| s.in_contract_currency.max_outcome_payment_minor.is_some()).count();
+    assert!(euro_bonds >= 1, "some employment bonds are priced in euros");
+    assert_eq!(compare.matches("<figure class=\"chart-figure\">").count(), compare.matches("<svg").count());
+    assert!(compare.contains("id=\"compare-cap-title\""), "the cap chart");
+    let cap_chart = compare.split("id=\"compare-cap-title\"").nth(1).unwrap_or_default();
+    let cap_chart = cap_chart.split("</figure>").next().unwrap_or_default();
+    assert!(cap_chart.contains("fill=\"url(#compare-cap-p1)\""), "the contract's bar is hatched");
+    assert!(cap_chart.contains("(this contract)</th><td class=\"numeric\">€600,000.00</td>"), "{cap_chart}");
+    assert_eq!(cap_chart.matches("<tr").count(), euro_bonds + 2, "a header row, the contract and each euro bond");
+
+    // The same comparison in the API, with a limit that is checked.
+    let (status, body) = get(&format!("/api/v1/outcomes/contracts/{contract}/similar?limit=3")).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["similar"].as_array().map(Vec::len), Some(3));
+    assert_eq!(body["contract"]["contract_cap_minor"], 60_000_000);
+    assert_eq!(body["contract"]["currency_scale"], 2);
+    let (status, body) = get(&format!("/api/v1/outcomes/contracts/{contract}/similar?limit=0")).await;
+    assert_eq!((status, body["error"]["fields"][0]["field"].as_str()), (422, Some("limit")), "{body}");
+    let (status, _) = get("/api/v1/outcomes/contracts/999999/similar").await;
+    assert_eq!(status, 404);
     assert!(c.similar.iter().all(|s| s.summary.policy_sector.as_deref() == Some("Employment and training")));
     // Those in the contract's currency come first.
     let firsts: Vec<bool> = c.similar.iter().map(|s| s.same_currency).collect();

@@ -779,7 +779,7 @@ mod tests {
 
     #[test]
     fn payers_carry_their_share_of_the_cap() {
-        assert_eq!(payer_cap_minor(600_000_00, Some(2_500), 2), 150_000_00);
+        assert_eq!(payer_cap_minor(60_000_000, Some(2_500), 2), 15_000_000);
         assert_eq!(payer_cap_minor(100, None, 3), 33);
     }
 }

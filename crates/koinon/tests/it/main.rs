@@ -7,6 +7,7 @@ mod browser;
 mod cli;
 mod crash;
 mod done_when;
+mod done_when_feasibility;
 mod harness;
 mod indigo;
 mod ledger_api;

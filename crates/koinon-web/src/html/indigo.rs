@@ -182,6 +182,16 @@ struct ComparePage {
     /// The contract's cap, capital and cap per participant beside the similar bonds priced in
     /// its currency: SVG charts, each followed by its table.
     charts: Vec<String>,
+    /// The contract's cap, participant cap, capital and prices in the reader's locale.
+    money: ContractMoney,
+}
+
+struct ContractMoney {
+    cap: String,
+    participant_cap: String,
+    capital: String,
+    /// `(metric, price)`.
+    prices: Vec<(String, String)>,
 }
 
 /// One ranked chart of a figure of the contract and of the similar bonds that have it in the
@@ -258,7 +268,19 @@ async fn compare(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>
     .into_iter()
     .flatten()
     .collect();
-    Ok(render(&ComparePage { l, c, charts }))
+    let fmt = |minor: i64| locale.format_money(minor, &c.contract.currency, c.contract.currency_scale);
+    let decimal = |text: &str| {
+        koinon_core::indigo::Decimal::parse(text)
+            .and_then(|d| d.to_minor(c.contract.currency_scale))
+            .map_or_else(|| text.to_string(), fmt)
+    };
+    let money = ContractMoney {
+        cap: fmt(c.contract.contract_cap_minor),
+        participant_cap: c.contract.participant_cap.as_deref().map(decimal).unwrap_or_default(),
+        capital: fmt(c.contract.capital_minor),
+        prices: c.contract.prices.iter().map(|(n, p)| (n.clone(), decimal(p))).collect(),
+    };
+    Ok(render(&ComparePage { l, c, charts, money }))
 }
 
 #[cfg(test)]

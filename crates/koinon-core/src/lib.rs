@@ -10,6 +10,7 @@ pub mod finance;
 pub mod indigo;
 pub mod ledger;
 pub mod locale;
+pub mod merchant;
 pub mod money;
 pub mod org;
 pub mod outcomes;

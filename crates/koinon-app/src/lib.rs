@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod currency;
 pub mod demo;
 mod error;
 pub mod indigo;
@@ -39,6 +40,7 @@ pub struct App {
     ledger_writer: ledger::WriterSlot,
     tenant_cache: tenants::TenantCache,
     ledger_cache: ledger::LedgerCache,
+    notifier: currency::NotifierSlot,
 }
 
 /// Who is acting.
@@ -115,6 +117,7 @@ impl App {
             ledger_writer: ledger::WriterSlot::default(),
             tenant_cache: tenants::TenantCache::default(),
             ledger_cache: ledger::LedgerCache::default(),
+            notifier: std::sync::Arc::new(currency::LogOnlyNotifier),
         }
     }
 

@@ -403,10 +403,17 @@ impl Db<'_> {
     }
 
     /// Marks a prepared run approved; false when it was no longer prepared.
-    pub async fn approve_issuance_run(&mut self, id: i64, by: &str, at_us: i64) -> Result<bool, StoreError> {
-        let sql = "UPDATE currency_issuance_runs SET state = 'approved', approved_by = $1, approved_at_us = $2 \
-                   WHERE id = $3 AND state = 'prepared'";
-        let n = on!(self, c => sqlx::query(sql).bind(by).bind(at_us).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    /// `backing_eur_minor` is what the run adds to the guarantee fund, worked out at approval.
+    pub async fn approve_issuance_run(
+        &mut self,
+        id: i64,
+        by: &str,
+        at_us: i64,
+        backing_eur_minor: i64,
+    ) -> Result<bool, StoreError> {
+        let sql = "UPDATE currency_issuance_runs SET state = 'approved', approved_by = $1, approved_at_us = $2, \
+                   backing_eur_minor = $3 WHERE id = $4 AND state = 'prepared'";
+        let n = on!(self, c => sqlx::query(sql).bind(by).bind(at_us).bind(backing_eur_minor).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
         Ok(n == 1)
     }
 
@@ -428,7 +435,7 @@ impl Db<'_> {
     /// Units in runs of the currency that are approved but not yet posted, and the euro cents
     /// of backing they will bring: reserved against the backing until they post.
     pub async fn issuance_reserved(&mut self, currency_id: i64) -> Result<(i64, i64), StoreError> {
-        let sql = "SELECT COALESCE(SUM(r.total_minor), 0), COALESCE(SUM(r.backing_eur_minor), 0) \
+        let sql = "SELECT CAST(COALESCE(SUM(r.total_minor), 0) AS BIGINT), CAST(COALESCE(SUM(r.backing_eur_minor), 0) AS BIGINT) \
                    FROM currency_issuance_runs r JOIN currency_programmes p ON p.id = r.programme_id \
                    WHERE p.currency_id = $1 AND r.state = 'approved'";
         let (a, b): (i64, i64) = on!(self, c => sqlx::query_as(sql).bind(currency_id).fetch_one(c).await)?;
@@ -437,7 +444,7 @@ impl Db<'_> {
 
     /// Units of a programme's runs that are approved or posted (spent from its budget).
     pub async fn programme_issued(&mut self, programme_id: i64) -> Result<i64, StoreError> {
-        let sql = "SELECT COALESCE(SUM(total_minor), 0) FROM currency_issuance_runs \
+        let sql = "SELECT CAST(COALESCE(SUM(total_minor), 0) AS BIGINT) FROM currency_issuance_runs \
                    WHERE programme_id = $1 AND state IN ('approved', 'posted')";
         Ok(on!(self, c => sqlx::query_scalar(sql).bind(programme_id).fetch_one(c).await)?)
     }

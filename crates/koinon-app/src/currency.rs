@@ -725,6 +725,28 @@ impl App {
         self
     }
 
+    /// The actor for an operator who names a user at the command line (`--as EMAIL`): that
+    /// user's role in that user's municipality, so the policy and the four-eyes rule apply to
+    /// the CLI as to the web. Returns the actor and the municipality.
+    pub async fn operator_as(&self, email: &str) -> Result<(Actor, i64), AppError> {
+        let email = text::Email::parse(email)?;
+        let mut conn = self.store().conn().await?;
+        let user = conn
+            .db()
+            .user_by_email(email.as_str())
+            .await?
+            .filter(|u| !u.disabled)
+            .ok_or_else(|| AppError::NotFound(format!("user {email}")))?;
+        let role = koinon_core::role::Role::parse(&user.role)?;
+        let subject = koinon_core::authz::Subject {
+            user_id: user.id,
+            tenant_id: user.tenant_id,
+            role,
+            organisation_id: user.organisation_id,
+        };
+        Ok((Actor::User(subject), user.tenant_id))
+    }
+
     // ---- currencies ----
 
     /// Defines a currency: its ledger (code and scale of the currency), the euro ledger if

@@ -67,6 +67,9 @@ pub enum Command {
     /// Outcomes contracts from files: payment statements and investor returns.
     #[command(subcommand)]
     Outcomes(crate::outcomes_cmd::OutcomesCommand),
+    /// Municipal e-currencies: monthly issuance.
+    #[command(subcommand)]
+    Currency(crate::currency_cmd::CurrencyCommand),
     /// The INDIGO knowledge bank of the world's impact bonds: import, summary, export.
     #[command(subcommand)]
     Indigo(crate::indigo_cmd::IndigoCommand),
@@ -251,10 +254,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 print_json(&value);
             } else if report.ok {
                 out!(
-                    "ledger holds: {} accounts, {} transfers, {} ledgers balanced ({seconds:.3} s)",
+                    "ledger holds: {} accounts, {} transfers, {} ledgers balanced, {} currencies backed ({seconds:.3} s)",
                     report.accounts,
                     report.transfers,
-                    report.ledgers
+                    report.ledgers,
+                    report.currencies
                 );
             } else {
                 out!("ledger check found {} problem(s):", report.problems.len());
@@ -304,6 +308,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Outcomes(cmd) => crate::outcomes_cmd::run(cmd),
+        Command::Currency(cmd) => {
+            let app = App::new(open(&cli.db).await?);
+            crate::currency_cmd::run(&app, cmd).await
+        }
         Command::Indigo(cmd) => {
             let app = App::new(open(&cli.db).await?);
             crate::indigo_cmd::run(&app, cmd).await

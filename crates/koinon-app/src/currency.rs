@@ -457,6 +457,11 @@ fn parse_currency(input: &CurrencyInput) -> Result<ParsedCurrency, AppError> {
     }
 }
 
+/// Checks a currency definition without storing anything: every bad field named.
+pub fn check_currency_input(input: &CurrencyInput) -> Result<(), AppError> {
+    parse_currency(input).map(|_| ())
+}
+
 fn fields(p: &ParsedCurrency) -> CurrencyFields<'_> {
     let (expiry_months, demurrage_bp) = match p.decay {
         Decay::None => (None, None),
@@ -920,16 +925,16 @@ impl App {
         request_id: &str,
     ) -> Result<CurrencyView, AppError> {
         actor.require(Action::ManageCurrency, &Resource::tenant(tenant_id))?;
+        let row = {
+            let mut conn = self.store().conn().await?;
+            load_currency(&mut conn.db(), tenant_id, currency_id).await?
+        };
         let mut errors = Errors::default();
         let amount = errors.take(required_amount("amount_eur", amount_eur, 2, true));
         let request_id = errors.take(request_id_ok(request_id));
         errors.finish()?;
         let (Some(amount), Some(request_id)) = (amount, request_id) else {
             return Err(AppError::Internal("parsed inputs missing".into()));
-        };
-        let row = {
-            let mut conn = self.store().conn().await?;
-            load_currency(&mut conn.db(), tenant_id, currency_id).await?
         };
         let eur = {
             let mut conn = self.store().conn().await?;
@@ -1195,10 +1200,10 @@ impl App {
         month: &str,
     ) -> Result<IssuancePreview, AppError> {
         actor.require(Action::ViewCurrency, &Resource::tenant(tenant_id))?;
-        let month = Month::parse(month)?;
         let mut conn = self.store().conn().await?;
         let mut db = conn.db();
         let (p, c) = load_programme(&mut db, tenant_id, programme_id).await?;
+        let month = Month::parse(month)?;
         let (mut preview, _) = plan_month(&mut db, &p, &c, month).await?;
         if db.issuance_runs(programme_id).await?.iter().any(|r| r.month == preview.month && r.state != "rejected") {
             preview.refusal = Some("already_run");
@@ -1217,10 +1222,10 @@ impl App {
         month: &str,
     ) -> Result<IssuanceRunView, AppError> {
         actor.require(Action::PrepareIssuance, &Resource::tenant(tenant_id))?;
-        let month = Month::parse(month)?;
         let mut tx = self.store().begin().await?;
         let mut db = tx.db();
         let (p, c) = load_programme(&mut db, tenant_id, programme_id).await?;
+        let month = Month::parse(month)?;
         db.lock_programme(programme_id).await?;
         if db.issuance_runs(programme_id).await?.iter().any(|r| r.month == month.to_string() && r.state != "rejected") {
             return Err(AppError::conflict("month", format!("{month} already has an issuance run")));
@@ -1299,10 +1304,10 @@ impl App {
         reason: &str,
     ) -> Result<IssuanceRunView, AppError> {
         actor.require(Action::ApproveIssuance, &Resource::tenant(tenant_id))?;
-        let reason = text::required("reason", reason, REASON_MAX_CHARS)?;
         let mut tx = self.store().begin().await?;
         let mut db = tx.db();
         load_run_view(&mut db, tenant_id, run_id).await?;
+        let reason = text::required("reason", reason, REASON_MAX_CHARS)?;
         if !db.reject_issuance_run(run_id, &actor.audit_name(), &reason).await? {
             return Err(AppError::invalid("state", "run_not_prepared", "Only a prepared run can be sent back"));
         }

@@ -72,7 +72,8 @@ impl App {
         let (officer, new_officer) = self.demo_user(tenant, Role::Officer).await?;
         let (approver, new_approver) = self.demo_user(tenant, Role::Approver).await?;
         created += usize::from(new_officer) + usize::from(new_approver);
-        let currency = match self.list_currencies(&officer, tenant).await?.into_iter().find(|c| c.code == DEMO_CURRENCY) {
+        let currency = match self.list_currencies(&officer, tenant).await?.into_iter().find(|c| c.code == DEMO_CURRENCY)
+        {
             Some(c) => c,
             None => {
                 created += 1;

@@ -262,7 +262,8 @@ async fn form_page(
 ) -> CurrencyFormPage {
     let title = if c.is_some() { "currency-settings-title" } else { "currency-new-title" };
     let l = Layout::new(state, ctx, title).await.with_errors(errors);
-    let holders = choices(&l, &["beneficiaries_and_merchants", "residents_and_merchants"], "currency-holders-", &f.holders);
+    let holders =
+        choices(&l, &["beneficiaries_and_merchants", "residents_and_merchants"], "currency-holders-", &f.holders);
     let decays = choices(&l, &["none", "expiry", "demurrage"], "currency-decay-", &f.decay);
     CurrencyFormPage {
         l,
@@ -302,7 +303,9 @@ async fn define_currency(
     let errors = match form.input() {
         Err(errors) => errors,
         Ok(input) => match state.app.define_currency(&actor, tenant_id, &input).await {
-            Ok(c) => return Ok(redirect_with_flash(&format!("/currency/currencies/{}", c.id), "flash-currency-defined")),
+            Ok(c) => {
+                return Ok(redirect_with_flash(&format!("/currency/currencies/{}", c.id), "flash-currency-defined"));
+            }
             Err(e) => form_errors(e).map_err(page_error(&ctx))?,
         },
     };
@@ -334,7 +337,9 @@ async fn update_currency(
             input.code.clone_from(&c.code);
             input.scale = Some(i64::from(c.scale));
             match state.app.update_currency(&actor, tenant_id, id, &input).await {
-                Ok(_) => return Ok(redirect_with_flash(&format!("/currency/currencies/{id}"), "flash-currency-updated")),
+                Ok(_) => {
+                    return Ok(redirect_with_flash(&format!("/currency/currencies/{id}"), "flash-currency-updated"));
+                }
                 Err(e) => form_errors(e).map_err(page_error(&ctx))?,
             }
         }
@@ -493,10 +498,12 @@ async fn programme_view(
     let households_not_shown = households.len().saturating_sub(HOUSEHOLDS_SHOWN);
     households.truncate(HOUSEHOLDS_SHOWN);
     let runs = state.app.list_issuance_runs(&actor, tenant_id, id).await.map_err(page_error(ctx))?;
-    let month = runs.iter().map(|r| r.month.clone()).max().and_then(|m| koinon_core::currency::Month::parse(&m).ok()).map_or_else(
-        || p.start_on.get(..7).unwrap_or_default().to_string(),
-        |m| m.next().to_string(),
-    );
+    let month = runs
+        .iter()
+        .map(|r| r.month.clone())
+        .max()
+        .and_then(|m| koinon_core::currency::Month::parse(&m).ok())
+        .map_or_else(|| p.start_on.get(..7).unwrap_or_default().to_string(), |m| m.next().to_string());
     let (import, import_csv) = match import {
         Some((i, csv)) => (Some(i), csv),
         None => (None, String::new()),
@@ -505,7 +512,11 @@ async fn programme_view(
     Ok(ProgrammePage { l, p, households, households_not_shown, runs, import, import_csv, month })
 }
 
-async fn programme_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Result<Response, HtmlError> {
+async fn programme_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Response, HtmlError> {
     let id = parse_id(&ctx, &id)?;
     Ok(render(&programme_view(&state, &ctx, id, None, Vec::new()).await?))
 }
@@ -538,7 +549,9 @@ async fn read_upload(ctx: &Ctx, multipart: Result<Multipart, MultipartRejection>
             Ok(bytes) => match name.as_str() {
                 "csrf" => upload.csrf = String::from_utf8_lossy(&bytes).chars().take(128).collect(),
                 "sheet" => upload.sheet = String::from_utf8_lossy(&bytes).chars().take(64).collect(),
-                "file" if !(file_name.is_empty() && bytes.is_empty()) => upload.file = Some((file_name, bytes.to_vec())),
+                "file" if !(file_name.is_empty() && bytes.is_empty()) => {
+                    upload.file = Some((file_name, bytes.to_vec()))
+                }
                 _ => {}
             },
             Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
@@ -565,14 +578,20 @@ async fn upload_households(
     let id = parse_id(&ctx, &id)?;
     require(&ctx, &actor, Action::ManageCurrency, tenant_id)?;
     let file = if upload.too_large {
-        Err(AppError::invalid("file", "file_too_large", format!("The file is larger than {} bytes", limits::FILE_BYTES_MAX)))
+        Err(AppError::invalid(
+            "file",
+            "file_too_large",
+            format!("The file is larger than {} bytes", limits::FILE_BYTES_MAX),
+        ))
     } else if let Some((name, bytes)) = upload.file {
         ImportFile::read("households", "file", &name, bytes, Some(upload.sheet.as_str()))
     } else {
         Err(AppError::invalid("file", "no_file", "Choose a file"))
     };
     let result = match file {
-        Ok(file) => state.app.preview_households(&actor, tenant_id, id, &file).await.map(|r| (r, file.csv().to_string())),
+        Ok(file) => {
+            state.app.preview_households(&actor, tenant_id, id, &file).await.map(|r| (r, file.csv().to_string()))
+        }
         Err(e) => Err(e),
     };
     match result {

@@ -393,7 +393,11 @@ fn api_rows(ids: &Ids) -> Vec<Row> {
             MANAGERS,
             true,
         ),
-        get(format!("/api/v1/currency/programmes/{}/issuance-preview?month=2026-02", ids.programme), LEDGER_READERS, true),
+        get(
+            format!("/api/v1/currency/programmes/{}/issuance-preview?month=2026-02", ids.programme),
+            LEDGER_READERS,
+            true,
+        ),
         get(format!("/api/v1/currency/programmes/{}/issuance-runs", ids.programme), LEDGER_READERS, true),
         write(
             "POST",

@@ -27,7 +27,8 @@ async fn post_form(t: &TestApp, c: &reqwest::Client, path: &str, form: &[(&str, 
 
 fn multipart(csrf: &str, file_name: &str, bytes: &[u8]) -> (String, Vec<u8>) {
     let boundary = "----koinon-currency-boundary-41";
-    let mut body = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n").into_bytes();
+    let mut body =
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n").into_bytes();
     body.extend_from_slice(
         format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: text/csv\r\n\r\n")
             .as_bytes(),
@@ -57,7 +58,8 @@ fn id_of(location: &str) -> i64 {
     location.rsplit('/').next().and_then(|s| s.parse().ok()).expect("id in location")
 }
 
-const HOUSEHOLDS: &str = "household,size,eligible_from,locale\nHL-001,1,2026-01-01,en\nHL-002,3,2026-01-01,bg\nHL-003,6,2026-01-01,et\n";
+const HOUSEHOLDS: &str =
+    "household,size,eligible_from,locale\nHL-001,1,2026-01-01,en\nHL-002,3,2026-01-01,bg\nHL-003,6,2026-01-01,et\n";
 
 async fn currency_end_to_end(backend: Backend) {
     let Some(t) = spawn_on(backend).await else { return };
@@ -68,8 +70,17 @@ async fn currency_end_to_end(backend: Backend) {
     let csrf = hidden_csrf(&page(&t, &officer, "/currency/new").await.1).expect("csrf");
 
     // Bad fields are named on the page; nothing is stored.
-    let bad = [("csrf", csrf.as_str()), ("code", "EUR"), ("name", "Parkstad"), ("symbol", "P"), ("scale", "2"),
-        ("rate", "one"), ("categories", "food"), ("redemption_fee_bp", "x"), ("decay", "none")];
+    let bad = [
+        ("csrf", csrf.as_str()),
+        ("code", "EUR"),
+        ("name", "Parkstad"),
+        ("symbol", "P"),
+        ("scale", "2"),
+        ("rate", "one"),
+        ("categories", "food"),
+        ("redemption_fee_bp", "x"),
+        ("decay", "none"),
+    ];
     let (status, _, body) = post_form(&t, &officer, "/currency", &bad).await;
     assert_eq!(status, 422);
     for field in ["#code", "#rate", "#redemption_fee_bp"] {
@@ -77,15 +88,27 @@ async fn currency_end_to_end(backend: Backend) {
     }
     assert!(t.app.list_currencies(&koinon_app::Actor::System("t"), heerlen(&t).await).await.expect("list").is_empty());
 
-    let good = [("csrf", csrf.as_str()), ("code", "PARK"), ("name", "Parkstad Pas"), ("symbol", "P"), ("scale", "2"),
-        ("rate", "1:1"), ("holders", "beneficiaries_and_merchants"), ("categories", "food, hygiene, cleaning"),
-        ("redemption_fee_bp", "0"), ("early_redemption_fee_bp", "500"), ("early_redemption_days", "45"), ("decay", "none")];
+    let good = [
+        ("csrf", csrf.as_str()),
+        ("code", "PARK"),
+        ("name", "Parkstad Pas"),
+        ("symbol", "P"),
+        ("scale", "2"),
+        ("rate", "1:1"),
+        ("holders", "beneficiaries_and_merchants"),
+        ("categories", "food, hygiene, cleaning"),
+        ("redemption_fee_bp", "0"),
+        ("early_redemption_fee_bp", "500"),
+        ("early_redemption_days", "45"),
+        ("decay", "none"),
+    ];
     let (status, location, _) = post_form(&t, &officer, "/currency", &good).await;
     assert_eq!(status, 303, "defined");
     let currency = id_of(&location);
     let (_, body) = page(&t, &officer, &location).await;
     assert!(body.contains("Parkstad Pas (PARK)"));
-    let request_id = body.split("name=\"request_id\" value=\"").nth(1).and_then(|r| r.split('"').next()).expect("request id");
+    let request_id =
+        body.split("name=\"request_id\" value=\"").nth(1).and_then(|r| r.split('"').next()).expect("request id");
     let fund = [("csrf", csrf.as_str()), ("amount_eur", "400.00"), ("request_id", request_id)];
     let (status, _, _) = post_form(&t, &officer, &format!("/currency/currencies/{currency}/funding"), &fund).await;
     assert_eq!(status, 303);
@@ -97,17 +120,26 @@ async fn currency_end_to_end(backend: Backend) {
     let (status, c) = api(&t, &token, "GET", &format!("/api/v1/currency/currencies/{currency}"), None).await;
     assert_eq!(status, 200);
     assert_eq!((c["fund_eur_minor"].as_i64(), c["code"].as_str()), (Some(40_000), Some("PARK")));
-    let (status, p) = api(&t, &token, "POST", "/api/v1/currency/programmes", Some(json!({"currency_id": currency,
+    let (status, p) = api(
+        &t,
+        &token,
+        "POST",
+        "/api/v1/currency/programmes",
+        Some(json!({"currency_id": currency,
         "name": "Parkstad food aid", "start_on": "2026-01-01", "end_on": "2026-06-30", "budget": "5000.00",
-        "base_amount": "100.00", "per_member_amount": "50.00", "household_cap": "300.00"}))).await;
+        "base_amount": "100.00", "per_member_amount": "50.00", "household_cap": "300.00"})),
+    )
+    .await;
     assert_eq!(status, 201, "{p}");
     let programme = p["id"].as_i64().expect("id");
     let households = format!("/api/v1/currency/programmes/{programme}/households");
     let broken = "household,size,eligible_from\nHL-001,1,2026-01-01\nHL-002,lots,2026-01-01\n";
-    let (status, e) = api(&t, &token, "POST", &format!("{households}?preview=false"), Some(json!({"csv": broken}))).await;
+    let (status, e) =
+        api(&t, &token, "POST", &format!("{households}?preview=false"), Some(json!({"csv": broken}))).await;
     assert_eq!(status, 422);
     assert_eq!(e["error"]["fields"][0]["field"], "line 3 size", "{e}");
-    let (status, preview) = api(&t, &token, "POST", &format!("{households}?preview=true"), Some(json!({"csv": broken}))).await;
+    let (status, preview) =
+        api(&t, &token, "POST", &format!("{households}?preview=true"), Some(json!({"csv": broken}))).await;
     assert_eq!((status, preview["new"].as_u64(), preview["rejected"].as_u64()), (200, Some(1), Some(1)));
     let (_, list) = api(&t, &token, "GET", &households, None).await;
     assert_eq!(list.as_array().map(Vec::len), Some(0), "nothing imported");
@@ -126,8 +158,13 @@ async fn currency_end_to_end(backend: Backend) {
     assert!(preview.contains(&format!("action=\"/currency/programmes/{programme}/households/commit\"")));
     let csv = preview.split("name=\"csv\" value=\"").nth(1).and_then(|r| r.split('"').next()).expect("csv");
     let csv = csv.replace("&#10;", "\n").replace("&#x0a;", "\n").replace("&#x0A;", "\n");
-    let (status, _, _) =
-        post_form(&t, &officer, &format!("/currency/programmes/{programme}/households/commit"), &[("csrf", &csrf), ("csv", &csv)]).await;
+    let (status, _, _) = post_form(
+        &t,
+        &officer,
+        &format!("/currency/programmes/{programme}/households/commit"),
+        &[("csrf", &csrf), ("csv", &csv)],
+    )
+    .await;
     assert_eq!(status, 303);
     let (_, list) = api(&t, &token, "GET", &households, None).await;
     let monthly: Vec<i64> = list.as_array().expect("list").iter().filter_map(|h| h["monthly_minor"].as_i64()).collect();
@@ -138,14 +175,24 @@ async fn currency_end_to_end(backend: Backend) {
     assert_eq!(status, 200);
     assert!(body.contains("does not hold the euros"), "the refusal is explained");
     assert!(!body.contains("Prepare this run"));
-    let (status, _, body) =
-        post_form(&t, &officer, &format!("/currency/programmes/{programme}/issuance"), &[("csrf", &csrf), ("month", "2026-01")]).await;
+    let (status, _, body) = post_form(
+        &t,
+        &officer,
+        &format!("/currency/programmes/{programme}/issuance"),
+        &[("csrf", &csrf), ("month", "2026-01")],
+    )
+    .await;
     assert_eq!(status, 422, "not backed");
     assert!(body.contains("href=\"#backing\""));
     let fund = [("csrf", csrf.as_str()), ("amount_eur", "800.00"), ("request_id", "second-funding")];
     post_form(&t, &officer, &format!("/currency/currencies/{currency}/funding"), &fund).await;
-    let (status, location, _) =
-        post_form(&t, &officer, &format!("/currency/programmes/{programme}/issuance"), &[("csrf", &csrf), ("month", "2026-01")]).await;
+    let (status, location, _) = post_form(
+        &t,
+        &officer,
+        &format!("/currency/programmes/{programme}/issuance"),
+        &[("csrf", &csrf), ("month", "2026-01")],
+    )
+    .await;
     assert_eq!(status, 303);
     let run = id_of(&location);
     let (_, body) = page(&t, &officer, &location).await;
@@ -154,13 +201,21 @@ async fn currency_end_to_end(backend: Backend) {
     let (_, body) = page(&t, &approver, &location).await;
     assert!(body.contains(&format!("action=\"/currency/runs/{run}/approval\"")));
     let approver_csrf = hidden_csrf(&body).expect("csrf");
-    let (status, _, _) = post_form(&t, &approver, &format!("/currency/runs/{run}/approval"), &[("csrf", &approver_csrf)]).await;
+    let (status, _, _) =
+        post_form(&t, &approver, &format!("/currency/runs/{run}/approval"), &[("csrf", &approver_csrf)]).await;
     assert_eq!(status, 303);
     let (_, body) = page(&t, &officer, &format!("/currency/runs/{run}?lang=bg")).await;
     assert!(body.contains("Преведена в портфейлите"), "posted, in Bulgarian");
 
     // February through the API: the officer prepares, may not approve; the approver posts it.
-    let (status, r) = api(&t, &token, "POST", &format!("/api/v1/currency/programmes/{programme}/issuance-runs"), Some(json!({"month": "2026-02"}))).await;
+    let (status, r) = api(
+        &t,
+        &token,
+        "POST",
+        &format!("/api/v1/currency/programmes/{programme}/issuance-runs"),
+        Some(json!({"month": "2026-02"})),
+    )
+    .await;
     assert_eq!(status, 201, "{r}");
     let feb = r["id"].as_i64().expect("run");
     let approval = format!("/api/v1/currency/issuance-runs/{feb}/approval");

@@ -88,7 +88,7 @@ pub(crate) type NotifierSlot = Arc<dyn Notifier>;
 
 /// The issuance message in the beneficiary's language (en, el, bg, et; others in English).
 pub fn issuance_message(locale: Locale, amount_minor: i64, code: &str, scale: u8, month: &str) -> String {
-    let amount = locale.format_money(amount_minor, code, scale);
+    let amount = format!("{}\u{a0}{code}", locale.format_decimal(amount_minor, scale));
     match locale {
         Locale::Bg => format!("{month}: във вашия портфейл са добавени {amount}."),
         Locale::El => format!("{month}: προστέθηκαν {amount} στο πορτοφόλι σας."),

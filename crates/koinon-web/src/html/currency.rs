@@ -62,6 +62,12 @@ impl Layout {
         self.locale.format_money(*amount_minor, "EUR", 2)
     }
 
+    /// Units of a municipal currency: the number in the locale's format, then the code
+    /// (`1,250.00 GRAMA`; a municipal code is not a symbol to glue to the number).
+    pub fn units(&self, amount_minor: &i64, code: &str, scale: &u8) -> String {
+        format!("{}\u{a0}{code}", self.locale.format_decimal(*amount_minor, *scale))
+    }
+
     /// An issuance run's state (`prepared`, `approved`, `posted`, `rejected`), translated.
     pub fn state_name(&self, state: &str) -> String {
         self.t(&format!("currency-state-{state}"))

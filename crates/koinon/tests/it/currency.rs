@@ -260,3 +260,64 @@ async fn currency_pages_and_api_on_sqlite() {
 async fn currency_pages_and_api_on_postgres() {
     currency_end_to_end(Backend::Postgres).await;
 }
+
+fn koinon(data_dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_koinon"))
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(args)
+        .env_remove("KOINON_DATABASE_URL")
+        .env_remove("KOINON_JSON")
+        .env_remove("KOINON_AS")
+        .output()
+        .expect("run koinon")
+}
+
+fn json_of(o: &std::process::Output) -> Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|_| panic!("JSON: {}", String::from_utf8_lossy(&o.stdout)))
+}
+
+/// `koinon currency issue` on the demo's Grama: April previewed, prepared by the officer, refused
+/// to the officer as approver, posted by the approver; `ledger check` finds it backed.
+#[test]
+fn currency_issue_command() {
+    let dir = tempfile::tempdir().expect("dir");
+    let d = dir.path();
+    let o = koinon(d, &["demo"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let officer = "officer@santa-coloma.example.org";
+    let approver = "approver@santa-coloma.example.org";
+    let base = ["currency", "issue", "--programme", "1", "--month", "2026-04"];
+    fn with<'a>(base: &[&'a str], extra: &[&'a str]) -> Vec<&'a str> {
+        base.iter().chain(extra).copied().collect()
+    }
+
+    let o = koinon(d, &with(&base, &["--as", officer, "--json"]));
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let preview = json_of(&o);
+    assert_eq!(preview["month"], "2026-04");
+    let total: i64 =
+        preview["lines"].as_array().expect("lines").iter().filter_map(|l| l["amount_minor"].as_i64()).sum();
+    assert_eq!(preview["total_minor"].as_i64(), Some(total));
+    assert!(preview["refusal"].is_null());
+    let o = koinon(d, &with(&base, &["--as", officer]));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("2026-04:"), "a text summary");
+
+    let o = koinon(d, &with(&base, &["--as", officer, "--prepare", "--json"]));
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let run = json_of(&o);
+    assert_eq!((run["state"].as_str(), run["total_minor"].as_i64()), (Some("prepared"), Some(total)));
+    let id = run["id"].as_i64().expect("id").to_string();
+
+    let o = koinon(d, &with(&base, &["--as", officer, "--approve", &id]));
+    assert!(!o.status.success(), "an officer does not approve");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("not allowed"));
+    let o = koinon(d, &with(&base, &["--as", approver, "--approve", &id, "--json"]));
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(json_of(&o)["state"], "posted");
+
+    let o = koinon(d, &["ledger", "check", "--json"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
+    let check = json_of(&o);
+    assert_eq!((check["ok"].as_bool(), check["currencies"].as_u64()), (Some(true), Some(1)));
+}

@@ -330,6 +330,33 @@ pub struct IssuanceRunView {
     pub notifications: u64,
 }
 
+/// One line of a wallet's statement: what came in (positive) or went out (negative).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WalletEntry {
+    pub at_us: i64,
+    /// The transfer code: `issue`, `payment`, `demurrage`, ...
+    pub code: String,
+    pub amount_minor: i64,
+    pub reference: Option<String>,
+}
+
+/// A beneficiary's wallet in one currency, with its statement (oldest first).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WalletView {
+    pub currency: String,
+    pub currency_name: String,
+    pub scale: u8,
+    pub household: String,
+    pub programme: String,
+    pub balance_minor: i64,
+    pub entries: Vec<WalletEntry>,
+    /// More entries exist than are shown.
+    pub more: bool,
+}
+
+/// Statement lines shown on a wallet page.
+pub const WALLET_ENTRIES_SHOWN: i64 = 200;
+
 // ---- helpers ----
 
 /// A 128-bit id derived from the names of what it identifies, so that creating or posting the
@@ -1126,6 +1153,104 @@ impl App {
                 has_contact: h.contact.is_some(),
             })
             .collect())
+    }
+
+    /// Links a household of a programme to a beneficiary's user account by email (an empty
+    /// email unlinks it), so the beneficiary sees the household's wallet on their own page.
+    pub async fn link_household_user(
+        &self,
+        actor: &Actor,
+        tenant_id: i64,
+        programme_id: i64,
+        household: &str,
+        email: &str,
+    ) -> Result<HouseholdView, AppError> {
+        actor.require(Action::ManageCurrency, &Resource::tenant(tenant_id))?;
+        let mut tx = self.store().begin().await?;
+        let mut db = tx.db();
+        let (p, _) = load_programme(&mut db, tenant_id, programme_id).await?;
+        let records = db.programme_households(programme_id).await?;
+        let record = records.iter().find(|h| h.household == household.trim()).ok_or_else(|| {
+            AppError::invalid("household", "unknown_household", "No household with this reference in the programme")
+        })?;
+        let user_id = if email.trim().is_empty() {
+            None
+        } else {
+            let email = text::Email::parse(email)?;
+            let user =
+                db.user_by_email(email.as_str()).await?.filter(|u| u.tenant_id == tenant_id).ok_or_else(|| {
+                    AppError::invalid("email", "unknown_user", "No user with this email in this municipality")
+                })?;
+            if user.role != koinon_core::role::Role::Beneficiary.as_str() {
+                return Err(AppError::invalid("email", "not_a_beneficiary", "The user is not a beneficiary"));
+            }
+            Some(user.id)
+        };
+        db.set_household_user(record.id, user_id).await?;
+        audit::append(
+            &mut db,
+            actor,
+            Some(tenant_id),
+            "currency.link_household",
+            &format!("currency_household:{}", record.id),
+            serde_json::json!({"before": {"user_id": record.user_id}, "after": {"user_id": user_id}}),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(HouseholdView {
+            id: record.id,
+            household: record.household.clone(),
+            size: record.size,
+            eligible_from: record.eligible_from.clone(),
+            eligible_to: record.eligible_to.clone(),
+            locale: record.locale.clone(),
+            has_contact: record.contact.is_some(),
+            monthly_minor: rule_of(&p).amount_for(record.size),
+        })
+    }
+
+    /// The signed-in user's own wallets: one per household linked to them, with its balance
+    /// and statement. Everyone sees only their own (a user with no linked household, none).
+    pub async fn my_wallets(&self, actor: &Actor, tenant_id: i64) -> Result<Vec<WalletView>, AppError> {
+        let subject = actor.subject().ok_or(AppError::Forbidden)?;
+        actor.require(Action::ManageOwnAccount, &Resource::user(tenant_id, subject.user_id))?;
+        let mut conn = self.store().conn().await?;
+        let mut db = conn.db();
+        let mut out = Vec::new();
+        for h in db.households_of_user(tenant_id, subject.user_id).await? {
+            let (p, c) = load_programme(&mut db, tenant_id, h.programme_id).await?;
+            let wallet = wallet_id(tenant_id, &c.code, &h.household);
+            let (balance, rows) = match db.ledger_account(tenant_id, wallet).await? {
+                Some(a) => (
+                    a.credits_posted.saturating_sub(a.debits_posted),
+                    db.ledger_statement(wallet, 0, WALLET_ENTRIES_SHOWN + 1).await?,
+                ),
+                None => (0, Vec::new()),
+            };
+            let more = rows.len() as i64 > WALLET_ENTRIES_SHOWN;
+            let me = id_bytes(wallet);
+            let entries = rows
+                .into_iter()
+                .take(WALLET_ENTRIES_SHOWN as usize)
+                .map(|t| WalletEntry {
+                    at_us: t.ts,
+                    amount_minor: if t.credit_account_id == me { t.amount } else { -t.amount },
+                    code: t.code,
+                    reference: t.reference,
+                })
+                .collect();
+            out.push(WalletView {
+                currency: c.code.clone(),
+                currency_name: c.name.clone(),
+                scale: scale_of(&c),
+                household: h.household,
+                programme: p.name,
+                balance_minor: balance,
+                entries,
+                more,
+            });
+        }
+        Ok(out)
     }
 
     // ---- household imports ----

@@ -321,6 +321,39 @@ async fn issuance_four_eyes(postgres: bool) {
     assert_eq!(check.currencies, 1);
     let p2 = f.app.programme(&officer, f.tenant, p.id).await.expect("programme");
     assert_eq!((p2.issued_minor, p2.budget_left_minor), (115_000, 10_000_000 - 115_000));
+
+    // A beneficiary linked to SC-0002 sees that wallet: two months of 200, in order.
+    let user = |email: &'static str, role: &'static str| koinon_app::users::NewUserInput {
+        email,
+        display_name: email,
+        role,
+        organisation_id: None,
+        password: "correct horse battery staple",
+    };
+    let b = f.app.create_user(&SYSTEM, f.tenant, &user("maria@example.org", "beneficiary")).await.expect("user");
+    let other = f.app.create_user(&SYSTEM, f.tenant, &user("joan@example.org", "beneficiary")).await.expect("user");
+    let staff = f.app.create_user(&SYSTEM, f.tenant, &user("staff@example.org", "officer")).await.expect("user");
+    let err = f.app.link_household_user(&officer, f.tenant, p.id, "SC-0002", &staff.email).await.expect_err("staff");
+    assert_eq!(fields(&err), vec![("email".to_string(), "not_a_beneficiary")]);
+    let err = f.app.link_household_user(&officer, f.tenant, p.id, "SC-9999", &b.email).await.expect_err("unknown");
+    assert_eq!(fields(&err), vec![("household".to_string(), "unknown_household")]);
+    let as_user = |id: i64| {
+        Actor::User(Subject { user_id: id, tenant_id: f.tenant, role: Role::Beneficiary, organisation_id: None })
+    };
+    assert!(matches!(
+        f.app.link_household_user(&as_user(b.id), f.tenant, p.id, "SC-0002", &b.email).await,
+        Err(AppError::Forbidden)
+    ));
+    f.app.link_household_user(&officer, f.tenant, p.id, "SC-0002", &b.email).await.expect("linked");
+    let wallets = f.app.my_wallets(&as_user(b.id), f.tenant).await.expect("wallets");
+    assert_eq!(wallets.len(), 1);
+    assert_eq!((wallets[0].currency.as_str(), wallets[0].household.as_str()), ("GRAMA", "SC-0002"));
+    assert_eq!(wallets[0].balance_minor, 40_000);
+    let entries: Vec<(&str, i64)> = wallets[0].entries.iter().map(|e| (e.code.as_str(), e.amount_minor)).collect();
+    assert_eq!(entries, vec![("issue", 20_000), ("issue", 20_000)]);
+    assert!(f.app.my_wallets(&as_user(other.id), f.tenant).await.expect("none").is_empty(), "only one's own");
+    f.app.link_household_user(&officer, f.tenant, p.id, "SC-0002", "").await.expect("unlinked");
+    assert!(f.app.my_wallets(&as_user(b.id), f.tenant).await.expect("none").is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

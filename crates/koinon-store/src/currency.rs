@@ -350,6 +350,26 @@ impl Db<'_> {
         Ok(())
     }
 
+    /// Links a household to a beneficiary's user account (or unlinks it with `None`).
+    pub async fn set_household_user(&mut self, id: i64, user_id: Option<i64>) -> Result<(), StoreError> {
+        let sql = "UPDATE currency_households SET user_id = $1 WHERE id = $2";
+        on!(self, c => sqlx::query(sql).bind(user_id).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// The households linked to a user, in the user's municipality.
+    pub async fn households_of_user(
+        &mut self,
+        tenant_id: i64,
+        user_id: i64,
+    ) -> Result<Vec<HouseholdRecord>, StoreError> {
+        let sql = "SELECT h.id, h.programme_id, h.household, h.size, h.eligible_from, h.eligible_to, h.locale, h.contact, \
+                   h.user_id, h.imported_by, h.updated_at_us FROM currency_households h \
+                   JOIN currency_programmes p ON p.id = h.programme_id \
+                   WHERE h.user_id = $1 AND p.tenant_id = $2 ORDER BY h.id";
+        Ok(on!(self, c => sqlx::query_as(sql).bind(user_id).bind(tenant_id).fetch_all(c).await)?)
+    }
+
     // ---- issuance runs ----
 
     #[allow(clippy::too_many_arguments)]

@@ -53,6 +53,8 @@ pub fn routes() -> Router<AppState> {
         .route("/currency/runs/{id}", get(run_page))
         .route("/currency/runs/{id}/approval", post(approve_run))
         .route("/currency/runs/{id}/rejection", post(reject_run))
+        .route("/currency/programmes/{id}/households/link", post(link_household))
+        .route("/wallet", get(wallet_page))
 }
 
 /// What the currency templates format.
@@ -66,6 +68,24 @@ impl Layout {
     /// (`1,250.00 GRAMA`; a municipal code is not a symbol to glue to the number).
     pub fn units(&self, amount_minor: &i64, code: &str, scale: &u8) -> String {
         format!("{}\u{a0}{code}", self.locale.format_decimal(*amount_minor, *scale))
+    }
+
+    /// Whether the signed-in user is a beneficiary (who has a wallet page).
+    pub fn has_wallet_page(&self) -> bool {
+        self.user.as_ref().is_some_and(|u| u.role == koinon_core::role::Role::Beneficiary)
+    }
+
+    /// A wallet statement line's kind (`issue`, `payment`, ...), translated where known.
+    pub fn entry_name(&self, code: &str) -> String {
+        let key = format!("currency-entry-{}", code.replace('_', "-"));
+        let text = self.t(&key);
+        if text == key { code.to_string() } else { text }
+    }
+
+    /// A signed amount of units (`+100.00 GRAMA`, `−25.50 GRAMA`).
+    pub fn signed_units(&self, amount_minor: &i64, code: &str, scale: &u8) -> String {
+        let sign = if *amount_minor < 0 { "\u{2212}" } else { "+" };
+        format!("{sign}{}", self.units(&amount_minor.saturating_abs(), code, scale))
     }
 
     /// An issuance run's state (`prepared`, `approved`, `posted`, `rejected`), translated.
@@ -489,6 +509,8 @@ struct ProgrammePage {
     import: Option<HouseholdImport>,
     import_csv: String,
     month: String,
+    link_household: String,
+    link_email: String,
 }
 
 async fn programme_view(
@@ -515,7 +537,18 @@ async fn programme_view(
         None => (None, String::new()),
     };
     let l = Layout::new(state, ctx, "currency-programme-title").await.with_errors(errors);
-    Ok(ProgrammePage { l, p, households, households_not_shown, runs, import, import_csv, month })
+    Ok(ProgrammePage {
+        l,
+        p,
+        households,
+        households_not_shown,
+        runs,
+        import,
+        import_csv,
+        month,
+        link_household: String::new(),
+        link_email: String::new(),
+    })
 }
 
 async fn programme_page(
@@ -644,6 +677,57 @@ async fn commit_households(
             Ok(unprocessable(&programme_view(&state, &ctx, id, None, errors).await?))
         }
     }
+}
+
+#[derive(serde::Deserialize)]
+struct LinkForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    household: String,
+    #[serde(default)]
+    email: String,
+}
+
+/// Links a household to a beneficiary's account (or unlinks it, with no email).
+async fn link_household(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(form): Form<LinkForm>,
+) -> Result<Response, HtmlError> {
+    ctx.check_csrf(&form.csrf)?;
+    let (actor, tenant_id) = actor_of(&ctx)?;
+    let id = parse_id(&ctx, &id)?;
+    require(&ctx, &actor, Action::ManageCurrency, tenant_id)?;
+    match state.app.link_household_user(&actor, tenant_id, id, &form.household, &form.email).await {
+        Ok(_) => Ok(redirect_with_flash(&format!("/currency/programmes/{id}"), "flash-household-linked")),
+        Err(e) => {
+            let errors = form_errors(e).map_err(page_error(&ctx))?;
+            let mut page = programme_view(&state, &ctx, id, None, errors).await?;
+            page.link_household = clip(&form.household, 64);
+            page.link_email = clip(&form.email, 254);
+            Ok(unprocessable(&page))
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The beneficiary's wallet
+
+#[derive(Template)]
+#[template(path = "currency_wallet.html")]
+struct WalletPage {
+    l: Layout,
+    wallets: Vec<koinon_app::currency::WalletView>,
+}
+
+/// The signed-in user's wallets, balances and statements, in their language.
+async fn wallet_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, HtmlError> {
+    let (actor, tenant_id) = actor_of(&ctx)?;
+    let wallets = state.app.my_wallets(&actor, tenant_id).await.map_err(page_error(&ctx))?;
+    let l = Layout::new(&state, &ctx, "currency-wallet-title").await;
+    Ok(render(&WalletPage { l, wallets }))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -251,6 +251,9 @@ fn html_rows(ids: &Ids) -> Vec<Row> {
         post(format!("/currency/programmes/{}/households/upload", ids.programme), MANAGERS, true),
         post(format!("/currency/programmes/{}/issuance", ids.programme), MANAGERS, true),
         post(format!("/currency/runs/{}/rejection", ids.issuance_run), &[Approver], true),
+        post(format!("/currency/programmes/{}/households/link", ids.programme), MANAGERS, true),
+        // Everyone has a wallet page; it shows only what is linked to them.
+        get("/wallet".into(), ALL, false),
     ]
 }
 

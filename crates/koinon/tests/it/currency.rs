@@ -231,6 +231,20 @@ async fn currency_end_to_end(backend: Backend) {
     let (status, c) = api(&t, &token, "GET", &format!("/api/v1/currency/currencies/{currency}"), None).await;
     assert_eq!((status, c["outstanding_minor"].as_i64(), c["backed"].as_bool()), (200, Some(120_000), Some(true)));
 
+    // HL-002 is linked to the demo beneficiary, who sees the wallet in Greek.
+    let link = [("csrf", csrf.as_str()), ("household", "HL-002"), ("email", "beneficiary@heerlen.example.org")];
+    let (status, _, _) =
+        post_form(&t, &officer, &format!("/currency/programmes/{programme}/households/link"), &link).await;
+    assert_eq!(status, 303);
+    let beneficiary = t.signed_in("beneficiary@heerlen.example.org").await;
+    let (status, body) = page(&t, &beneficiary, "/wallet?lang=el").await;
+    assert_eq!(status, 200);
+    assert!(body.contains("Το πορτοφόλι μου") && body.contains("Μηνιαία βοήθεια"), "the wallet in Greek");
+    assert!(body.contains("400,00\u{a0}PARK"), "two months of 200 in the balance");
+    assert!(body.contains("href=\"/wallet\""), "beneficiaries find it in the menu");
+    let (_, body) = page(&t, &approver, "/wallet").await;
+    assert!(body.contains("No wallet is linked"), "others have none");
+
     // The demo's Grama: three posted months in Santa Coloma, and every currency backed.
     let sc = t.app.tenant_by_code("santa-coloma").await.expect("santa coloma").id;
     let system = koinon_app::Actor::System("t");

@@ -3,9 +3,8 @@
 //! XLSX upload: preview, then import) and its issuance runs, a month's preview, and a run to
 //! approve or send back. The app checks every rule; these pages show its answers.
 //!
-//! The beneficiary's own wallet page is not here yet: households are the social services'
-//! pseudonymous references, not users, so a user↔household link comes first (see
-//! `docs/currency.md`).
+//! And the beneficiary's own page, `/wallet`: the balance and statement of each wallet whose
+//! household an officer linked to the signed-in user.
 
 use askama::Template;
 use axum::Router;

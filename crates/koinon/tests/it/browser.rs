@@ -275,6 +275,7 @@ async fn every_shell_page_passes_axe_in_greek() {
             format!("/currency/programmes/{programme_id}"),
             format!("/currency/programmes/{programme_id}/issuance?month=2026-02"),
             format!("/currency/runs/{issuance_id}"),
+            "/wallet".into(),
         ];
         let mut problems = Vec::new();
         for page in &pages {

@@ -67,12 +67,12 @@ pub enum Command {
     /// Outcomes contracts from files: payment statements and investor returns.
     #[command(subcommand)]
     Outcomes(crate::outcomes_cmd::OutcomesCommand),
-    /// Municipal e-currencies: monthly issuance.
-    #[command(subcommand)]
-    Currency(crate::currency_cmd::CurrencyCommand),
     /// The INDIGO knowledge bank of the world's impact bonds: import, summary, export.
     #[command(subcommand)]
     Indigo(crate::indigo_cmd::IndigoCommand),
+    /// A municipal e-currency: monthly issuance.
+    #[command(subcommand)]
+    Currency(crate::currency_cmd::CurrencyCommand),
     /// Write a consistent copy of every row to a file (safe while the server runs).
     Backup {
         #[arg(long)]
@@ -308,14 +308,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Outcomes(cmd) => crate::outcomes_cmd::run(cmd),
-        Command::Currency(cmd) => {
-            let app = App::new(open(&cli.db).await?);
-            crate::currency_cmd::run(&app, cmd).await
-        }
         Command::Indigo(cmd) => {
             let app = App::new(open(&cli.db).await?);
             crate::indigo_cmd::run(&app, cmd).await
         }
+        Command::Currency(cmd) => crate::currency_cmd::run(cmd, cli.db.database_url.clone(), || open(&cli.db)).await,
         Command::Backup { out, json } => {
             let store = open(&cli.db).await?;
             let tmp = out.with_extension("partial");

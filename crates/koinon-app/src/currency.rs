@@ -815,7 +815,24 @@ impl App {
                 return Err(AppError::conflict("code", format!("Currency {code} already exists")));
             }
         }
-        self.create_ledger(&CURRENCY, tenant_id, EUR, "Euro", 2).await?;
+        // The euro ledger may exist already under another name (an outcomes contract in euros
+        // opens one named `EUR`): any EUR ledger of two decimals will do.
+        let eur = {
+            let mut conn = self.store().conn().await?;
+            conn.db().ledger_by_code(tenant_id, EUR).await?
+        };
+        match eur {
+            Some(l) if l.scale != 2 => {
+                return Err(AppError::Internal(format!(
+                    "the EUR ledger of municipality {tenant_id} has {} decimals",
+                    l.scale
+                )));
+            }
+            Some(_) => {}
+            None => {
+                self.create_ledger(&CURRENCY, tenant_id, EUR, "Euro", 2).await?;
+            }
+        }
         self.create_ledger(&CURRENCY, tenant_id, &code, &p.name, i64::from(p.scale)).await.map_err(|e| match e {
             AppError::Conflict(_) => {
                 AppError::conflict("code", format!("A ledger {code} already exists with other settings"))

@@ -139,6 +139,8 @@ async fn define_and_import(postgres: bool) {
     let err = f.app.define_currency(&f.approver(), f.tenant, &grama()).await.expect_err("approvers do not define");
     assert!(matches!(err, AppError::Forbidden));
 
+    // A euro ledger opened under another name (as an outcomes contract in euros does) is used.
+    f.app.create_ledger(&SYSTEM, f.tenant, "EUR", "EUR", 2).await.expect("EUR ledger");
     let c = f.app.define_currency(&officer, f.tenant, &grama()).await.expect("grama");
     assert_eq!((c.code.as_str(), c.scale, c.rate.as_str()), ("GRAMA", 2, "1:1"));
     assert_eq!(c.categories, ["food", "hygiene", "cleaning"]);

@@ -213,6 +213,11 @@ impl App {
         created += self.seed_demo_ledger(heerlen.id).await?;
         created += self.seed_demo_outcomes(heerlen.id).await?;
         created += self.seed_demo_draft(heerlen.id).await?;
+        let (currency_created, currency_logins) = self.seed_demo_currency().await?;
+        created += currency_created;
+        for (email, role) in currency_logins.into_iter().zip(["officer", "approver"]) {
+            logins.push(DemoLogin { email, role, tenant: crate::currency_demo::DEMO_TENANT });
+        }
         Ok(DemoReport { created, logins, password: DEMO_PASSWORD })
     }
 

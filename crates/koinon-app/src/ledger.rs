@@ -347,6 +347,8 @@ pub struct CheckReport {
     pub accounts: u64,
     pub transfers: i64,
     pub ledgers: u64,
+    /// Municipal currencies whose backing was checked.
+    pub currencies: u64,
     pub problems: Vec<String>,
 }
 
@@ -382,7 +384,8 @@ pub async fn check(store: &Store) -> Result<CheckReport, AppError> {
     let accounts = db.ledger_all_accounts().await;
     let postings_off = db.ledger_postings_mismatch().await;
     let second = second.await.map_err(|e| AppError::Internal(format!("ledger check: {e}")))?;
-    let (first, accounts, postings_off, second) = (first?, accounts?, postings_off?, second?);
+    let currencies = db.all_currencies().await;
+    let (first, accounts, postings_off, second, currencies) = (first?, accounts?, postings_off?, second?, currencies?);
     tx.rollback().await?;
     let part = first.then(second);
     let transfers = part.transfers;
@@ -460,6 +463,37 @@ pub async fn check(store: &Store) -> Result<CheckReport, AppError> {
         }
         if dp != cp {
             problem(&mut report, format!("ledger {ledger}: pending debits {dp} differ from pending credits {cp}"));
+        }
+    }
+    // Backing: every currency's units outstanding (what left its issuance account and has not
+    // come back) stay within what its guarantee fund's euros cover at its rate.
+    report.currencies = currencies.len() as u64;
+    let balances: std::collections::HashMap<&[u8], &koinon_store::ledger::AccountRow> =
+        accounts.iter().map(|a| (a.id.as_slice(), a)).collect();
+    for c in &currencies {
+        let fund = balances
+            .get(c.guarantee_fund_account.as_slice())
+            .map_or(0, |a| i128::from(a.credits_posted) - i128::from(a.debits_posted) - i128::from(a.debits_pending));
+        let outstanding = balances
+            .get(c.issuance_account.as_slice())
+            .map_or(0, |a| i128::from(a.debits_posted) + i128::from(a.debits_pending) - i128::from(a.credits_posted));
+        let scale = u32::try_from(c.scale).unwrap_or(0);
+        let needed = outstanding * 100 * i128::from(c.rate_euros);
+        let covered = fund * 10_i128.pow(scale) * i128::from(c.rate_units);
+        if needed > covered {
+            let scale_u8 = u8::try_from(scale).unwrap_or(0);
+            problem(
+                &mut report,
+                format!(
+                    "currency {} of municipality {}: {} units outstanding are not backed by the guarantee fund's {} EUR at {}:{} (units:euros)",
+                    c.code,
+                    c.tenant_id,
+                    koinon_core::money::minor_to_decimal(i64::try_from(outstanding).unwrap_or(i64::MAX), scale_u8),
+                    koinon_core::money::minor_to_decimal(i64::try_from(fund).unwrap_or(i64::MIN), 2),
+                    c.rate_units,
+                    c.rate_euros
+                ),
+            );
         }
     }
     report.ok = report.problems.is_empty();

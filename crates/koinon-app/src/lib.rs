@@ -5,6 +5,8 @@
 
 pub mod audit;
 pub mod auth;
+pub mod currency;
+pub mod currency_demo;
 pub mod demo;
 mod error;
 pub mod indigo;
@@ -39,6 +41,7 @@ pub struct App {
     ledger_writer: ledger::WriterSlot,
     tenant_cache: tenants::TenantCache,
     ledger_cache: ledger::LedgerCache,
+    notifier: currency::NotifierSlot,
 }
 
 /// Who is acting.
@@ -115,6 +118,7 @@ impl App {
             ledger_writer: ledger::WriterSlot::default(),
             tenant_cache: tenants::TenantCache::default(),
             ledger_cache: ledger::LedgerCache::default(),
+            notifier: std::sync::Arc::new(currency::LogOnlyNotifier),
         }
     }
 

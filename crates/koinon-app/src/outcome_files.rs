@@ -126,6 +126,14 @@ impl ImportFile {
         }
     }
 
+    /// The worksheet row of a line of [`Self::csv`] (for CSV text, the line itself).
+    pub fn row_of_line(&self, line: u64) -> u64 {
+        match self {
+            ImportFile::Csv(_) => line,
+            ImportFile::Sheet(s) => s.table.row_of_line(line).unwrap_or(line),
+        }
+    }
+
     /// A preview or commit report with its lines turned into worksheet rows.
     pub fn locate(&self, mut report: ImportReport) -> ImportReport {
         let ImportFile::Sheet(s) = self else { return report };

@@ -92,10 +92,19 @@ pub enum Action {
     ViewIndigo,
     /// Import an INDIGO export (it replaces the bank every tenant sees).
     ImportIndigo,
+    /// See the municipality's e-currencies, programmes, households and issuance runs.
+    ViewCurrency,
+    /// Define and change e-currencies, fund their guarantee fund, run programmes and import
+    /// their households.
+    ManageCurrency,
+    /// Prepare a month's issuance run.
+    PrepareIssuance,
+    /// Approve a prepared issuance run (four eyes: not the one who prepared it).
+    ApproveIssuance,
 }
 
 impl Action {
-    pub const ALL: [Action; 25] = [
+    pub const ALL: [Action; 29] = [
         Action::ViewTenant,
         Action::UpdateTenant,
         Action::ViewUsers,
@@ -121,6 +130,10 @@ impl Action {
         Action::ViewInvestorFigures,
         Action::ViewIndigo,
         Action::ImportIndigo,
+        Action::ViewCurrency,
+        Action::ManageCurrency,
+        Action::PrepareIssuance,
+        Action::ApproveIssuance,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -150,6 +163,10 @@ impl Action {
             Action::ViewInvestorFigures => "view_investor_figures",
             Action::ViewIndigo => "view_indigo",
             Action::ImportIndigo => "import_indigo",
+            Action::ViewCurrency => "view_currency",
+            Action::ManageCurrency => "manage_currency",
+            Action::PrepareIssuance => "prepare_issuance",
+            Action::ApproveIssuance => "approve_issuance",
         }
     }
 }
@@ -214,6 +231,9 @@ pub fn permits(subject: &Subject, action: Action, resource: &Resource) -> bool {
         // pages do not show it.
         Action::ViewIndigo => !matches!(role, Merchant | Beneficiary),
         Action::ImportIndigo => role == Admin,
+        Action::ViewCurrency => matches!(role, Admin | Officer | Approver | Auditor),
+        Action::ManageCurrency | Action::PrepareIssuance => matches!(role, Admin | Officer),
+        Action::ApproveIssuance => role == Approver,
     }
 }
 
@@ -312,6 +332,23 @@ mod tests {
         assert!(permits(&subject(Role::Admin), Action::ImportIndigo, &t));
         for role in Role::ALL.into_iter().filter(|r| *r != Role::Admin) {
             assert!(!permits(&subject(role), Action::ImportIndigo, &t), "{role:?}");
+        }
+    }
+
+    #[test]
+    fn currency_roles() {
+        let t = Resource::tenant(1);
+        for role in [Role::Admin, Role::Officer] {
+            assert!(permits(&subject(role), Action::ManageCurrency, &t), "{role:?}");
+            assert!(permits(&subject(role), Action::PrepareIssuance, &t), "{role:?}");
+            assert!(!permits(&subject(role), Action::ApproveIssuance, &t), "{role:?}");
+        }
+        assert!(permits(&subject(Role::Approver), Action::ApproveIssuance, &t));
+        assert!(!permits(&subject(Role::Approver), Action::PrepareIssuance, &t));
+        assert!(permits(&subject(Role::Auditor), Action::ViewCurrency, &t));
+        for role in [Role::Merchant, Role::Beneficiary, Role::Provider, Role::Investor, Role::Reviewer] {
+            assert!(!permits(&subject(role), Action::ViewCurrency, &t), "{role:?}");
+            assert!(!permits(&subject(role), Action::ManageCurrency, &t), "{role:?}");
         }
     }
 

@@ -5,6 +5,7 @@
 //! against whichever connection type is underneath. Migrations are embedded, one folder per
 //! backend. Every query here knows koinon-core types, never HTTP.
 
+pub mod currency;
 mod db;
 pub mod dump;
 mod error;

@@ -70,6 +70,9 @@ pub enum Command {
     /// The INDIGO knowledge bank of the world's impact bonds: import, summary, export.
     #[command(subcommand)]
     Indigo(crate::indigo_cmd::IndigoCommand),
+    /// A municipal e-currency: monthly issuance.
+    #[command(subcommand)]
+    Currency(crate::currency_cmd::CurrencyCommand),
     /// Write a consistent copy of every row to a file (safe while the server runs).
     Backup {
         #[arg(long)]
@@ -251,10 +254,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 print_json(&value);
             } else if report.ok {
                 out!(
-                    "ledger holds: {} accounts, {} transfers, {} ledgers balanced ({seconds:.3} s)",
+                    "ledger holds: {} accounts, {} transfers, {} ledgers balanced, {} currencies backed ({seconds:.3} s)",
                     report.accounts,
                     report.transfers,
-                    report.ledgers
+                    report.ledgers,
+                    report.currencies
                 );
             } else {
                 out!("ledger check found {} problem(s):", report.problems.len());
@@ -308,6 +312,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let app = App::new(open(&cli.db).await?);
             crate::indigo_cmd::run(&app, cmd).await
         }
+        Command::Currency(cmd) => crate::currency_cmd::run(cmd, cli.db.database_url.clone(), || open(&cli.db)).await,
         Command::Backup { out, json } => {
             let store = open(&cli.db).await?;
             let tmp = out.with_extension("partial");

@@ -3,6 +3,7 @@
 //! `/api/openapi.json` (the committed `openapi.json` is checked against the code by a test).
 
 mod audit;
+mod currency;
 mod indigo;
 mod ledger;
 mod networks;
@@ -43,6 +44,7 @@ pub fn routes() -> Router<AppState> {
         .merge(outcomes_feasibility::routes())
         .merge(outcomes_files::routes())
         .merge(indigo::routes())
+        .merge(currency::routes())
         .fallback(api_not_found)
         .method_not_allowed_fallback(api_method_not_allowed)
 }
@@ -184,7 +186,7 @@ pub struct FieldErrorBody {
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "koinon API", description = "The JSON API of koinon: tenants, organisations, users, networks, the audit log, the ledger, the outcomes calculator, outcomes contracts and the INDIGO knowledge bank."),
+    info(title = "koinon API", description = "The JSON API of koinon: tenants, organisations, users, networks, the audit log, the ledger, the outcomes calculator, outcomes contracts, the INDIGO knowledge bank and municipal e-currencies."),
     modifiers(&BearerAuth, &ResponseDescriptions),
     nest(
         (path = "/api/v1", api = tenants::TenantsApi),
@@ -200,6 +202,7 @@ pub struct FieldErrorBody {
         (path = "/api/v1", api = outcomes_feasibility::OutcomesFeasibilityApi),
         (path = "/api/v1", api = outcomes_files::OutcomesFilesApi),
         (path = "/api/v1", api = indigo::IndigoApi),
+        (path = "/api/v1", api = currency::CurrencyApi),
     ),
     components(schemas(ErrorBody, ErrorDetail, FieldErrorBody))
 )]

@@ -80,6 +80,10 @@ struct Ids {
     evidence_claim: i64,
     /// An empty contract design of Heerlen's.
     design: i64,
+    /// A currency of Heerlen's, a programme of it with households, and a prepared run.
+    currency: i64,
+    programme: i64,
+    issuance_run: i64,
 }
 
 async fn ids(t: &TestApp) -> Ids {
@@ -111,7 +115,42 @@ async fn ids(t: &TestApp) -> Ids {
     let provider_org = provider.organisation_id.expect("provider org");
     let design = t.app.create_design(&system, heerlen.id).await.expect("design").id;
     t.app.import_indigo(&system, &crate::indigo::export_files("indigo-2025-05")).await.expect("INDIGO import");
-    Ids { officer, provider_org, network, contract, running, claim, run, evidence_claim, design }
+    let input = koinon_app::currency::CurrencyInput {
+        code: "PARK".into(),
+        name: "Parkstad Pas".into(),
+        symbol: "P".into(),
+        categories: "food".into(),
+        ..Default::default()
+    };
+    let currency = t.app.define_currency(&system, heerlen.id, &input).await.expect("currency").id;
+    let programme = koinon_app::currency::ProgrammeInput {
+        currency_id: currency,
+        name: "Parkstad food aid".into(),
+        start_on: "2026-01-01".into(),
+        end_on: "2026-12-31".into(),
+        budget: "10000.00".into(),
+        base_amount: "100.00".into(),
+        auto_backing: true,
+        ..Default::default()
+    };
+    let programme = t.app.create_programme(&system, heerlen.id, &programme).await.expect("programme").id;
+    let file = koinon_app::outcome_files::ImportFile::Csv("household,size,eligible_from\nHL-1,2,2026-01-01\n".into());
+    t.app.commit_households(&system, heerlen.id, programme, &file).await.expect("households");
+    let issuance_run = t.app.prepare_issuance(&system, heerlen.id, programme, "2026-01").await.expect("run").id;
+    Ids {
+        officer,
+        provider_org,
+        network,
+        contract,
+        running,
+        claim,
+        run,
+        evidence_claim,
+        design,
+        currency,
+        programme,
+        issuance_run,
+    }
 }
 
 fn html_rows(ids: &Ids) -> Vec<Row> {
@@ -196,6 +235,25 @@ fn html_rows(ids: &Ids) -> Vec<Row> {
         // Feasibility of the draft contract: the page, and a run with no assumptions filled in.
         get(format!("/outcomes/{}/feasibility", ids.contract), CONTRACT_VIEWERS, true),
         post(format!("/outcomes/{}/feasibility", ids.contract), MANAGERS, true),
+        // E-currency: the pages, and refused writes (empty forms, a month with a run).
+        get("/currency".into(), LEDGER_READERS, false),
+        get("/currency/new".into(), MANAGERS, false),
+        get(format!("/currency/currencies/{}", ids.currency), LEDGER_READERS, true),
+        get("/currency/programmes/new".into(), MANAGERS, false),
+        get(format!("/currency/programmes/{}", ids.programme), LEDGER_READERS, true),
+        get(format!("/currency/programmes/{}/issuance?month=2026-02", ids.programme), LEDGER_READERS, true),
+        get(format!("/currency/runs/{}", ids.issuance_run), LEDGER_READERS, true),
+        post("/currency".into(), MANAGERS, false),
+        post(format!("/currency/currencies/{}", ids.currency), MANAGERS, true),
+        post(format!("/currency/currencies/{}/funding", ids.currency), MANAGERS, true),
+        post("/currency/programmes".into(), MANAGERS, false),
+        post(format!("/currency/programmes/{}/households/commit", ids.programme), MANAGERS, true),
+        post(format!("/currency/programmes/{}/households/upload", ids.programme), MANAGERS, true),
+        post(format!("/currency/programmes/{}/issuance", ids.programme), MANAGERS, true),
+        post(format!("/currency/runs/{}/rejection", ids.issuance_run), &[Approver], true),
+        post(format!("/currency/programmes/{}/households/link", ids.programme), MANAGERS, true),
+        // Everyone has a wallet page; it shows only what is linked to them.
+        get("/wallet".into(), ALL, false),
     ]
 }
 
@@ -308,6 +366,56 @@ fn api_rows(ids: &Ids) -> Vec<Row> {
             format!("/api/v1/outcomes/contracts/{}/waterfall", ids.running),
             json!({"return_cap_multiple_bp": null, "residual_investors_share_bp": 0}),
             MANAGERS,
+            true,
+        ),
+        // E-currency (invalid writes: empty definitions, a month that already has a run).
+        get("/api/v1/currency/currencies".into(), LEDGER_READERS, false),
+        get(format!("/api/v1/currency/currencies/{}", ids.currency), LEDGER_READERS, true),
+        write("POST", "/api/v1/currency/currencies".into(), json!({"code": ""}), MANAGERS, false),
+        write("PUT", format!("/api/v1/currency/currencies/{}", ids.currency), json!({"name": ""}), MANAGERS, true),
+        write(
+            "POST",
+            format!("/api/v1/currency/currencies/{}/funding", ids.currency),
+            json!({"amount_eur": "x", "request_id": "authz"}),
+            MANAGERS,
+            true,
+        ),
+        get("/api/v1/currency/programmes".into(), LEDGER_READERS, false),
+        get(format!("/api/v1/currency/programmes/{}", ids.programme), LEDGER_READERS, true),
+        write(
+            "POST",
+            "/api/v1/currency/programmes".into(),
+            json!({"currency_id": ids.currency, "name": "", "start_on": "", "end_on": "", "budget": "", "base_amount": ""}),
+            MANAGERS,
+            false,
+        ),
+        get(format!("/api/v1/currency/programmes/{}/households", ids.programme), LEDGER_READERS, true),
+        write(
+            "POST",
+            format!("/api/v1/currency/programmes/{}/households?preview=false", ids.programme),
+            json!({"csv": ""}),
+            MANAGERS,
+            true,
+        ),
+        get(
+            format!("/api/v1/currency/programmes/{}/issuance-preview?month=2026-02", ids.programme),
+            LEDGER_READERS,
+            true,
+        ),
+        get(format!("/api/v1/currency/programmes/{}/issuance-runs", ids.programme), LEDGER_READERS, true),
+        write(
+            "POST",
+            format!("/api/v1/currency/programmes/{}/issuance-runs", ids.programme),
+            json!({"month": "2026-13"}),
+            MANAGERS,
+            true,
+        ),
+        get(format!("/api/v1/currency/issuance-runs/{}", ids.issuance_run), LEDGER_READERS, true),
+        write(
+            "POST",
+            format!("/api/v1/currency/issuance-runs/{}/rejection", ids.issuance_run),
+            json!({"reason": ""}),
+            &[Approver],
             true,
         ),
         write(

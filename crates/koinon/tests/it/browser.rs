@@ -174,6 +174,39 @@ async fn every_shell_page_passes_axe_in_greek() {
         let list = t.app.list_contracts(&system, heerlen.id, None, Some(100)).await.expect("contracts");
         list.items.iter().find(|c| c.name == koinon_app::demo::DEMO_CONTRACT_NAME).expect("demo contract").id
     };
+    // An e-currency of Heerlen's with a programme, its households and a posted month.
+    let (currency_id, programme_id, issuance_id) = {
+        let heerlen = t.app.tenant_by_code("heerlen").await.expect("heerlen");
+        let system = koinon_app::Actor::System("test");
+        let input = koinon_app::currency::CurrencyInput {
+            code: "PARK".into(),
+            name: "Parkstad Pas".into(),
+            symbol: "P".into(),
+            categories: "food, hygiene".into(),
+            ..Default::default()
+        };
+        let c = t.app.define_currency(&system, heerlen.id, &input).await.expect("currency");
+        let p = koinon_app::currency::ProgrammeInput {
+            currency_id: c.id,
+            name: "Parkstad food aid".into(),
+            start_on: "2026-01-01".into(),
+            end_on: "2026-12-31".into(),
+            budget: "10000.00".into(),
+            base_amount: "100.00".into(),
+            per_member_amount: "50.00".into(),
+            household_cap: "300.00".into(),
+            auto_backing: true,
+        };
+        let p = t.app.create_programme(&system, heerlen.id, &p).await.expect("programme");
+        let file = koinon_app::outcome_files::ImportFile::Csv(
+            "household,size,eligible_from\nHL-1,2,2026-01-01\nHL-2,5,2026-01-01\n".into(),
+        );
+        t.app.commit_households(&system, heerlen.id, p.id, &file).await.expect("households");
+        let run = t.app.prepare_issuance(&system, heerlen.id, p.id, "2026-01").await.expect("run");
+        let approver = koinon_app::Actor::System("test-approver");
+        t.app.approve_issuance(&approver, heerlen.id, run.id).await.expect("posted");
+        (c.id, p.id, run.id)
+    };
     let (_driver, port) = start_driver(&chromedriver).await;
     let profile = tempfile::tempdir().expect("profile dir");
     let client = connect(&chromium, port, profile.path()).await;
@@ -235,6 +268,14 @@ async fn every_shell_page_passes_axe_in_greek() {
             format!("/outcomes/designs/{design_id}/check"),
             "/indigo".into(),
             format!("/outcomes/{contract_id}/compare"),
+            "/currency".into(),
+            "/currency/new".into(),
+            format!("/currency/currencies/{currency_id}"),
+            "/currency/programmes/new".into(),
+            format!("/currency/programmes/{programme_id}"),
+            format!("/currency/programmes/{programme_id}/issuance?month=2026-02"),
+            format!("/currency/runs/{issuance_id}"),
+            "/wallet".into(),
         ];
         let mut problems = Vec::new();
         for page in &pages {

@@ -6,6 +6,7 @@ mod authz;
 mod browser;
 mod cli;
 mod crash;
+mod currency;
 mod done_when;
 mod done_when_feasibility;
 mod harness;

@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod currency_figures;
 pub mod demo;
 mod error;
 pub mod indigo;

@@ -6,6 +6,7 @@
 //! backend. Every query here knows koinon-core types, never HTTP.
 
 mod db;
+pub mod currency_flows;
 pub mod dump;
 mod error;
 pub mod indigo;

@@ -294,6 +294,8 @@ pub struct Figures {
     pub transfers_read: u64,
     pub issued_minor: i64,
     pub issues: i64,
+    /// Issues of the programme before `to`, in the period or before it.
+    pub issues_all_time: i64,
     /// Wallets that received units in the period.
     pub beneficiaries: i64,
     pub spent_minor: i64,

@@ -62,6 +62,7 @@ pub struct Tracer {
     area: i128,
     issued: i128,
     issues: i64,
+    issues_all_time: i64,
     beneficiaries: i64,
     seen_wallet: Vec<bool>,
     spent: i128,
@@ -125,6 +126,7 @@ impl Tracer {
             area: 0,
             issued: 0,
             issues: 0,
+            issues_all_time: 0,
             beneficiaries: 0,
             spent: 0,
             payments: 0,
@@ -230,6 +232,9 @@ impl Tracer {
             let tags = if kind == FlowKind::Issue {
                 let matches =
                     self.programme_prefix.as_deref().is_none_or(|p| t.reference.is_some_and(|r| r.starts_with(p)));
+                if matches {
+                    self.issues_all_time += 1;
+                }
                 match (matches, in_period) {
                     (true, true) => PROG | COHORT,
                     (true, false) => PROG,
@@ -429,6 +434,7 @@ impl Tracer {
             transfers_read: self.read,
             issued_minor: issued,
             issues: self.issues,
+            issues_all_time: self.issues_all_time,
             beneficiaries: self.beneficiaries,
             spent_minor: big(self.spent)?,
             payments: self.payments,

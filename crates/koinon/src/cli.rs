@@ -70,6 +70,9 @@ pub enum Command {
     /// The INDIGO knowledge bank of the world's impact bonds: import, summary, export.
     #[command(subcommand)]
     Indigo(crate::indigo_cmd::IndigoCommand),
+    /// A municipal e-currency: figures (LM3, recirculation, ...) and benchmarks.
+    #[command(subcommand)]
+    Currency(crate::currency_cmd::CurrencyCommand),
     /// Write a consistent copy of every row to a file (safe while the server runs).
     Backup {
         #[arg(long)]
@@ -308,6 +311,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let app = App::new(open(&cli.db).await?);
             crate::indigo_cmd::run(&app, cmd).await
         }
+        Command::Currency(cmd) => crate::currency_cmd::run(cmd, cli.db.database_url.clone(), || open(&cli.db)).await,
         Command::Backup { out, json } => {
             let store = open(&cli.db).await?;
             let tmp = out.with_extension("partial");

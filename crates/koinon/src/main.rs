@@ -1,6 +1,7 @@
 //! `koinon`: the one binary. Command-line interface, wiring and configuration.
 
 mod cli;
+mod currency_cmd;
 mod indigo_cmd;
 mod ledger_cmd;
 mod outcomes_cmd;

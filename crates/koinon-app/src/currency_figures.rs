@@ -165,7 +165,7 @@ pub fn parse_programme(raw: Option<&str>) -> Result<Option<String>, AppError> {
         }
         Some(_) => Err(AppError::invalid(
             "programme",
-            "invalid_programme",
+            "figures_invalid_programme",
             format!("programme must be 1 to {PROGRAMME_MAX_CHARS} letters, digits, '_', '-' or '.'"),
         )),
     }
@@ -173,9 +173,9 @@ pub fn parse_programme(raw: Option<&str>) -> Result<Option<String>, AppError> {
 
 fn figures_error(e: FiguresError) -> AppError {
     match e {
-        FiguresError::EmptyPeriod | FiguresError::Buckets => AppError::invalid("to", "invalid_period", e.to_string()),
-        FiguresError::TopMerchants => AppError::invalid("top", "too_many", e.to_string()),
-        FiguresError::Programme => AppError::invalid("programme", "invalid_programme", e.to_string()),
+        FiguresError::EmptyPeriod | FiguresError::Buckets => AppError::invalid("to", "figures_invalid_period", e.to_string()),
+        FiguresError::TopMerchants => AppError::invalid("top", "figures_top_out_of_range", e.to_string()),
+        FiguresError::Programme => AppError::invalid("programme", "figures_invalid_programme", e.to_string()),
         other => AppError::Internal(format!("figures: {other}")),
     }
 }
@@ -198,13 +198,13 @@ impl App {
         if !(1..=koinon_core::circulation::TOP_MERCHANTS_MAX).contains(&top) {
             return Err(AppError::invalid(
                 "top",
-                "out_of_range",
+                "figures_top_out_of_range",
                 format!("top must be 1 to {}", koinon_core::circulation::TOP_MERCHANTS_MAX),
             ));
         }
         let code = ledger_code.trim();
         if code.is_empty() || code.len() > 16 {
-            return Err(AppError::invalid("ledger", "invalid_ledger", "ledger must be a ledger code of 1 to 16 characters"));
+            return Err(AppError::NotFound("ledger (a code of 1 to 16 characters)".into()));
         }
 
         let mut tx = self.store().begin_snapshot().await?;
@@ -218,12 +218,12 @@ impl App {
         let from = from.unwrap_or_else(|| date_of(ledger.created_at_us));
         let to = to.unwrap_or_else(|| date_of(Self::now_us()));
         if to < from {
-            return Err(AppError::invalid("to", "invalid_period", "to must not be before from"));
+            return Err(AppError::invalid("to", "figures_invalid_period", "to must not be before from"));
         }
         if (to - from).whole_days() >= PERIOD_MAX_DAYS {
             return Err(AppError::invalid(
                 "to",
-                "period_too_long",
+                "figures_period_too_long",
                 format!("the period must be shorter than {PERIOD_MAX_DAYS} days"),
             ));
         }

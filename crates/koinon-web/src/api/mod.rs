@@ -3,6 +3,7 @@
 //! `/api/openapi.json` (the committed `openapi.json` is checked against the code by a test).
 
 mod audit;
+mod currency_figures;
 mod indigo;
 mod ledger;
 mod networks;
@@ -43,6 +44,7 @@ pub fn routes() -> Router<AppState> {
         .merge(outcomes_feasibility::routes())
         .merge(outcomes_files::routes())
         .merge(indigo::routes())
+        .merge(currency_figures::routes())
         .fallback(api_not_found)
         .method_not_allowed_fallback(api_method_not_allowed)
 }
@@ -200,6 +202,7 @@ pub struct FieldErrorBody {
         (path = "/api/v1", api = outcomes_feasibility::OutcomesFeasibilityApi),
         (path = "/api/v1", api = outcomes_files::OutcomesFilesApi),
         (path = "/api/v1", api = indigo::IndigoApi),
+        (path = "/api/v1", api = currency_figures::CurrencyFiguresApi),
     ),
     components(schemas(ErrorBody, ErrorDetail, FieldErrorBody))
 )]

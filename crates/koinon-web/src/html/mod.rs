@@ -4,6 +4,7 @@
 
 mod account;
 mod admin;
+mod currency_figures;
 mod indigo;
 mod indigo_import;
 mod ledger;
@@ -51,6 +52,7 @@ pub fn routes() -> Router<AppState> {
         .merge(outcomes_feasibility::routes())
         .merge(indigo::routes())
         .merge(indigo_import::routes())
+        .merge(currency_figures::routes())
 }
 
 /// Renders a template; a template error is a bug, answered 500 and logged.

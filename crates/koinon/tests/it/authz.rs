@@ -196,6 +196,9 @@ fn html_rows(ids: &Ids) -> Vec<Row> {
         // Feasibility of the draft contract: the page, and a run with no assumptions filled in.
         get(format!("/outcomes/{}/feasibility", ids.contract), CONTRACT_VIEWERS, true),
         post(format!("/outcomes/{}/feasibility", ids.contract), MANAGERS, true),
+        // Figures of an e-currency (the demo's euro ledger serves: any ledger has figures;
+        // Sofia has no such ledger, so its admin gets 404).
+        get("/currency/EUR/dashboard".into(), LEDGER_READERS, true),
     ]
 }
 
@@ -245,6 +248,7 @@ fn api_rows(ids: &Ids) -> Vec<Row> {
         get("/api/v1/audit".into(), ADMIN_AUDITOR, false),
         get(format!("/api/v1/accounts/{}", koinon_app::demo::DEMO_SPV), LEDGER_READERS, true),
         get(format!("/api/v1/accounts/{}", koinon_app::demo::DEMO_PROVIDER), LEDGER_READERS_AND_PROVIDER, true),
+        get("/api/v1/currency/ledgers/EUR/figures".into(), LEDGER_READERS, true),
         write("POST", "/api/v1/transfers".into(), json!({"transfers": []}), MANAGERS, false),
         write("POST", "/api/v1/outcomes/payments".into(), json!({"contract": ""}), MODELLERS, false),
         get("/api/v1/outcomes/contracts".into(), ALL, false),

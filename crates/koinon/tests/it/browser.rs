@@ -235,6 +235,9 @@ async fn every_shell_page_passes_axe_in_greek() {
             format!("/outcomes/designs/{design_id}/check"),
             "/indigo".into(),
             format!("/outcomes/{contract_id}/compare"),
+            // E-currency figures (the demo's euro ledger), and the same page with a bad date.
+            "/currency/EUR/dashboard".into(),
+            "/currency/EUR/dashboard?from=31.01.2026".into(),
         ];
         let mut problems = Vec::new();
         for page in &pages {

@@ -140,7 +140,8 @@ fn date_of(us: i64) -> Date {
 }
 
 fn next_month(d: Date) -> Option<Date> {
-    let (y, m) = if d.month() == Month::December { (d.year() + 1, Month::January) } else { (d.year(), d.month().next()) };
+    let (y, m) =
+        if d.month() == Month::December { (d.year() + 1, Month::January) } else { (d.year(), d.month().next()) };
     Date::from_calendar_date(y, m, 1).ok()
 }
 
@@ -173,7 +174,9 @@ pub fn parse_programme(raw: Option<&str>) -> Result<Option<String>, AppError> {
 
 fn figures_error(e: FiguresError) -> AppError {
     match e {
-        FiguresError::EmptyPeriod | FiguresError::Buckets => AppError::invalid("to", "figures_invalid_period", e.to_string()),
+        FiguresError::EmptyPeriod | FiguresError::Buckets => {
+            AppError::invalid("to", "figures_invalid_period", e.to_string())
+        }
         FiguresError::TopMerchants => AppError::invalid("top", "figures_top_out_of_range", e.to_string()),
         FiguresError::Programme => AppError::invalid("programme", "figures_invalid_programme", e.to_string()),
         other => AppError::Internal(format!("figures: {other}")),
@@ -272,7 +275,11 @@ impl App {
         if let Some(p) = &programme
             && f.issues_all_time == 0
         {
-            return Err(AppError::NotFound(format!("programme {p} (no units were issued under it on {})", ledger.code)));
+            return Err(AppError::NotFound(format!(
+                "programme {p} (no units were issued under it on {} up to {})",
+                ledger.code,
+                format_date(to)
+            )));
         }
 
         let owner_of = |i: u32| accounts.get(i as usize).and_then(|a| a.owner.clone());

@@ -43,7 +43,13 @@ async fn figures_on(postgres: bool) {
     let tenant = app
         .create_tenant(
             &SYSTEM,
-            &NewTenantInput { code: "gramenet", name: "Gramenet", country: "ES", currency: "EUR", default_locale: "en" },
+            &NewTenantInput {
+                code: "gramenet",
+                name: "Gramenet",
+                country: "ES",
+                currency: "EUR",
+                default_locale: "en",
+            },
         )
         .await
         .expect("tenant")
@@ -123,7 +129,8 @@ async fn figures_on(postgres: bool) {
     };
     let bad_date = FiguresParams { from: Some("2026-13-01".into()), ..FiguresParams::default() };
     assert!(matches!(err(bad_date, "GRAMA").await, Some(AppError::Invalid(e)) if e[0].field == "from"));
-    let backwards = FiguresParams { from: Some("2026-02-01".into()), to: Some("2026-01-01".into()), ..FiguresParams::default() };
+    let backwards =
+        FiguresParams { from: Some("2026-02-01".into()), to: Some("2026-01-01".into()), ..FiguresParams::default() };
     assert!(matches!(err(backwards, "GRAMA").await, Some(AppError::Invalid(e)) if e[0].field == "to"));
     let unknown = FiguresParams { programme: Some("9".into()), ..FiguresParams::default() };
     assert!(matches!(err(unknown, "GRAMA").await, Some(AppError::NotFound(m)) if m.contains("programme 9")));

@@ -5,8 +5,8 @@
 //! against whichever connection type is underneath. Migrations are embedded, one folder per
 //! backend. Every query here knows koinon-core types, never HTTP.
 
-mod db;
 pub mod currency_flows;
+mod db;
 pub mod dump;
 mod error;
 pub mod indigo;

@@ -213,7 +213,11 @@ pub struct Ratio {
 impl Ratio {
     /// `None` when the denominator is not positive.
     pub fn new(numerator: i64, denominator: i64) -> Option<Self> {
-        (denominator > 0).then(|| Self { numerator, denominator, basis_points: bp(numerator.into(), denominator.into()) })
+        (denominator > 0).then(|| Self {
+            numerator,
+            denominator,
+            basis_points: bp(numerator.into(), denominator.into()),
+        })
     }
 
     /// The value with two decimals (`2.34`), rounded half up, computed in integers.
@@ -351,7 +355,11 @@ pub struct AccountIndex {
 
 impl AccountIndex {
     pub fn with_capacity(n: usize) -> Self {
-        Self { index: std::collections::HashMap::with_capacity(n), ids: Vec::with_capacity(n), roles: Vec::with_capacity(n) }
+        Self {
+            index: std::collections::HashMap::with_capacity(n),
+            ids: Vec::with_capacity(n),
+            roles: Vec::with_capacity(n),
+        }
     }
 
     /// Adds an account (again: keeps the first); fails past [`ACCOUNTS_MAX`].

@@ -174,7 +174,10 @@ fn categories_past_the_limit_are_counted_together() -> Result<(), FiguresError> 
 #[test]
 fn ratios_round_half_up_in_integers() {
     assert_eq!(Ratio::new(2, 3).map(|r| r.basis_points), Some(6_667));
-    assert_eq!(Ratio::new(1, 8).map(|r| (r.basis_points, r.decimal_text(), r.percent_text())), Some((1_250, "0.13".into(), "12.5".into())));
+    assert_eq!(
+        Ratio::new(1, 8).map(|r| (r.basis_points, r.decimal_text(), r.percent_text())),
+        Some((1_250, "0.13".into(), "12.5".into()))
+    );
     assert_eq!(Ratio::new(468, 200).map(|r| r.decimal_text()).as_deref(), Some("2.34"));
     assert_eq!(Ratio::new(1, 0), None);
 }

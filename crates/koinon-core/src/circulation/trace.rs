@@ -368,13 +368,8 @@ impl Tracer {
             cohort[slot] += lots.iter().filter(|l| l.class & COHORT != 0).map(|l| i128::from(l.amount)).sum::<i128>();
         }
 
-        let mut merchants: Vec<(usize, i128, i64)> = self
-            .merchant
-            .iter()
-            .enumerate()
-            .filter(|(_, m)| m.1 > 0)
-            .map(|(i, m)| (i, m.0, m.1))
-            .collect();
+        let mut merchants: Vec<(usize, i128, i64)> =
+            self.merchant.iter().enumerate().filter(|(_, m)| m.1 > 0).map(|(i, m)| (i, m.0, m.1)).collect();
         merchants.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         let rest = merchants.split_off(self.top_n.min(merchants.len()));
         let top_merchants = merchants
@@ -419,11 +414,7 @@ impl Tracer {
                 Some(num) => bp(num, self.area),
                 None => bp(value, (self.area / duration).max(1)),
             };
-            Some(Ratio {
-                numerator: big(value)?,
-                denominator: big(self.area / duration)?,
-                basis_points: exact_bp,
-            })
+            Some(Ratio { numerator: big(value)?, denominator: big(self.area / duration)?, basis_points: exact_bp })
         } else {
             None
         };

@@ -179,7 +179,8 @@ pub async fn figures(
     anyhow::ensure!((1..=TRANSFERS_MAX).contains(&transfers), "--transfers must be 1 to {TRANSFERS_MAX}");
     anyhow::ensure!((2..=ACCOUNTS_MAX).contains(&merchants), "--merchants must be 2 to {ACCOUNTS_MAX}");
     anyhow::ensure!((1..=ACCOUNTS_MAX).contains(&wallets), "--wallets must be 1 to {ACCOUNTS_MAX}");
-    let dir = TempDir(std::env::temp_dir().join(format!("koinon-figures-bench-{}-{}", std::process::id(), App::now_us())));
+    let dir =
+        TempDir(std::env::temp_dir().join(format!("koinon-figures-bench-{}-{}", std::process::id(), App::now_us())));
     std::fs::create_dir_all(&dir.0).with_context(|| format!("creating {}", dir.0.display()))?;
     let store = Store::open(&StoreConfig::new(&dir.0, database_url)).await.context("opening the bench database")?;
     let app = App::new(store.clone());
@@ -260,13 +261,8 @@ pub async fn figures(
     let seconds = started.elapsed().as_secs_f64();
 
     // The computation alone, over the same flow in memory.
-    let query = FiguresQuery {
-        from_us: 0,
-        to_us: i64::MAX,
-        programme: None,
-        bucket_starts_us: vec![0],
-        top_merchants: 10,
-    };
+    let query =
+        FiguresQuery { from_us: 0, to_us: i64::MAX, programme: None, bucket_starts_us: vec![0], top_merchants: 10 };
     let started = Instant::now();
     let in_memory = compute(
         &roles,

@@ -18,28 +18,21 @@ fn uuid(n: u32) -> String {
 async fn worked_example(t: &TestApp) {
     let heerlen = t.app.tenant_by_code("heerlen").await.expect("heerlen").id;
     t.app.create_ledger(&SYSTEM, heerlen, "GRAMA", "Grama", 2).await.expect("ledger");
-    let accounts: Vec<koinon_app::ledger::NewAccountInput> = [
-        (1, "issuance"),
-        (2, "fees"),
-        (3, "wallet"),
-        (4, "wallet"),
-        (5, "merchant"),
-        (6, "merchant"),
-        (7, "merchant"),
-    ]
-    .into_iter()
-    .map(|(n, code)| koinon_app::ledger::NewAccountInput {
-        id: uuid(n),
-        ledger: "GRAMA".into(),
-        code: code.into(),
-        owner: None,
-        flags: if matches!(code, "wallet" | "merchant") {
-            vec!["debits_must_not_exceed_credits".into()]
-        } else {
-            vec![]
-        },
-    })
-    .collect();
+    let accounts: Vec<koinon_app::ledger::NewAccountInput> =
+        [(1, "issuance"), (2, "fees"), (3, "wallet"), (4, "wallet"), (5, "merchant"), (6, "merchant"), (7, "merchant")]
+            .into_iter()
+            .map(|(n, code)| koinon_app::ledger::NewAccountInput {
+                id: uuid(n),
+                ledger: "GRAMA".into(),
+                code: code.into(),
+                owner: None,
+                flags: if matches!(code, "wallet" | "merchant") {
+                    vec!["debits_must_not_exceed_credits".into()]
+                } else {
+                    vec![]
+                },
+            })
+            .collect();
     t.app.create_accounts(&SYSTEM, heerlen, &accounts).await.expect("accounts");
     let run = Some("programme:1/run:1");
     let steps: [(u32, u32, i64, &str, Option<&str>); 9] = [
@@ -85,7 +78,10 @@ async fn api_on(backend: Backend) {
     assert_eq!(status, 200, "{f}");
     assert_eq!(f["lm3"]["value"], "1.65");
     assert_eq!(f["lm3"]["basis_points"], 16_500);
-    assert_eq!((f["r1_minor"].clone(), f["r2_minor"].clone(), f["r3_minor"].clone()), (json!(200), json!(80), json!(50)));
+    assert_eq!(
+        (f["r1_minor"].clone(), f["r2_minor"].clone(), f["r3_minor"].clone()),
+        (json!(200), json!(80), json!(50))
+    );
     assert_eq!(f["recirculation"]["basis_points"], 1_667);
     assert_eq!(f["retention"]["percent"], "68.5");
     assert_eq!(f["by_category"][0], json!({"category": "food", "spent_minor": 80, "payments": 1}));
@@ -175,7 +171,8 @@ async fn koinon_currency_report_prints_lm3() {
     let o = run(&["currency", "report", "--ledger", "GRAMA"]);
     assert!(!o.status.success(), "--programme or --all is required");
 
-    let o = run(&["currency", "bench", "figures", "--transfers", "3000", "--merchants", "5", "--wallets", "20", "--json"]);
+    let o =
+        run(&["currency", "bench", "figures", "--transfers", "3000", "--merchants", "5", "--wallets", "20", "--json"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let b: Value = serde_json::from_slice(&o.stdout).expect("json");
     assert_eq!((b["transfers"].as_u64(), b["transfers_read"].as_u64()), (Some(3000), Some(3000)));

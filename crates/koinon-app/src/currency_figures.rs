@@ -6,8 +6,10 @@
 //! only, in one read snapshot: nothing here changes state, so nothing is audited.
 
 use koinon_core::authz::{Action, Resource};
+use std::sync::Arc;
+
 use koinon_core::circulation::{
-    AccountIndex, AccountRole, FiguresError, FiguresQuery, FlowTransfer, PROGRAMME_MAX_CHARS, Ratio, Tracer,
+    AccountIndex, AccountRole, FiguresError, FiguresQuery, FlowKind, FlowTransfer, PROGRAMME_MAX_CHARS, Ratio, Tracer,
 };
 use koinon_core::finance::{format_date, parse_date};
 use koinon_core::ledger::format_id;
@@ -16,6 +18,106 @@ use serde::Serialize;
 use time::{Date, Duration, Month, OffsetDateTime, Time};
 
 use crate::{Actor, App, AppError};
+
+/// Connections reading stretches of the transfers at once.
+const READERS: usize = 2;
+/// About how many transfers one stretch holds (what one reader keeps in memory).
+const STRETCH_ROWS: i64 = 250_000;
+/// Most stretches.
+const STRETCHES_MAX: i64 = 4_096;
+/// Distinct payment categories a reader keeps; past them payments count as `category:other`.
+const READER_CATEGORIES_MAX: usize = 1_024;
+
+/// One transfer as a reader hands it on: dense account indexes, and an index into the
+/// stretch's references (`u32::MAX`: none).
+#[derive(Debug, Clone, Copy)]
+struct Row {
+    ts: i64,
+    amount: i64,
+    debit: u32,
+    credit: u32,
+    reference: u32,
+}
+
+/// The transfers of one stretch, oldest first.
+#[derive(Debug, Default)]
+struct Stretch {
+    rows: Vec<Row>,
+    references: Vec<Box<str>>,
+}
+
+/// `(after, upto]` stretches of equal time covering `(after, upto]`, about
+/// [`STRETCH_ROWS`] transfers each if the database's `count` transfers were spread evenly.
+fn stretches(after: i64, upto: i64, count: i64) -> Vec<(i64, i64)> {
+    let n = (count / STRETCH_ROWS + 1).clamp(READERS as i64, STRETCHES_MAX);
+    let width = i128::from(upto) - i128::from(after);
+    let at = |k: i64| -> i64 {
+        let v = i128::from(after) + width * i128::from(k) / i128::from(n);
+        i64::try_from(v).unwrap_or(upto)
+    };
+    (0..n).map(|k| (at(k), at(k + 1))).filter(|(a, b)| a < b).collect()
+}
+
+/// Reads stretches of a currency ledger's transfers on a connection of its own.
+#[derive(Clone)]
+struct Reader {
+    store: koinon_store::Store,
+    index: Arc<AccountIndex>,
+    tenant_id: i64,
+    ledger_id: i64,
+    programme_prefix: Option<String>,
+}
+
+impl Reader {
+    /// Keeps only what the figures read of a reference: the category of a payment, whether
+    /// an issue is of the programme asked for; nothing of other transfers.
+    async fn read(self, after: i64, upto: i64) -> Result<Stretch, AppError> {
+        let mut conn = self.store.conn().await?;
+        let mut db = conn.db();
+        let mut stretch = Stretch::default();
+        let mut known: std::collections::HashMap<Box<str>, u32> = std::collections::HashMap::new();
+        let roles = self.index.roles();
+        let account = |raw: &[u8]| -> Result<u32, AppError> {
+            id_from(raw)
+                .and_then(|id| self.index.get(id))
+                .ok_or_else(|| AppError::Internal("a transfer names an account outside its ledger".into()))
+        };
+        db.currency_flows(self.tenant_id, self.ledger_id, after, upto, |row| {
+            let (debit, credit) = (account(row.debit_account_id)?, account(row.credit_account_id)?);
+            let kept = match FlowKind::of(roles[debit as usize], roles[credit as usize]) {
+                FlowKind::Payment => row.reference,
+                FlowKind::Issue => match (&self.programme_prefix, row.reference) {
+                    (None, _) => None,
+                    (Some(p), Some(r)) if r.starts_with(p.as_str()) => Some(p.as_str()),
+                    (Some(_), _) => Some(""),
+                },
+                _ => None,
+            };
+            let reference = match kept {
+                None => u32::MAX,
+                Some(r) => match known.get(r) {
+                    Some(i) => *i,
+                    None => {
+                        let r = if known.len() >= READER_CATEGORIES_MAX { "category:other" } else { r };
+                        match known.get(r) {
+                            Some(i) => *i,
+                            None => {
+                                let i = u32::try_from(stretch.references.len()).unwrap_or(u32::MAX);
+                                known.insert(r.into(), i);
+                                stretch.references.push(r.into());
+                                i
+                            }
+                        }
+                    }
+                },
+            };
+            stretch.rows.push(Row { ts: row.ts, amount: row.amount, debit, credit, reference });
+            Ok::<(), AppError>(())
+        })
+        .await?;
+        Ok(stretch)
+    }
+}
 
 /// Longest period: twenty years (240 months in the series).
 pub const PERIOD_MAX_DAYS: i64 = 20 * 366;
@@ -239,12 +341,19 @@ impl App {
             month = next_month(m);
         }
 
+        // Every transfer up to the last timestamp handed out is committed and never changes:
+        // stretches below it read on several connections at once see one ledger.
+        let head = db.ledger_head().await?;
+        let span = db.ledger_ts_span().await?;
+        let count = db.ledger_transfer_count().await?;
         let accounts = db.currency_flow_accounts(tenant_id, ledger.id).await?;
+        drop(tx);
         let mut index = AccountIndex::with_capacity(accounts.len());
         for a in &accounts {
             let id = id_from(&a.id).ok_or_else(|| AppError::Internal("an account id does not parse".into()))?;
             index.add(id, AccountRole::from_code(&a.code)).map_err(figures_error)?;
         }
+        let index = Arc::new(index);
         let query = FiguresQuery {
             from_us,
             to_us,
@@ -253,24 +362,39 @@ impl App {
             top_merchants: top,
         };
         let mut tracer = Tracer::new(index.roles().to_vec(), &query).map_err(figures_error)?;
-        let account = |raw: &[u8]| -> Result<u32, AppError> {
-            id_from(raw)
-                .and_then(|id| index.get(id))
-                .ok_or_else(|| AppError::Internal("a transfer names an account outside its ledger".into()))
-        };
-        db.currency_flows(tenant_id, ledger.id, to_us, |row| {
-            tracer
-                .push(&FlowTransfer {
-                    debit: account(row.debit_account_id)?,
-                    credit: account(row.credit_account_id)?,
-                    amount_minor: row.amount,
-                    timestamp_us: row.ts,
-                    reference: row.reference,
-                })
-                .map_err(figures_error)
-        })
-        .await?;
-        drop(tx);
+        let upto = head.min(to_us - 1);
+        if let Some((first, _)) = span.filter(|(first, _)| *first <= upto) {
+            let stretches = stretches(first.saturating_sub(1), upto, count);
+            let reader = Reader {
+                store: self.store().clone(),
+                index: index.clone(),
+                tenant_id,
+                ledger_id: ledger.id,
+                programme_prefix: programme.as_ref().map(|p| format!("programme:{p}/")),
+            };
+            let mut reading = std::collections::VecDeque::new();
+            let mut next = stretches.iter();
+            for (after, upto) in next.by_ref().take(READERS) {
+                reading.push_back(tokio::spawn(reader.clone().read(*after, *upto)));
+            }
+            while let Some(handle) = reading.pop_front() {
+                let stretch = handle.await.map_err(|e| AppError::Internal(format!("a reader stopped: {e}")))??;
+                if let Some((after, upto)) = next.next() {
+                    reading.push_back(tokio::spawn(reader.clone().read(*after, *upto)));
+                }
+                for r in &stretch.rows {
+                    tracer
+                        .push(&FlowTransfer {
+                            debit: r.debit,
+                            credit: r.credit,
+                            amount_minor: r.amount,
+                            timestamp_us: r.ts,
+                            reference: stretch.references.get(r.reference as usize).map(|s| s.as_ref()),
+                        })
+                        .map_err(figures_error)?;
+                }
+            }
+        }
         let f = tracer.finish().map_err(figures_error)?;
         if let Some(p) = &programme
             && f.issues_all_time == 0
@@ -345,5 +469,22 @@ impl App {
             velocity: f.velocity.map(Into::into),
             retention: f.retention.map(Into::into),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::stretches;
+
+    #[test]
+    fn stretches_cover_the_span_once_in_order() {
+        for (after, upto, count) in [(0, 10, 0), (-1, 1_000_000, 3_000_000), (99, 100, 10_000_000), (5, 7, 1 << 40)] {
+            let s = stretches(after, upto, count);
+            assert!(!s.is_empty());
+            assert_eq!(s.first().map(|x| x.0), Some(after));
+            assert_eq!(s.last().map(|x| x.1), Some(upto));
+            assert!(s.windows(2).all(|w| w[0].1 == w[1].0 && w[0].0 < w[0].1), "{s:?}");
+        }
+        assert_eq!(stretches(0, 1_000_000, 3_000_000).len(), 13, "about 250,000 transfers each");
     }
 }

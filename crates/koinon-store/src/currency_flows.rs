@@ -28,10 +28,16 @@ pub struct FlowRow<'r> {
 const FLOWS_SQL: &str = "SELECT t.ts, t.debit_account_id, t.credit_account_id, t.amount, \
      CASE WHEN t.reference IS NULL AND t.pending_id IS NOT NULL \
      THEN (SELECT p.reference FROM ledger_transfers p WHERE p.id = t.pending_id) ELSE t.reference END \
-     FROM ledger_transfers t WHERE t.tenant_id = $1 AND t.ledger_id = $2 AND t.ts < $3 AND t.flags & 10 = 0 \
+     FROM ledger_transfers t WHERE t.tenant_id = $1 AND t.ledger_id = $2 AND t.ts > $3 AND t.ts <= $4 AND t.flags & 10 = 0 \
      ORDER BY t.ts";
 
 impl Db<'_> {
+    /// How many transfers the database holds (all tenants and ledgers): sizes the stretches
+    /// the figures are read in.
+    pub async fn ledger_transfer_count(&mut self) -> Result<i64, StoreError> {
+        Ok(on!(self, c => sqlx::query_scalar("SELECT COUNT(*) FROM ledger_transfers").fetch_one(c).await)?)
+    }
+
     /// The accounts of one ledger of a tenant, in id order.
     pub async fn currency_flow_accounts(
         &mut self,
@@ -42,13 +48,16 @@ impl Db<'_> {
         Ok(on!(self, c => sqlx::query_as(sql).bind(tenant_id).bind(ledger_id).fetch_all(c).await)?)
     }
 
-    /// Streams the posted transfers of one ledger of a tenant with `ts < before_ts`, oldest
-    /// first, to `each`; stops at the first error `each` returns. Returns the rows read.
+    /// Streams the posted transfers of one ledger of a tenant with `after_ts < ts <= upto_ts`,
+    /// oldest first, to `each`; stops at the first error `each` returns. Returns the rows
+    /// read. Transfers are never changed once written, so stretches below a timestamp already
+    /// handed out ([`Db::ledger_head`]) can be read on several connections at once and joined.
     pub async fn currency_flows<E, F>(
         &mut self,
         tenant_id: i64,
         ledger_id: i64,
-        before_ts: i64,
+        after_ts: i64,
+        upto_ts: i64,
         mut each: F,
     ) -> Result<u64, E>
     where
@@ -59,7 +68,7 @@ impl Db<'_> {
         use sqlx::Row;
         let mut read = 0u64;
         on!(self, c => {
-            let mut rows = sqlx::query(FLOWS_SQL).bind(tenant_id).bind(ledger_id).bind(before_ts).fetch(c);
+            let mut rows = sqlx::query(FLOWS_SQL).bind(tenant_id).bind(ledger_id).bind(after_ts).bind(upto_ts).fetch(c);
             while let Some(row) = rows.try_next().await.map_err(StoreError::from)? {
                 let flow = FlowRow {
                     ts: row.try_get(0).map_err(StoreError::from)?,

@@ -174,6 +174,8 @@ pub struct CategoryView {
 pub struct MerchantView {
     pub account_id: String,
     pub owner: Option<String>,
+    /// The organisation's name, when the owner is an organisation of the municipality.
+    pub name: Option<String>,
     pub received_minor: i64,
     pub payments: i64,
 }
@@ -407,6 +409,20 @@ impl App {
         }
 
         let owner_of = |i: u32| accounts.get(i as usize).and_then(|a| a.owner.clone());
+        // The names of the listed merchants that are organisations of this municipality.
+        let mut names = std::collections::HashMap::new();
+        let mut conn = self.store().conn().await?;
+        let mut db = conn.db();
+        for m in &f.top_merchants {
+            let org =
+                owner_of(m.account).and_then(|o| o.strip_prefix("organisation:").and_then(|n| n.parse::<i64>().ok()));
+            if let Some(id) = org
+                && let Some(row) = db.organisation(id).await?
+                && row.tenant_id == tenant_id
+            {
+                names.insert(m.account, row.name);
+            }
+        }
         Ok(CurrencyFigures {
             ledger: ledger.code,
             scale: ledger.scale,
@@ -435,6 +451,7 @@ impl App {
                 .map(|m| MerchantView {
                     account_id: index.id(m.account).map(format_id).unwrap_or_default(),
                     owner: owner_of(m.account),
+                    name: names.remove(&m.account),
                     received_minor: m.received_minor,
                     payments: m.payments,
                 })

@@ -55,11 +55,16 @@ async fn figures_on(postgres: bool) {
         .expect("tenant")
         .id;
     app.create_ledger(&SYSTEM, tenant, "GRAMA", "Grama", 2).await.expect("ledger");
+    let shop = app
+        .create_organisation(&SYSTEM, tenant, "social_enterprise", "Fleca del Barri", "")
+        .await
+        .expect("organisation")
+        .id;
     let account = |n: u32, code: &str, limited: bool| NewAccountInput {
         id: uuid(n),
         ledger: "GRAMA".into(),
         code: code.into(),
-        owner: Some(format!("organisation:{n}")),
+        owner: Some(format!("organisation:{}", if n == M1 { shop } else { 1_000 + i64::from(n) })),
         flags: if limited { vec!["debits_must_not_exceed_credits".into()] } else { vec![] },
     };
     let accounts = [
@@ -116,7 +121,14 @@ async fn figures_on(postgres: bool) {
     assert_eq!((f.spent_minor, f.payments), (130, 2));
     let cats: Vec<(&str, i64)> = f.by_category.iter().map(|c| (c.category.as_str(), c.spent_minor)).collect();
     assert_eq!(cats, [("food", 80), ("hygiene", 50)]);
-    assert_eq!(f.top_merchants.first().and_then(|m| m.owner.as_deref()), Some("organisation:5"));
+    // The largest merchant by its organisation's name; an owner that is no organisation of
+    // the municipality is shown as it is.
+    let names: Vec<(Option<&str>, Option<&str>)> =
+        f.top_merchants.iter().map(|m| (m.name.as_deref(), m.owner.as_deref())).collect();
+    assert_eq!(
+        names,
+        [(Some("Fleca del Barri"), Some(format!("organisation:{shop}").as_str())), (None, Some("organisation:1006"))]
+    );
     assert_eq!(f.months.len(), 1);
     assert_eq!((f.months[0].issued_minor, f.months[0].redeemed_minor), (200, 60));
 

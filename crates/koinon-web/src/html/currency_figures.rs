@@ -113,7 +113,7 @@ fn charts(l: &Layout, f: &CurrencyFigures, n: Numbers<'_>) -> Vec<(String, Strin
     let mut merchant_names: Vec<String> = f
         .top_merchants
         .iter()
-        .map(|m| m.owner.clone().unwrap_or_else(|| m.account_id.chars().take(8).collect()))
+        .map(|m| m.name.clone().or_else(|| m.owner.clone()).unwrap_or_else(|| m.account_id.chars().take(8).collect()))
         .collect();
     let mut merchant_values: Vec<i64> = f.top_merchants.iter().map(|m| m.received_minor).collect();
     if f.other_merchants > 0 {

@@ -167,6 +167,12 @@ pub struct ComparedContract {
     /// `(metric name, price)` of each priced metric.
     pub prices: Vec<(String, String)>,
     pub cohort_size: u64,
+    /// The same figures in minor units, for charts beside the similar bonds.
+    pub currency_scale: u8,
+    pub contract_cap_minor: i64,
+    pub capital_minor: i64,
+    /// The cap divided by the cohorts' target size (none without a target size).
+    pub cap_per_participant_minor: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -177,6 +183,35 @@ pub struct SimilarProject {
     pub same_currency: bool,
     /// `(metric definition, currency, price per unit, maximum if all targets met)`.
     pub prices: Vec<PricePoint>,
+    /// The project's figures in minor units of the contract's currency, when INDIGO gives them
+    /// in that currency (amounts in other currencies are not converted).
+    pub in_contract_currency: ComparableFigures,
+}
+
+/// A similar bond's figures that can stand beside the contract's, in its currency's minor units.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ComparableFigures {
+    pub max_outcome_payment_minor: Option<i64>,
+    pub investment_minor: Option<i64>,
+    /// The maximum outcome payment divided by the targeted number of service users.
+    pub max_payment_per_participant_minor: Option<i64>,
+}
+
+/// `amount` (an INDIGO decimal in `currency`) in minor units at `scale` when `currency` is the
+/// contract's `code` (finer amounts are rounded half away from zero to the minor unit).
+fn comparable_minor(currency: Option<&str>, amount: Option<&str>, code: &str, scale: u8) -> Option<i64> {
+    if currency != Some(code) {
+        return None;
+    }
+    let d = Decimal::parse(amount?)?;
+    d.to_minor_rounded(scale)
+}
+
+fn per_participant(total_minor: Option<i64>, participants: Option<i64>) -> Option<i64> {
+    match (total_minor, participants) {
+        (Some(t), Some(n)) if n > 0 => Some(t / n),
+        _ => None,
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -534,7 +569,24 @@ impl App {
                 })
                 .unwrap_or_default();
             let summary = summary_of(&row, countries.remove(&row.id).unwrap_or_default());
-            similar.push(SimilarProject { summary, same_currency: same, prices });
+            let code = c.currency.code();
+            let max_payment = comparable_minor(
+                summary.max_outcome_payment_currency.as_deref(),
+                summary.max_outcome_payment.as_deref(),
+                code,
+                scale,
+            );
+            let in_contract_currency = ComparableFigures {
+                max_outcome_payment_minor: max_payment,
+                investment_minor: comparable_minor(
+                    summary.investment_currency.as_deref(),
+                    summary.investment_exact.as_deref(),
+                    code,
+                    scale,
+                ),
+                max_payment_per_participant_minor: per_participant(max_payment, summary.target_service_users),
+            };
+            similar.push(SimilarProject { summary, same_currency: same, prices, in_contract_currency });
         }
         let capital: i64 = c.parties.iter().filter_map(|p| p.commitment_minor).sum();
         Ok(Comparison {
@@ -552,91 +604,182 @@ impl App {
                     .filter_map(|m| m.price_minor.map(|p| (m.name.clone(), minor_to_decimal(p, scale))))
                     .collect(),
                 cohort_size: c.cohorts.iter().map(|k| u64::from(k.target_size)).sum(),
+                currency_scale: scale,
+                contract_cap_minor: c.contract_cap_minor,
+                capital_minor: capital,
+                cap_per_participant_minor: per_participant(
+                    Some(c.contract_cap_minor),
+                    Some(c.cohorts.iter().map(|k| i64::from(k.target_size)).sum()),
+                ),
             },
             sectors: sectors.iter().map(|s| (*s).to_string()).collect(),
             similar,
         })
     }
 
-    /// A koinon contract as an INDIGO-shaped project (the layout of indigo-data-standard's
-    /// `project.json`: objects with a `value`; see `docs/indigo.md` for what is filled).
+    /// A koinon contract as an INDIGO-shaped project: the property names, nesting and value
+    /// types of indigo-data-standard's `project.json` (objects with a `value`; amounts as JSON
+    /// numbers; dates `YYYY-MM-DD`). `docs/indigo.md` lists what is filled.
     pub async fn export_contract_indigo(
         &self,
         actor: &Actor,
         tenant_id: i64,
         contract_id: i64,
     ) -> Result<serde_json::Value, AppError> {
-        use serde_json::json;
+        use serde_json::{Map, Value, json};
         let view = self.contract(actor, tenant_id, contract_id).await?;
         let terms = self.contract_terms(actor, tenant_id, contract_id).await?;
         let c = &terms.contract;
         let scale = c.currency.scale();
-        let money = |minor: i64| json!({"value": minor_to_decimal(minor, scale)});
+        let money = |minor: i64| -> Result<Value, AppError> { Ok(json!({ "value": json_amount(minor, scale)? })) };
+        let currency = json!({"value": c.currency.code()});
         let stage = match view.state.as_str() {
-            "draft" => "Late-stage design",
+            "draft" | "feasibility" => "Late-stage design",
             "contracted" => "Contracted",
             "running" => "Implementation",
             "closed" => "Complete",
             _ => "Late-stage design",
         };
-        let sector = sectors_for_policy_area(&view.policy_area).first().copied();
         let capital: i64 = c.parties.iter().filter_map(|p| p.commitment_minor).sum();
-        let role = |r: PartyRole| match r {
-            PartyRole::OutcomePayer => "outcome_payer",
-            PartyRole::Provider => "service_provider",
-            PartyRole::Investor => "investor",
-            PartyRole::Intermediary => "intermediary",
-            PartyRole::Spv => "special_purpose_vehicle",
-            PartyRole::Evaluator => "evaluator",
-        };
-        let org_id = |i: usize| format!("koinon-{tenant_id}-contract-{contract_id}-party-{}", i + 1);
+        let org_id = |i: usize| json!({"value": format!("koinon-{tenant_id}-contract-{contract_id}-party-{}", i + 1)});
+
+        let mut dates = Map::new();
+        for (key, date) in [
+            ("start_date_of_service_provision", &view.start_on),
+            ("anticipated_end_date_of_service_provision", &view.end_on),
+        ] {
+            if !date.is_empty() {
+                dates.insert(key.into(), json!({ "value": date }));
+            }
+        }
+        let mut purpose = Map::new();
+        if let Some(sector) = sectors_for_policy_area(&view.policy_area).first() {
+            purpose.insert("policy_sector".into(), json!({ "value": sector }));
+        }
+        let mut pricings = Vec::new();
+        for m in &c.metrics {
+            if let Some(p) = m.price_minor {
+                pricings.push(json!({
+                    "outcome_metric_id": {"value": m.code},
+                    "currency": currency,
+                    "price_per_unit": {"amount": money(p)?},
+                }));
+            }
+        }
+        // Parties go where INDIGO's project keeps each role; organisations themselves are a
+        // separate INDIGO model, so each reference carries the party's name in `notes`.
+        let (mut payers, mut provisions, mut investments, mut intermediaries) = (vec![], vec![], vec![], vec![]);
+        let payer_count = c.parties.iter().filter(|p| p.role == PartyRole::OutcomePayer).count();
+        for (i, p) in c.parties.iter().enumerate() {
+            match p.role {
+                PartyRole::OutcomePayer => {
+                    let share = payer_cap_minor(c.contract_cap_minor, p.payment_share_bp, payer_count);
+                    payers.push(json!({
+                        "organisation_id": org_id(i),
+                        "maximum_potential_outcome_payment": {"currency": currency, "amount": money(share)?},
+                        "notes": p.name,
+                    }));
+                }
+                PartyRole::Provider => provisions.push(json!({
+                    "id": format!("provision-{}", i + 1),
+                    "organisation_id": org_id(i),
+                    "notes": p.name,
+                })),
+                PartyRole::Investor => investments.push(json!({
+                    "id": format!("investment-{}", i + 1),
+                    "organisation_id": org_id(i),
+                    "investment_commitment": {
+                        "currency": currency,
+                        "amount": {"exact": money(p.commitment_minor.unwrap_or(0))?},
+                    },
+                    "notes": p.name,
+                })),
+                PartyRole::Intermediary => intermediaries.push(json!({
+                    "organisation_id": org_id(i),
+                    "notes": p.name,
+                })),
+                PartyRole::Spv | PartyRole::Evaluator => {}
+            }
+        }
         Ok(json!({
             "id": format!("koinon-{tenant_id}-contract-{contract_id}"),
             "name": {"value": view.name},
             "stage_development": {"value": stage},
-            "dates": {
-                "start_date_of_service_provision": {"value": view.start_on},
-                "anticipated_end_date_of_service_provision": {"value": view.end_on},
-            },
+            "dates": dates,
             "overall_project_finance": {
                 "total_investment_commitment": {
-                    "currency": {"value": c.currency.code()},
-                    "amount": {"exact": money(capital)},
+                    "currency": currency,
+                    "amount": {"exact": money(capital)?},
                 },
                 "maximum_potential_outcome_payment_v2": {
-                    "currency": {"value": c.currency.code()},
-                    "amount": money(c.contract_cap_minor),
+                    "currency": currency,
+                    "amount": money(c.contract_cap_minor)?,
                 },
             },
-            "purpose_and_classifications": {
-                "policy_sector": {"value": sector},
-            },
+            "purpose_and_classifications": purpose,
             "service_and_beneficiaries": {
-                "targeted_number_of_service_users_or_beneficiaries_total": {
+                "targeted_number_service_users_or_beneficiaries_total": {
                     "value": c.cohorts.iter().map(|k| u64::from(k.target_size)).sum::<u64>()
                 },
             },
             "outcome_metrics": c.metrics.iter().map(|m| json!({
                 "id": m.code,
-                "outcome_definition": {"value": format!("{}: {}", m.name, m.definition)},
+                "definition": {"value": format!("{}: {}", m.name, m.definition)},
             })).collect::<Vec<_>>(),
-            "outcome_pricing": c.metrics.iter().filter_map(|m| m.price_minor.map(|p| json!({
-                "outcome_metric_id": {"value": m.code},
-                "currency": {"value": c.currency.code()},
-                "price_per_unit": {"amount": money(p)},
-            }))).collect::<Vec<_>>(),
-            "organisations": c.parties.iter().enumerate().map(|(i, p)| json!({
-                "id": org_id(i),
-                "name": {"value": p.name},
-                "role": {"value": role(p.role)},
-            })).collect::<Vec<_>>(),
-            "investments": c.parties.iter().enumerate().filter(|(_, p)| p.role == PartyRole::Investor).map(|(i, p)| json!({
-                "organisation_id": {"value": org_id(i)},
-                "investment_commitment": {
-                    "currency": {"value": c.currency.code()},
-                    "amount": {"exact": money(p.commitment_minor.unwrap_or(0))},
-                },
-            })).collect::<Vec<_>>(),
+            "outcome_pricings": pricings,
+            "outcome_payment_commitments": payers,
+            "service_provisions": provisions,
+            "investments": investments,
+            "intermediary_services": intermediaries,
         }))
+    }
+}
+
+/// The part of the contract cap one outcome payer carries: its share in basis points, or an
+/// equal share (the remainder to the first payer, as payments are split).
+fn payer_cap_minor(cap_minor: i64, share_bp: Option<u16>, payers: usize) -> i64 {
+    let payers = i64::try_from(payers.max(1)).unwrap_or(1);
+    match share_bp {
+        Some(bp) => i64::try_from(i128::from(cap_minor) * i128::from(bp) / 10_000).unwrap_or(0),
+        None => cap_minor / payers,
+    }
+}
+
+/// An amount as the JSON number INDIGO's schema asks for: an integer when there are no minor
+/// units, else the exact decimal, checked to read back as exactly that decimal.
+fn json_amount(minor: i64, scale: u8) -> Result<serde_json::Value, AppError> {
+    let text = minor_to_decimal(minor, scale);
+    let exact = Decimal::parse(&text);
+    if let Some(whole) = exact.and_then(|d| d.to_minor(0)) {
+        return Ok(serde_json::Value::from(whole));
+    }
+    let number: Option<serde_json::Number> = text.parse().ok();
+    match number {
+        Some(n) if Decimal::parse(&n.to_string()) == exact => Ok(serde_json::Value::Number(n)),
+        _ => {
+            Err(AppError::invalid("amount", "not_exact", format!("{text} cannot be written exactly as a JSON number")))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_are_exact_json_numbers() {
+        assert_eq!(json_amount(60_000_000, 2).ok(), Some(serde_json::json!(600_000)));
+        let cents = json_amount(123_456, 2).ok().map(|v| v.to_string());
+        assert_eq!(cents.as_deref(), Some("1234.56"));
+        let tenth = json_amount(-1_234_550, 2).ok().map(|v| v.to_string());
+        assert_eq!(tenth.as_deref(), Some("-12345.5"));
+        // Beyond 15 significant digits a JSON number would not read back exactly: refused.
+        assert!(json_amount(9_007_199_254_740_993, 2).is_err());
+    }
+
+    #[test]
+    fn payers_carry_their_share_of_the_cap() {
+        assert_eq!(payer_cap_minor(60_000_000, Some(2_500), 2), 15_000_000);
+        assert_eq!(payer_cap_minor(100, None, 3), 33);
     }
 }

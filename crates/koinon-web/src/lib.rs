@@ -9,6 +9,7 @@ mod error;
 pub mod html;
 pub mod i18n;
 mod metrics;
+pub mod ranked_chart;
 
 use std::sync::Arc;
 use std::time::Duration;

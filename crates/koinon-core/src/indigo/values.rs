@@ -89,6 +89,18 @@ impl Decimal {
         i64::try_from(self.rescaled(scale)?).ok()
     }
 
+    /// Integer minor units at `scale`, finer decimals rounded half away from zero (for charts
+    /// beside a koinon amount; the stored value stays exact).
+    pub fn to_minor_rounded(self, scale: u8) -> Option<i64> {
+        if self.scale <= scale {
+            return self.to_minor(scale);
+        }
+        let divisor = 10i128.checked_pow(u32::from(self.scale - scale))?;
+        let (q, r) = (self.units / divisor, self.units % divisor);
+        let away = if 2 * r.abs() >= divisor { self.units.signum() } else { 0 };
+        i64::try_from(q + away).ok()
+    }
+
     pub fn is_negative(self) -> bool {
         self.units < 0
     }
@@ -277,6 +289,16 @@ impl<'de> Deserialize<'de> for PartialDate {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn rounds_to_minor_units_half_away_from_zero() {
+        let minor = |t: &str| Decimal::parse(t).and_then(|d| d.to_minor_rounded(2));
+        assert_eq!(minor("1234.5"), Some(123_450));
+        assert_eq!(minor("0.125"), Some(13));
+        assert_eq!(minor("0.1249"), Some(12));
+        assert_eq!(minor("-0.125"), Some(-13));
+        assert_eq!(minor("7"), Some(700));
+    }
+
     use super::*;
     use proptest::prelude::*;
 

@@ -8,7 +8,9 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use koinon_app::AppError;
 use koinon_app::Page;
-use koinon_app::indigo::{ImportReport, IndigoFilterInput, IndigoProjectDetail, IndigoProjectSummary};
+use koinon_app::indigo::{
+    Comparison, ImportReport, IndigoFilterInput, IndigoProjectDetail, IndigoProjectSummary, SIMILAR_MAX,
+};
 use koinon_core::indigo::{GroupBy, SummaryGroup};
 use utoipa::OpenApi;
 
@@ -22,10 +24,11 @@ pub fn routes() -> Router<AppState> {
         .route("/indigo/projects/{id}", get(project))
         .route("/indigo/summary", get(summary))
         .route("/indigo/imports", post(import))
+        .route("/outcomes/contracts/{id}/similar", get(similar))
 }
 
 #[derive(OpenApi)]
-#[openapi(paths(list_projects, project, summary, import), components(schemas(ImportRequest)))]
+#[openapi(paths(list_projects, project, summary, import, similar), components(schemas(ImportRequest)))]
 pub struct IndigoApi;
 
 /// Filters and page of the project list.
@@ -58,6 +61,15 @@ pub struct ProjectsQuery {
 pub struct SummaryQuery {
     /// `sector`, `country` or `stage`.
     pub by: String,
+}
+
+/// `?limit=` of the similar bonds.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct SimilarQuery {
+    /// How many similar bonds, 1 to 50 (default 10).
+    pub limit: Option<i64>,
 }
 
 /// An INDIGO export: file name → CSV text, for every file of INDIGO's per-table export
@@ -130,4 +142,28 @@ async fn import(
     ApiJson(body): ApiJson<ImportRequest>,
 ) -> Result<Json<ImportReport>, ApiError> {
     Ok(Json(state.app.import_indigo(&user.actor(), &body.files).await?))
+}
+
+/// A contract of the tenant beside similar INDIGO bonds: the bonds of the same policy sector,
+/// those with a maximum outcome payment in the contract's currency first (nearest to its cap
+/// first), with their prices, and the figures that can stand beside the contract's in its
+/// currency's minor units (amounts in other currencies are not converted).
+#[utoipa::path(get, path = "/outcomes/contracts/{id}/similar", tag = "indigo", params(("id" = i64, Path), SimilarQuery),
+    responses((status = 200, description = "`contract` (id, name, policy_area, currency, contract_cap, participant_cap, capital as decimal strings, prices, cohort_size, currency_scale, contract_cap_minor, capital_minor, cap_per_participant_minor), `sectors`, `similar` (per bond: `summary`, `same_currency`, `prices`, `in_contract_currency` with `max_outcome_payment_minor`, `investment_minor`, `max_payment_per_participant_minor`)", body = Object),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn similar(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<SimilarQuery>,
+) -> Result<Json<Comparison>, ApiError> {
+    let limit = match q.limit.map(|n| usize::try_from(n).unwrap_or(0)) {
+        None => 10,
+        Some(n) if (1..=SIMILAR_MAX).contains(&n) => n,
+        Some(_) => {
+            return Err(AppError::invalid("limit", "out_of_range", format!("limit must be 1 to {SIMILAR_MAX}")).into());
+        }
+    };
+    Ok(Json(state.app.similar_projects(&user.actor(), user.tenant_id, id, limit).await?))
 }

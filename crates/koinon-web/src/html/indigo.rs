@@ -8,12 +8,15 @@ use axum::response::Response;
 use axum::routing::get;
 use koinon_app::indigo::{Comparison, IndigoFilterInput, IndigoProjectDetail, IndigoProjectSummary};
 use koinon_core::authz::Action;
+use koinon_core::locale::Locale;
 
 use super::admin::{form_errors, parse_id, require, unprocessable};
 use super::{Layout, actor_of, page_error, render};
 use crate::AppState;
 use crate::context::Ctx;
 use crate::error::HtmlError;
+use crate::i18n::{tr, tr_args};
+use crate::ranked_chart::{RankedChart, RankedItem};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -176,6 +179,68 @@ async fn project(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>
 struct ComparePage {
     l: Layout,
     c: Comparison,
+    /// The contract's cap, capital and cap per participant beside the similar bonds priced in
+    /// its currency: SVG charts, each followed by its table.
+    charts: Vec<String>,
+    /// The contract's cap, participant cap, capital and prices in the reader's locale.
+    money: ContractMoney,
+}
+
+struct ContractMoney {
+    cap: String,
+    participant_cap: String,
+    capital: String,
+    /// `(metric, price)`.
+    prices: Vec<(String, String)>,
+}
+
+/// One ranked chart of a figure of the contract and of the similar bonds that have it in the
+/// contract's currency; `None` when no similar bond has it.
+fn compare_chart(
+    locale: Locale,
+    c: &Comparison,
+    id: &str,
+    title_key: &str,
+    contract_value: Option<i64>,
+    bond_value: impl Fn(&koinon_app::indigo::ComparableFigures) -> Option<i64>,
+) -> Option<String> {
+    let contract_value = contract_value?;
+    let mut items: Vec<RankedItem> = c
+        .similar
+        .iter()
+        .filter_map(|s| {
+            bond_value(&s.in_contract_currency).map(|v| RankedItem {
+                label: s.summary.name.clone(),
+                value: v,
+                marked: false,
+            })
+        })
+        .collect();
+    if items.is_empty() {
+        return None;
+    }
+    items.push(RankedItem { label: c.contract.name.clone(), value: contract_value, marked: true });
+    let currency = c.contract.currency.clone();
+    let scale = c.contract.currency_scale;
+    let money = move |v: i64| locale.format_money(v, &currency, scale);
+    let title = tr(locale, title_key);
+    Some(
+        RankedChart {
+            id: id.into(),
+            description: tr_args(
+                locale,
+                "indigo-chart-desc",
+                &[("bonds", (items.len() - 1).to_string()), ("currency", c.contract.currency.clone())],
+            ),
+            title: title.clone(),
+            label_heading: tr(locale, "indigo-name"),
+            value_heading: title,
+            marked_note: tr(locale, "indigo-this-contract"),
+            items,
+            format: &money,
+        }
+        .figure(),
+    )
 }
 
 async fn compare(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Result<Response, HtmlError> {
@@ -183,7 +248,39 @@ async fn compare(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>
     let id = parse_id(&ctx, &id)?;
     let c = state.app.similar_projects(&actor, tenant_id, id, COMPARE_MAX).await.map_err(page_error(&ctx))?;
     let l = Layout::new(&state, &ctx, "indigo-compare-title").await;
-    Ok(render(&ComparePage { l, c }))
+    let locale = l.locale;
+    let charts = [
+        compare_chart(locale, &c, "compare-cap", "indigo-max-payment", Some(c.contract.contract_cap_minor), |f| {
+            f.max_outcome_payment_minor
+        }),
+        compare_chart(
+            locale,
+            &c,
+            "compare-cap-per-participant",
+            "indigo-cap-per-participant",
+            c.contract.cap_per_participant_minor,
+            |f| f.max_payment_per_participant_minor,
+        ),
+        compare_chart(locale, &c, "compare-capital", "indigo-capital", Some(c.contract.capital_minor), |f| {
+            f.investment_minor
+        }),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let fmt = |minor: i64| locale.format_money(minor, &c.contract.currency, c.contract.currency_scale);
+    let decimal = |text: &str| {
+        koinon_core::indigo::Decimal::parse(text)
+            .and_then(|d| d.to_minor(c.contract.currency_scale))
+            .map_or_else(|| text.to_string(), fmt)
+    };
+    let money = ContractMoney {
+        cap: fmt(c.contract.contract_cap_minor),
+        participant_cap: c.contract.participant_cap.as_deref().map(decimal).unwrap_or_default(),
+        capital: fmt(c.contract.capital_minor),
+        prices: c.contract.prices.iter().map(|(n, p)| (n.clone(), decimal(p))).collect(),
+    };
+    Ok(render(&ComparePage { l, c, charts, money }))
 }
 
 #[cfg(test)]

@@ -255,6 +255,7 @@ fn api_rows(ids: &Ids) -> Vec<Row> {
         get("/api/v1/indigo/projects".into(), MODELLERS, false),
         get("/api/v1/indigo/projects/INDIGO-POJ-0001".into(), MODELLERS, false),
         get("/api/v1/indigo/summary?by=country".into(), MODELLERS, false),
+        get(format!("/api/v1/outcomes/contracts/{}/similar", ids.contract), CONTRACT_VIEWERS, true),
         write("POST", "/api/v1/indigo/imports".into(), json!({"files": {}}), ADMIN, false),
         write("POST", "/api/v1/outcomes/contracts".into(), json!({"toml": ""}), MANAGERS, false),
         get(contract.clone(), CONTRACT_VIEWERS, true),

@@ -169,20 +169,148 @@ fn indigo_import_errors_name_the_file_and_line() {
     assert!(err.contains("--by"), "{err}");
 }
 
+/// What indigo-data-standard's `schema/project.json` says of each property koinon writes: its
+/// path (`[]` for the items of an array) and the type of its value. Transcribed from the schema;
+/// anything the export writes must be listed here with the same type.
+#[derive(Clone, Copy)]
+enum Kind {
+    Text,
+    Number,
+    /// `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+    Date,
+    OneOf(&'static [&'static str]),
+}
+
+const PROJECT_SCHEMA: &[(&str, Kind)] = &[
+    // koinon's own identifier of the exported contract (INDIGO ids are given by GO Lab).
+    ("id", Kind::Text),
+    ("name.value", Kind::Text),
+    (
+        "stage_development.value",
+        Kind::OneOf(&[
+            "Early-stage design",
+            "Late-stage design",
+            "Contracted",
+            "Implementation",
+            "Service delivery complete",
+            "Complete",
+        ]),
+    ),
+    ("dates.start_date_of_service_provision.value", Kind::Date),
+    ("dates.anticipated_end_date_of_service_provision.value", Kind::Date),
+    ("overall_project_finance.total_investment_commitment.currency.value", Kind::Text),
+    ("overall_project_finance.total_investment_commitment.amount.exact.value", Kind::Number),
+    ("overall_project_finance.maximum_potential_outcome_payment_v2.currency.value", Kind::Text),
+    ("overall_project_finance.maximum_potential_outcome_payment_v2.amount.value", Kind::Number),
+    (
+        "purpose_and_classifications.policy_sector.value",
+        Kind::OneOf(&[
+            "Employment and training",
+            "Child and family welfare",
+            "Health",
+            "Homelessness",
+            "Education",
+            "Criminal justice",
+            "Agriculture and environment",
+            "Poverty reduction",
+        ]),
+    ),
+    ("service_and_beneficiaries.targeted_number_service_users_or_beneficiaries_total.value", Kind::Number),
+    ("outcome_metrics[].id", Kind::Text),
+    ("outcome_metrics[].definition.value", Kind::Text),
+    ("outcome_pricings[].outcome_metric_id.value", Kind::Text),
+    ("outcome_pricings[].currency.value", Kind::Text),
+    ("outcome_pricings[].price_per_unit.amount.value", Kind::Number),
+    ("outcome_payment_commitments[].organisation_id.value", Kind::Text),
+    ("outcome_payment_commitments[].maximum_potential_outcome_payment.currency.value", Kind::Text),
+    ("outcome_payment_commitments[].maximum_potential_outcome_payment.amount.value", Kind::Number),
+    ("outcome_payment_commitments[].notes", Kind::Text),
+    ("service_provisions[].id", Kind::Text),
+    ("service_provisions[].organisation_id.value", Kind::Text),
+    ("service_provisions[].notes", Kind::Text),
+    ("investments[].id", Kind::Text),
+    ("investments[].organisation_id.value", Kind::Text),
+    ("investments[].investment_commitment.currency.value", Kind::Text),
+    ("investments[].investment_commitment.amount.exact.value", Kind::Number),
+    ("investments[].notes", Kind::Text),
+    ("intermediary_services[].organisation_id.value", Kind::Text),
+    ("intermediary_services[].notes", Kind::Text),
+];
+
+/// Every value in `v` with its schema path; fails on a path or type the schema does not have.
+fn check_schema(v: &Value, path: &str, seen: &mut Vec<String>) {
+    match v {
+        Value::Object(m) => {
+            for (k, child) in m {
+                let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+                check_schema(child, &p, seen);
+            }
+        }
+        Value::Array(items) => {
+            for child in items {
+                check_schema(child, &format!("{path}[]"), seen);
+            }
+        }
+        leaf => {
+            let Some((_, kind)) = PROJECT_SCHEMA.iter().find(|(p, _)| *p == path) else {
+                panic!("{path} is not a property of INDIGO's project schema (value {leaf})");
+            };
+            let ok = match (kind, leaf) {
+                (Kind::Text, Value::String(_)) | (Kind::Number, Value::Number(_)) => true,
+                (Kind::Date, Value::String(d)) => {
+                    let shape: String = d.chars().map(|c| if c.is_ascii_digit() { '9' } else { c }).collect();
+                    ["9999", "9999-99", "9999-99-99"].contains(&shape.as_str())
+                }
+                (Kind::OneOf(values), Value::String(s)) => values.contains(&s.as_str()),
+                _ => false,
+            };
+            assert!(ok, "{path}: {leaf} is not of the schema's type");
+            seen.push(path.to_string());
+        }
+    }
+}
+
 #[test]
 fn indigo_export_writes_a_contract_as_an_indigo_project() {
     let dir = tempfile::tempdir().expect("dir");
     let o = koinon(dir.path(), &["demo", "--json"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let p = json(dir.path(), &["indigo", "export", "--contract", "1"]);
+    let mut seen = Vec::new();
+    check_schema(&p, "", &mut seen);
+    for required in [
+        "name.value",
+        "stage_development.value",
+        "dates.start_date_of_service_provision.value",
+        "overall_project_finance.maximum_potential_outcome_payment_v2.amount.value",
+        "overall_project_finance.total_investment_commitment.amount.exact.value",
+        "purpose_and_classifications.policy_sector.value",
+        "outcome_metrics[].definition.value",
+        "outcome_pricings[].price_per_unit.amount.value",
+        "outcome_payment_commitments[].organisation_id.value",
+        "service_provisions[].organisation_id.value",
+        "investments[].investment_commitment.amount.exact.value",
+    ] {
+        assert!(seen.iter().any(|s| s == required), "the export has no {required}: {p}");
+    }
     assert!(p["id"].as_str().is_some_and(|id| id.ends_with("contract-1")), "{p}");
-    assert!(p["name"]["value"].as_str().is_some_and(|n| !n.is_empty()));
     assert_eq!(p["purpose_and_classifications"]["policy_sector"]["value"], "Employment and training");
-    assert!(p["outcome_metrics"].as_array().is_some_and(|m| !m.is_empty()));
-    assert!(p["organisations"].as_array().is_some_and(|m| !m.is_empty()));
     let cap = &p["overall_project_finance"]["maximum_potential_outcome_payment_v2"];
     assert_eq!(cap["currency"]["value"], "EUR");
-    assert!(cap["amount"]["value"].as_str().is_some_and(|a| a.contains('.')), "{cap}");
+    // The demo contract's cap is EUR 600,000.00 and its investor commits EUR 250,000.00:
+    // amounts are JSON numbers of the exact value.
+    assert_eq!(cap["amount"]["value"], serde_json::json!(600000), "{cap}");
+    let investors: Vec<&Value> = p["investments"].as_array().map(|a| a.iter().collect()).unwrap_or_default();
+    assert!(!investors.is_empty(), "{p}");
+    let committed: i64 = investors
+        .iter()
+        .map(|i| i["investment_commitment"]["amount"]["exact"]["value"].as_i64().expect("whole euros"))
+        .sum();
+    assert_eq!(committed, 250_000);
+    assert_eq!(
+        serde_json::json!(committed),
+        p["overall_project_finance"]["total_investment_commitment"]["amount"]["exact"]["value"]
+    );
     let err = failure(dir.path(), &["indigo", "export", "--contract", "999"]);
     assert!(err.contains("999"), "{err}");
 }
@@ -285,6 +413,28 @@ async fn indigo_api_import_pages_and_comparison() {
     assert!(compare.contains("Employment and training"), "the contract's sector");
     assert!(compare.matches("href=\"/indigo/INDIGO-POJ-").count() >= 5, "similar bonds are listed");
     let c = t.app.similar_projects(&system, heerlen.id, contract, 10).await.expect("similar");
+    // Charts rank the contract among the similar bonds priced in euros: its cap of EUR 600,000
+    // is drawn as the hatched bar, named in words, and each chart has its table.
+    let euro_bonds = c.similar.iter().filter(|s| s.in_contract_currency.max_outcome_payment_minor.is_some()).count();
+    assert!(euro_bonds >= 1, "some employment bonds are priced in euros");
+    assert_eq!(compare.matches("<figure class=\"chart-figure\">").count(), compare.matches("<svg").count());
+    assert!(compare.contains("id=\"compare-cap-title\""), "the cap chart");
+    let cap_chart = compare.split("id=\"compare-cap-title\"").nth(1).unwrap_or_default();
+    let cap_chart = cap_chart.split("</figure>").next().unwrap_or_default();
+    assert!(cap_chart.contains("fill=\"url(#compare-cap-p1)\""), "the contract's bar is hatched");
+    assert!(cap_chart.contains("(this contract)</th><td class=\"numeric\">€600,000.00</td>"), "{cap_chart}");
+    assert_eq!(cap_chart.matches("<tr").count(), euro_bonds + 2, "a header row, the contract and each euro bond");
+
+    // The same comparison in the API, with a limit that is checked.
+    let (status, body) = get(&format!("/api/v1/outcomes/contracts/{contract}/similar?limit=3")).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["similar"].as_array().map(Vec::len), Some(3));
+    assert_eq!(body["contract"]["contract_cap_minor"], 60_000_000);
+    assert_eq!(body["contract"]["currency_scale"], 2);
+    let (status, body) = get(&format!("/api/v1/outcomes/contracts/{contract}/similar?limit=0")).await;
+    assert_eq!((status, body["error"]["fields"][0]["field"].as_str()), (422, Some("limit")), "{body}");
+    let (status, _) = get("/api/v1/outcomes/contracts/999999/similar").await;
+    assert_eq!(status, 404);
     assert!(c.similar.iter().all(|s| s.summary.policy_sector.as_deref() == Some("Employment and training")));
     // Those in the contract's currency come first.
     let firsts: Vec<bool> = c.similar.iter().map(|s| s.same_currency).collect();

@@ -8,6 +8,7 @@ mod cli;
 mod crash;
 mod currency_figures;
 mod done_when;
+mod done_when_feasibility;
 mod harness;
 mod indigo;
 mod ledger_api;

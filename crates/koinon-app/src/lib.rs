@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod currency;
 pub mod currency_demo;
+pub mod currency_figures;
 pub mod demo;
 mod error;
 pub mod indigo;

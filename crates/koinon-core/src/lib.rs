@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod authz;
+pub mod circulation;
 pub mod currency;
 pub mod error;
 pub mod finance;

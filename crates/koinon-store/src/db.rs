@@ -147,7 +147,11 @@ impl Store {
             .busy_timeout(BUSY_TIMEOUT)
             // 8 MiB of page cache per connection; the ledger writer's own connection takes more.
             .pragma("cache_size", "-8192")
-            .pragma("temp_store", "memory");
+            .pragma("temp_store", "memory")
+            // Rows a streaming read may run ahead of its reader by (the driver's default is 50):
+            // long reads (`ledger check`, the currency figures) hand over rows with fewer
+            // thread switches.
+            .row_buffer_size(1_024);
         let pool = SqlitePoolOptions::new()
             .max_connections(max_connections.clamp(1, 64))
             .acquire_timeout(Duration::from_secs(10))

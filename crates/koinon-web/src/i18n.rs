@@ -51,15 +51,16 @@ pub fn keys(locale: Locale) -> Vec<String> {
                 include_str!(concat!("../locales/", $lang, "/feasibility.ftl")),
                 include_str!(concat!("../locales/", $lang, "/indigo.ftl")),
                 include_str!(concat!("../locales/", $lang, "/currency.ftl")),
+                include_str!(concat!("../locales/", $lang, "/currency_figures.ftl")),
             ]
         };
     }
-    let sources: [&str; 8] = match locale {
+    let sources: [&str; 9] = match locale {
         Locale::En => files!("en"),
         Locale::El => files!("el"),
         Locale::Bg => files!("bg"),
         Locale::Et => files!("et"),
-        _ => [""; 8],
+        _ => [""; 9],
     };
     sources
         .iter()

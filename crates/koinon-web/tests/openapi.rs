@@ -95,6 +95,7 @@ fn document_is_openapi_3_1_with_every_endpoint() {
         ("/api/v1/indigo/summary", &["get"]),
         ("/api/v1/indigo/imports", &["post"]),
         ("/api/v1/outcomes/contracts/{id}/similar", &["get"]),
+        ("/api/v1/currency/ledgers/{code}/figures", &["get"]),
     ];
     for (path, methods) in expected {
         let item = paths.get(*path).unwrap_or_else(|| panic!("{path} is not in the document"));

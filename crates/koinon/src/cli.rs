@@ -70,7 +70,7 @@ pub enum Command {
     /// The INDIGO knowledge bank of the world's impact bonds: import, summary, export.
     #[command(subcommand)]
     Indigo(crate::indigo_cmd::IndigoCommand),
-    /// A municipal e-currency: monthly issuance.
+    /// A municipal e-currency: monthly issuance, figures (LM3, recirculation, ...) and benchmarks.
     #[command(subcommand)]
     Currency(crate::currency_cmd::CurrencyCommand),
     /// Write a consistent copy of every row to a file (safe while the server runs).

@@ -4,6 +4,7 @@
 
 mod audit;
 mod currency;
+mod currency_figures;
 mod indigo;
 mod ledger;
 mod networks;
@@ -45,6 +46,7 @@ pub fn routes() -> Router<AppState> {
         .merge(outcomes_files::routes())
         .merge(indigo::routes())
         .merge(currency::routes())
+        .merge(currency_figures::routes())
         .fallback(api_not_found)
         .method_not_allowed_fallback(api_method_not_allowed)
 }
@@ -203,6 +205,7 @@ pub struct FieldErrorBody {
         (path = "/api/v1", api = outcomes_files::OutcomesFilesApi),
         (path = "/api/v1", api = indigo::IndigoApi),
         (path = "/api/v1", api = currency::CurrencyApi),
+        (path = "/api/v1", api = currency_figures::CurrencyFiguresApi),
     ),
     components(schemas(ErrorBody, ErrorDetail, FieldErrorBody))
 )]

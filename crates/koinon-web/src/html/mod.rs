@@ -5,6 +5,7 @@
 mod account;
 mod admin;
 mod currency;
+mod currency_figures;
 mod indigo;
 mod indigo_import;
 mod ledger;
@@ -53,6 +54,7 @@ pub fn routes() -> Router<AppState> {
         .merge(indigo::routes())
         .merge(indigo_import::routes())
         .merge(currency::routes())
+        .merge(currency_figures::routes())
 }
 
 /// Renders a template; a template error is a bug, answered 500 and logged.

@@ -254,6 +254,9 @@ fn html_rows(ids: &Ids) -> Vec<Row> {
         post(format!("/currency/programmes/{}/households/link", ids.programme), MANAGERS, true),
         // Everyone has a wallet page; it shows only what is linked to them.
         get("/wallet".into(), ALL, false),
+        // Figures of an e-currency (the demo's euro ledger serves: any ledger has figures;
+        // Sofia has no such ledger, so its admin gets 404).
+        get("/currency/EUR/dashboard".into(), LEDGER_READERS, true),
     ]
 }
 
@@ -303,6 +306,7 @@ fn api_rows(ids: &Ids) -> Vec<Row> {
         get("/api/v1/audit".into(), ADMIN_AUDITOR, false),
         get(format!("/api/v1/accounts/{}", koinon_app::demo::DEMO_SPV), LEDGER_READERS, true),
         get(format!("/api/v1/accounts/{}", koinon_app::demo::DEMO_PROVIDER), LEDGER_READERS_AND_PROVIDER, true),
+        get("/api/v1/currency/ledgers/EUR/figures".into(), LEDGER_READERS, true),
         write("POST", "/api/v1/transfers".into(), json!({"transfers": []}), MANAGERS, false),
         write("POST", "/api/v1/outcomes/payments".into(), json!({"contract": ""}), MODELLERS, false),
         get("/api/v1/outcomes/contracts".into(), ALL, false),

@@ -276,6 +276,9 @@ async fn every_shell_page_passes_axe_in_greek() {
             format!("/currency/programmes/{programme_id}/issuance?month=2026-02"),
             format!("/currency/runs/{issuance_id}"),
             "/wallet".into(),
+            // E-currency figures (the demo's euro ledger), and the same page with a bad date.
+            "/currency/EUR/dashboard".into(),
+            "/currency/EUR/dashboard?from=31.01.2026".into(),
         ];
         let mut problems = Vec::new();
         for page in &pages {

@@ -7,6 +7,7 @@ mod browser;
 mod cli;
 mod crash;
 mod currency;
+mod currency_figures;
 mod done_when;
 mod done_when_feasibility;
 mod harness;

@@ -11,6 +11,7 @@ pub mod finance;
 pub mod indigo;
 pub mod ledger;
 pub mod locale;
+pub mod merchant;
 pub mod money;
 pub mod org;
 pub mod outcomes;

@@ -180,7 +180,7 @@ impl PinGuard {
     /// the card for a while, the sixth blocks it.
     pub fn failed(self, now_s: i64) -> PinGuard {
         let failures = self.failures.saturating_add(1);
-        let locked_until_s = if failures % PIN_ATTEMPTS_BEFORE_LOCK == 0 {
+        let locked_until_s = if failures.is_multiple_of(PIN_ATTEMPTS_BEFORE_LOCK) {
             Some(now_s.saturating_add(PIN_LOCK_S))
         } else {
             self.locked_until_s

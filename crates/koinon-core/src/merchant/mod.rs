@@ -227,7 +227,7 @@ mod tests {
     fn every_problem_of_an_application_is_named() {
         let bad = MerchantApplicationInput {
             name: "",
-            area: &"x"[..],
+            area: "x",
             address: "",
             categories: &["Food!"],
             email: "not-an-email",

@@ -6,11 +6,13 @@
 pub mod audit;
 pub mod auth;
 pub mod currency;
+pub mod currency_payments;
 pub mod demo;
 mod error;
 pub mod indigo;
 pub mod ledger;
 pub use error::Errors;
+pub mod merchants;
 pub mod network;
 pub mod organisations;
 pub mod outcome_dashboard;

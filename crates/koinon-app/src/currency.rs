@@ -257,24 +257,18 @@ impl HouseholdImport {
             .file_errors
             .iter()
             .map(|e| {
-                FieldError::new(
-                    e.line.map_or_else(|| "file".to_string(), |l| format!("{place} {l}")),
-                    e.code,
-                    e.message.clone(),
-                )
+                FieldError::new(e.line.map_or_else(|| "file".to_string(), |l| format!("{place} {l}")), e.code, e.message.clone())
             })
             .collect();
-        errors.extend(
-            self.rows.iter().filter(|r| r.status == HouseholdStatus::Rejected).take(limits::INPUT_ERRORS_MAX).map(
-                |r| {
-                    let field = match &r.column {
-                        Some(c) => format!("{place} {} {c}", r.line),
-                        None => format!("{place} {}", r.line),
-                    };
-                    FieldError::new(field, r.code.unwrap_or("rejected"), r.message.clone().unwrap_or_default())
-                },
-            ),
-        );
+        errors.extend(self.rows.iter().filter(|r| r.status == HouseholdStatus::Rejected).take(limits::INPUT_ERRORS_MAX).map(
+            |r| {
+                let field = match &r.column {
+                    Some(c) => format!("{place} {} {c}", r.line),
+                    None => format!("{place} {}", r.line),
+                };
+                FieldError::new(field, r.code.unwrap_or("rejected"), r.message.clone().unwrap_or_default())
+            },
+        ));
         AppError::Invalid(errors)
     }
 }
@@ -420,11 +414,7 @@ fn parse_currency(input: &CurrencyInput) -> Result<ParsedCurrency, AppError> {
     );
     let name = errors.take(text::required("name", &input.name, limits::NAME_CHARS_MAX));
     let symbol = errors.take(text::required("symbol", &input.symbol, limits::SYMBOL_CHARS_MAX));
-    let rate = errors.take(if input.rate.trim().is_empty() {
-        Ok(ExchangeRate::default())
-    } else {
-        ExchangeRate::parse(&input.rate)
-    });
+    let rate = errors.take(if input.rate.trim().is_empty() { Ok(ExchangeRate::default()) } else { ExchangeRate::parse(&input.rate) });
     let holders = errors.take(HolderRule::parse(&input.holders));
     let categories = errors.take(parse_categories("categories", &input.categories));
     let redemption = errors.take(RedemptionFee::new(
@@ -660,12 +650,7 @@ async fn plan_month(
     let lines = plan
         .lines
         .iter()
-        .map(|l| IssuanceLineView {
-            household: l.household.clone(),
-            size: l.size,
-            amount_minor: l.amount_minor,
-            wallet: None,
-        })
+        .map(|l| IssuanceLineView { household: l.household.clone(), size: l.size, amount_minor: l.amount_minor, wallet: None })
         .collect();
     Ok((
         IssuancePreview {
@@ -691,9 +676,7 @@ async fn plan_month(
 fn refusal_error(preview: &IssuancePreview) -> Option<AppError> {
     let amount = |m: i64, s: u8| minor_to_decimal(m, s);
     Some(match preview.refusal? {
-        "no_households" => {
-            AppError::invalid("month", "no_households", format!("No household is eligible in {}", preview.month))
-        }
+        "no_households" => AppError::invalid("month", "no_households", format!("No household is eligible in {}", preview.month)),
         "over_budget" => AppError::invalid(
             "budget",
             "over_budget",
@@ -785,9 +768,7 @@ impl App {
         }
         self.create_ledger(&CURRENCY, tenant_id, EUR, "Euro", 2).await?;
         self.create_ledger(&CURRENCY, tenant_id, &code, &p.name, i64::from(p.scale)).await.map_err(|e| match e {
-            AppError::Conflict(_) => {
-                AppError::conflict("code", format!("A ledger {code} already exists with other settings"))
-            }
+            AppError::Conflict(_) => AppError::conflict("code", format!("A ledger {code} already exists with other settings")),
             other => other,
         })?;
         let id = |what: &str| derived_id(&format!("account/{tenant_id}/{code}/{what}"));
@@ -1268,9 +1249,7 @@ impl App {
             })?;
         let by_ref: HashMap<&str, &HouseholdRecord> = records.iter().map(|h| (h.household.as_str(), h)).collect();
         for line in &preview.lines {
-            let h = by_ref
-                .get(line.household.as_str())
-                .ok_or_else(|| AppError::Internal("line without household".into()))?;
+            let h = by_ref.get(line.household.as_str()).ok_or_else(|| AppError::Internal("line without household".into()))?;
             let wallet = wallet_id(tenant_id, &c.code, &h.household);
             let transfer = derived_id(&format!("issue/{tenant_id}/{run_id}/{}", h.id));
             db.insert_issuance_line(run_id, h.id, line.amount_minor, &id_bytes(wallet), &id_bytes(transfer)).await?;
@@ -1421,10 +1400,8 @@ impl App {
         };
         let lines = db.issuance_lines(run_id).await?;
         let eur = db.ledger_by_code(tenant_id, EUR).await?.ok_or_else(|| AppError::Internal("no EUR ledger".into()))?;
-        let ledger = db
-            .ledger_by_code(tenant_id, &c.code)
-            .await?
-            .ok_or_else(|| AppError::Internal(format!("no ledger {}", c.code)))?;
+        let ledger =
+            db.ledger_by_code(tenant_id, &c.code).await?.ok_or_else(|| AppError::Internal(format!("no ledger {}", c.code)))?;
         let records: HashMap<i64, HouseholdRecord> =
             db.programme_households(p.id).await?.into_iter().map(|h| (h.id, h)).collect();
         tx.commit().await?;
@@ -1487,10 +1464,7 @@ impl App {
             return Err(AppError::invalid(
                 "transfers",
                 "ledger_refused",
-                format!(
-                    "The ledger refused transfer {} of the run: {r}; nothing was issued (approve again to retry)",
-                    i + 1
-                ),
+                format!("The ledger refused transfer {} of the run: {r}; nothing was issued (approve again to retry)", i + 1),
             ));
         }
 
@@ -1516,17 +1490,8 @@ impl App {
                     Ok(()) => "sent",
                     Err(_) => "failed",
                 };
-                db.insert_notification(
-                    tenant_id,
-                    h.id,
-                    Some(run_id),
-                    self.notifier.channel(),
-                    locale.code(),
-                    &message,
-                    status,
-                    App::now_us(),
-                )
-                .await?;
+                db.insert_notification(tenant_id, h.id, Some(run_id), self.notifier.channel(), locale.code(), &message, status, App::now_us())
+                    .await?;
                 logged += 1;
             }
             audit::append(

@@ -471,12 +471,12 @@ pub async fn check(store: &Store) -> Result<CheckReport, AppError> {
     let balances: std::collections::HashMap<&[u8], &koinon_store::ledger::AccountRow> =
         accounts.iter().map(|a| (a.id.as_slice(), a)).collect();
     for c in &currencies {
-        let fund = balances
-            .get(c.guarantee_fund_account.as_slice())
-            .map_or(0, |a| i128::from(a.credits_posted) - i128::from(a.debits_posted) - i128::from(a.debits_pending));
-        let outstanding = balances
-            .get(c.issuance_account.as_slice())
-            .map_or(0, |a| i128::from(a.debits_posted) + i128::from(a.debits_pending) - i128::from(a.credits_posted));
+        let fund = balances.get(c.guarantee_fund_account.as_slice()).map_or(0, |a| {
+            i128::from(a.credits_posted) - i128::from(a.debits_posted) - i128::from(a.debits_pending)
+        });
+        let outstanding = balances.get(c.issuance_account.as_slice()).map_or(0, |a| {
+            i128::from(a.debits_posted) + i128::from(a.debits_pending) - i128::from(a.credits_posted)
+        });
         let scale = u32::try_from(c.scale).unwrap_or(0);
         let needed = outstanding * 100 * i128::from(c.rate_euros);
         let covered = fund * 10_i128.pow(scale) * i128::from(c.rate_units);

@@ -131,8 +131,7 @@ async fn define_and_import(postgres: bool) {
     };
     let err = f.app.define_currency(&officer, f.tenant, &bad).await.expect_err("bad currency");
     let named: Vec<String> = fields(&err).into_iter().map(|(f, _)| f).collect();
-    for field in ["code", "symbol", "rate", "categories", "early_redemption_days", "demurrage_bp", "wallet_balance_max"]
-    {
+    for field in ["code", "symbol", "rate", "categories", "early_redemption_days", "demurrage_bp", "wallet_balance_max"] {
         assert!(named.iter().any(|n| n == field), "{field} not named in {named:?}");
     }
     assert!(f.app.list_currencies(&officer, f.tenant).await.expect("list").is_empty());
@@ -149,39 +148,20 @@ async fn define_and_import(postgres: bool) {
     // The rules change; the code does not.
     let changed = f
         .app
-        .update_currency(
-            &officer,
-            f.tenant,
-            c.id,
-            &CurrencyInput { categories: "food,school_supplies".into(), ..grama() },
-        )
+        .update_currency(&officer, f.tenant, c.id, &CurrencyInput { categories: "food,school_supplies".into(), ..grama() })
         .await
         .expect("update");
     assert_eq!(changed.categories, ["food", "school_supplies"]);
     let err = f
         .app
-        .update_currency(
-            &officer,
-            f.tenant,
-            c.id,
-            &CurrencyInput {
-                scale: Some(0),
-                wallet_balance_max: String::new(),
-                daily_spend_max: String::new(),
-                ..grama()
-            },
-        )
+        .update_currency(&officer, f.tenant, c.id, &CurrencyInput { scale: Some(0), wallet_balance_max: String::new(), daily_spend_max: String::new(), ..grama() })
         .await
         .expect_err("scale is fixed");
     assert_eq!(fields(&err), vec![("scale".to_string(), "scale_fixed")]);
 
     let err = f
         .app
-        .create_programme(
-            &officer,
-            f.tenant,
-            &ProgrammeInput { household_cap: "50.00".into(), end_on: "2025-01-01".into(), ..programme(c.id, false) },
-        )
+        .create_programme(&officer, f.tenant, &ProgrammeInput { household_cap: "50.00".into(), end_on: "2025-01-01".into(), ..programme(c.id, false) })
         .await
         .expect_err("bad programme");
     let named: Vec<String> = fields(&err).into_iter().map(|(f, _)| f).collect();
@@ -222,15 +202,8 @@ async fn define_and_import(postgres: bool) {
     );
     assert!(f.app.programme_households(&officer, f.tenant, p.id).await.expect("list").is_empty());
     assert_eq!(audit_len(&f).await, before, "a refused import writes nothing");
-    let err =
-        f.app.commit_households(&officer, f.tenant, p.id, &csv("household,size\nA,1\n")).await.expect_err("header");
-    assert_eq!(
-        fields(&err),
-        vec![("line 1 eligible_from".to_string(), "missing_column")]
-            .into_iter()
-            .map(|(a, b)| (a.replace(" eligible_from", ""), b))
-            .collect::<Vec<_>>()
-    );
+    let err = f.app.commit_households(&officer, f.tenant, p.id, &csv("household,size\nA,1\n")).await.expect_err("header");
+    assert_eq!(fields(&err), vec![("line 1 eligible_from".to_string(), "missing_column")].into_iter().map(|(a, b)| (a.replace(" eligible_from", ""), b)).collect::<Vec<_>>());
 
     // A clean file goes in; again it changes nothing; a changed row is an update.
     let done = f.app.commit_households(&officer, f.tenant, p.id, &csv(HOUSEHOLDS)).await.expect("commit");
@@ -244,8 +217,7 @@ async fn define_and_import(postgres: bool) {
     // The same rows from a worksheet: errors by worksheet row.
     let mut book = rust_xlsxwriter::Workbook::new();
     let sheet = book.add_worksheet().set_name("households").expect("name");
-    let rows =
-        [["household", "size", "eligible_from"], ["SC-0005", "2", "2026-03-01"], ["SC-0006", "-1", "2026-03-01"]];
+    let rows = [["household", "size", "eligible_from"], ["SC-0005", "2", "2026-03-01"], ["SC-0006", "-1", "2026-03-01"]];
     for (r, row) in rows.iter().enumerate() {
         for (col, v) in row.iter().enumerate() {
             let (r, col) = (u32::try_from(r + 2).expect("row"), u16::try_from(col).expect("col"));
@@ -393,11 +365,7 @@ async fn backing_refusal(postgres: bool) {
     assert_eq!(r[0].result, "ok");
     let check = koinon_app::ledger::check(&f.store).await.expect("check");
     assert!(!check.ok);
-    assert!(
-        check.problems.iter().any(|p| p.starts_with("currency GRAMA") && p.contains("not backed")),
-        "{:?}",
-        check.problems
-    );
+    assert!(check.problems.iter().any(|p| p.starts_with("currency GRAMA") && p.contains("not backed")), "{:?}", check.problems);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -4,8 +4,8 @@
 //! No IO, no async, no SQL, no HTTP. Everything here is a plain function of its inputs.
 
 pub mod audit;
-pub mod authz;
 pub mod currency;
+pub mod authz;
 pub mod error;
 pub mod finance;
 pub mod indigo;

@@ -307,8 +307,7 @@ impl Db<'_> {
     // ---- households ----
 
     pub async fn programme_households(&mut self, programme_id: i64) -> Result<Vec<HouseholdRecord>, StoreError> {
-        let sql =
-            concat!("SELECT ", household_cols!(), " FROM currency_households WHERE programme_id = $1 ORDER BY id");
+        let sql = concat!("SELECT ", household_cols!(), " FROM currency_households WHERE programme_id = $1 ORDER BY id");
         Ok(on!(self, c => sqlx::query_as(sql).bind(programme_id).fetch_all(c).await)?)
     }
 
@@ -392,8 +391,7 @@ impl Db<'_> {
     }
 
     pub async fn issuance_runs(&mut self, programme_id: i64) -> Result<Vec<IssuanceRunRow>, StoreError> {
-        let sql =
-            concat!("SELECT ", run_cols!(), " FROM currency_issuance_runs WHERE programme_id = $1 ORDER BY month, id");
+        let sql = concat!("SELECT ", run_cols!(), " FROM currency_issuance_runs WHERE programme_id = $1 ORDER BY month, id");
         Ok(on!(self, c => sqlx::query_as(sql).bind(programme_id).fetch_all(c).await)?)
     }
 

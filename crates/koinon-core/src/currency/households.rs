@@ -73,10 +73,7 @@ pub fn parse_households(text: &str) -> Result<Vec<HouseholdRow>, Vec<InputError>
                     }
                     _ => "This row is not valid CSV text".to_string(),
                 };
-                rows.push(HouseholdRow {
-                    line,
-                    result: Err(InputError::new(INPUT, Some(line), None, "invalid_csv", message)),
-                });
+                rows.push(HouseholdRow { line, result: Err(InputError::new(INPUT, Some(line), None, "invalid_csv", message)) });
                 // A broken row may leave the reader out of step; stop here.
                 break;
             }
@@ -130,8 +127,11 @@ fn household<'a>(line: u64, get: &dyn Fn(usize) -> &'a str) -> Result<Household,
             ),
         ));
     }
-    let size =
-        get(1).parse::<i64>().ok().filter(|s| (1..=limits::HOUSEHOLD_SIZE_MAX).contains(s)).ok_or_else(|| {
+    let size = get(1)
+        .parse::<i64>()
+        .ok()
+        .filter(|s| (1..=limits::HOUSEHOLD_SIZE_MAX).contains(s))
+        .ok_or_else(|| {
             err("size", "invalid_size", format!("size is the number of people, 1 to {}", limits::HOUSEHOLD_SIZE_MAX))
         })?;
     let date = |k: usize, name: &str| -> Result<Option<String>, InputError> {
@@ -151,9 +151,11 @@ fn household<'a>(line: u64, get: &dyn Fn(usize) -> &'a str) -> Result<Household,
     }
     let locale = match get(4) {
         "" => None,
-        raw => Some(Locale::from_tag(raw).map(|l| l.code().to_string()).ok_or_else(|| {
-            err("locale", "invalid_locale", format!("Unknown language {raw:?}; use en, el, bg, et, ..."))
-        })?),
+        raw => Some(
+            Locale::from_tag(raw)
+                .map(|l| l.code().to_string())
+                .ok_or_else(|| err("locale", "invalid_locale", format!("Unknown language {raw:?}; use en, el, bg, et, ...")))?,
+        ),
     };
     let contact = match get(5) {
         "" => None,

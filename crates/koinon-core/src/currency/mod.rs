@@ -82,10 +82,7 @@ impl CurrencyCode {
             return Err(FieldError::new(
                 "code",
                 "iso_currency_code",
-                format!(
-                    "{} is a national currency; a municipal currency needs a code of its own, like GRAMA",
-                    c.code()
-                ),
+                format!("{} is a national currency; a municipal currency needs a code of its own, like GRAMA", c.code()),
             ));
         }
         Ok(Self(c.code().to_string()))

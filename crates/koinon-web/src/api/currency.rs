@@ -36,41 +36,12 @@ pub fn routes() -> Router<AppState> {
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(
-        list_currencies,
-        define_currency,
-        get_currency,
-        update_currency,
-        fund_guarantee,
-        list_programmes,
-        create_programme,
-        get_programme,
-        list_households,
-        import_households,
-        preview_issuance,
-        list_runs,
-        prepare_run,
-        get_run,
-        approve_run,
-        reject_run
-    ),
-    components(schemas(
-        CurrencyBody,
-        CurrencyDefinition,
-        AccountsBody,
-        Funding,
-        ProgrammeBody,
-        NewProgramme,
-        HouseholdBody,
-        HouseholdImportBody,
-        HouseholdImportRowBody,
-        ImportFileErrorBody,
-        IssuanceLineBody,
-        IssuancePreviewBody,
-        IssuanceRunBody,
-        NewRun,
-        Rejection
-    ))
+    paths(list_currencies, define_currency, get_currency, update_currency, fund_guarantee, list_programmes,
+        create_programme, get_programme, list_households, import_households, preview_issuance, list_runs, prepare_run,
+        get_run, approve_run, reject_run),
+    components(schemas(CurrencyBody, CurrencyDefinition, AccountsBody, Funding, ProgrammeBody, NewProgramme,
+        HouseholdBody, HouseholdImportBody, HouseholdImportRowBody, ImportFileErrorBody, IssuanceLineBody,
+        IssuancePreviewBody, IssuanceRunBody, NewRun, Rejection))
 )]
 pub struct CurrencyApi;
 
@@ -355,12 +326,7 @@ impl From<HouseholdImport> for HouseholdImportBody {
             file_errors: r
                 .file_errors
                 .into_iter()
-                .map(|e| ImportFileErrorBody {
-                    line: e.line,
-                    column: e.column,
-                    code: e.code.to_string(),
-                    message: e.message,
-                })
+                .map(|e| ImportFileErrorBody { line: e.line, column: e.column, code: e.code.to_string(), message: e.message })
                 .collect(),
             sheet: r.sheet,
             committed: r.committed,
@@ -492,10 +458,7 @@ pub struct MonthQuery {
 /// The municipality's currencies (staff and auditors).
 #[utoipa::path(get, path = "/currency/currencies", tag = "currency",
     responses((status = 200, body = Vec<CurrencyBody>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
-async fn list_currencies(
-    State(state): State<AppState>,
-    ApiUser(user): ApiUser,
-) -> Result<Json<Vec<CurrencyBody>>, ApiError> {
+async fn list_currencies(State(state): State<AppState>, ApiUser(user): ApiUser) -> Result<Json<Vec<CurrencyBody>>, ApiError> {
     let list = state.app.list_currencies(&user.actor(), user.tenant_id).await?;
     Ok(Json(list.into_iter().map(Into::into).collect()))
 }
@@ -563,10 +526,7 @@ async fn fund_guarantee(
 /// The municipality's programmes.
 #[utoipa::path(get, path = "/currency/programmes", tag = "currency",
     responses((status = 200, body = Vec<ProgrammeBody>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
-async fn list_programmes(
-    State(state): State<AppState>,
-    ApiUser(user): ApiUser,
-) -> Result<Json<Vec<ProgrammeBody>>, ApiError> {
+async fn list_programmes(State(state): State<AppState>, ApiUser(user): ApiUser) -> Result<Json<Vec<ProgrammeBody>>, ApiError> {
     let list = state.app.list_programmes(&user.actor(), user.tenant_id).await?;
     Ok(Json(list.into_iter().map(Into::into).collect()))
 }

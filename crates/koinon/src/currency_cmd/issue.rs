@@ -42,13 +42,7 @@ fn print(text: &str) {
 
 fn print_preview(p: &IssuancePreview) {
     for l in &p.lines {
-        print(&format!(
-            "{:<24} {:>3}  {:>14} {}",
-            l.household,
-            l.size,
-            minor_to_decimal(l.amount_minor, p.scale),
-            p.currency
-        ));
+        print(&format!("{:<24} {:>3}  {:>14} {}", l.household, l.size, minor_to_decimal(l.amount_minor, p.scale), p.currency));
     }
     print(&format!(
         "{}: {} households, {} {} (budget left {}); outstanding {}, fund {} EUR, backing needed {} EUR{}",

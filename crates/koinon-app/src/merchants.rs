@@ -278,9 +278,11 @@ impl App {
             }
             Some(c) => {
                 let allowed = db.currency_categories(c.id).await?;
-                if let Some(a) = &application
-                    && let Some(bad) = a.categories.iter().find(|cat| !allowed.contains(cat))
-                {
+                let wanted = input
+                    .categories
+                    .iter()
+                    .filter_map(|raw| koinon_core::currency::Category::parse("categories", raw).ok());
+                if let Some(bad) = wanted.map(|c| c.as_str().to_string()).find(|cat| !allowed.contains(cat)) {
                     errors.push(FieldError::new(
                         "categories",
                         "category_not_in_currency",

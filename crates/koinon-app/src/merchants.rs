@@ -83,6 +83,8 @@ pub struct MerchantView {
     pub id: i64,
     pub currency_id: i64,
     pub currency: String,
+    /// The currency's minor-unit digits.
+    pub scale: u8,
     pub name: String,
     pub registration: Option<String>,
     pub area: String,
@@ -101,6 +103,15 @@ pub struct MerchantView {
     pub reviewed_by: Option<String>,
     pub documents: Vec<DocumentView>,
     pub created_at_us: i64,
+}
+
+/// A currency a shop may apply for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CurrencyChoice {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub categories: Vec<String>,
 }
 
 /// A shop as the public directory shows it.
@@ -187,7 +198,11 @@ fn parse_action(raw: &str) -> Result<AccreditationAction, FieldError> {
 
 async fn merchant_view(db: &mut Db<'_>, m: MerchantRow) -> Result<MerchantView, AppError> {
     let categories = db.merchant_categories(m.id).await?;
-    let currency = db.currency(m.tenant_id, m.currency_id).await?.map(|c| c.code).unwrap_or_default();
+    let (currency, scale) = db
+        .currency(m.tenant_id, m.currency_id)
+        .await?
+        .map(|c| (c.code, u8::try_from(c.scale).unwrap_or(0)))
+        .unwrap_or_default();
     let documents = db
         .merchant_documents(m.id)
         .await?
@@ -204,6 +219,7 @@ async fn merchant_view(db: &mut Db<'_>, m: MerchantRow) -> Result<MerchantView, 
         id: m.id,
         currency_id: m.currency_id,
         currency,
+        scale,
         name: m.name,
         registration: m.registration,
         area: m.area,
@@ -461,6 +477,98 @@ impl App {
         let view = merchant_view(&mut db, row).await?;
         tx.commit().await?;
         Ok(view)
+    }
+
+    /// The currencies a shop may apply for, with their categories (whoever may apply).
+    pub async fn merchant_currencies(&self, actor: &Actor, tenant_id: i64) -> Result<Vec<CurrencyChoice>, AppError> {
+        let resource = Resource { tenant_id, owner_user_id: actor.subject().map(|s| s.user_id), organisation_id: None };
+        actor.require(Action::ApplyMerchant, &resource)?;
+        let mut conn = self.store().conn().await?;
+        let mut db = conn.db();
+        let mut out = Vec::new();
+        for c in db.list_currencies(tenant_id).await? {
+            out.push(CurrencyChoice {
+                categories: db.currency_categories(c.id).await?,
+                id: c.id,
+                code: c.code,
+                name: c.name,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Adds a document to an application still waiting for review (the merchant that owns
+    /// it, or an officer).
+    pub async fn add_merchant_document(
+        &self,
+        actor: &Actor,
+        tenant_id: i64,
+        merchant_id: i64,
+        document: &DocumentInput<'_>,
+    ) -> Result<DocumentView, AppError> {
+        let mut tx = self.store().begin().await?;
+        let mut db = tx.db();
+        let m = db.merchant(tenant_id, merchant_id).await?;
+        let m = match m {
+            Some(m) if actor.require(Action::ApplyMerchant, &merchant_resource(&m)).is_ok() => m,
+            _ if actor.role() == Some(Role::Merchant) => {
+                return Err(AppError::NotFound(format!("merchant {merchant_id}")));
+            }
+            _ => {
+                actor.require(Action::ApplyMerchant, &Resource::tenant(tenant_id))?;
+                return Err(AppError::NotFound(format!("merchant {merchant_id}")));
+            }
+        };
+        let (file_name, content_type) = check_document(0, document).map_err(|list| {
+            AppError::Invalid(
+                list.into_iter()
+                    .map(|mut e| {
+                        e.field = e.field.trim_start_matches("documents[0].").to_string();
+                        e
+                    })
+                    .collect(),
+            )
+        })?;
+        if m.status != MerchantStatus::Applied.as_str() {
+            return Err(AppError::invalid(
+                "merchant",
+                "already_reviewed",
+                "Documents can be added only while the application waits for review",
+            ));
+        }
+        if db.merchant_documents(m.id).await?.len() >= DOCUMENTS_MAX {
+            return Err(AppError::invalid("documents", "too_many", format!("At most {DOCUMENTS_MAX} documents")));
+        }
+        let row = MerchantDocumentRow {
+            id: 0,
+            merchant_id: m.id,
+            file_name,
+            content_type,
+            size_bytes: i64::try_from(document.content.len()).unwrap_or(i64::MAX),
+            sha256: hex::encode(Sha256::digest(document.content)),
+            content: document.content.to_vec(),
+            uploaded_by: actor.audit_name(),
+            created_at_us: App::now_us(),
+        };
+        let id = db.insert_merchant_document(&row).await?;
+        audit::append(
+            &mut db,
+            actor,
+            Some(tenant_id),
+            "merchant.add_document",
+            &format!("merchant:{}", m.id),
+            serde_json::json!({"after": {"file_name": row.file_name, "content_type": row.content_type,
+                "size_bytes": row.size_bytes, "sha256": row.sha256}}),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(DocumentView {
+            id,
+            file_name: row.file_name,
+            content_type: row.content_type,
+            size_bytes: row.size_bytes,
+            sha256: row.sha256,
+        })
     }
 
     /// One merchant with its categories and documents (staff; a merchant its own).

@@ -50,15 +50,16 @@ pub fn keys(locale: Locale) -> Vec<String> {
                 include_str!(concat!("../locales/", $lang, "/evidence.ftl")),
                 include_str!(concat!("../locales/", $lang, "/feasibility.ftl")),
                 include_str!(concat!("../locales/", $lang, "/indigo.ftl")),
+                include_str!(concat!("../locales/", $lang, "/merchants.ftl")),
             ]
         };
     }
-    let sources: [&str; 7] = match locale {
+    let sources: [&str; 8] = match locale {
         Locale::En => files!("en"),
         Locale::El => files!("el"),
         Locale::Bg => files!("bg"),
         Locale::Et => files!("et"),
-        _ => [""; 7],
+        _ => [""; 8],
     };
     sources
         .iter()

@@ -6,6 +6,7 @@ mod audit;
 mod currency;
 mod indigo;
 mod ledger;
+mod merchants;
 mod networks;
 mod organisations;
 mod outcomes;
@@ -45,6 +46,7 @@ pub fn routes() -> Router<AppState> {
         .merge(outcomes_files::routes())
         .merge(indigo::routes())
         .merge(currency::routes())
+        .merge(merchants::routes())
         .fallback(api_not_found)
         .method_not_allowed_fallback(api_method_not_allowed)
 }
@@ -203,6 +205,7 @@ pub struct FieldErrorBody {
         (path = "/api/v1", api = outcomes_files::OutcomesFilesApi),
         (path = "/api/v1", api = indigo::IndigoApi),
         (path = "/api/v1", api = currency::CurrencyApi),
+        (path = "/api/v1", api = merchants::MerchantsApi),
     ),
     components(schemas(ErrorBody, ErrorDetail, FieldErrorBody))
 )]

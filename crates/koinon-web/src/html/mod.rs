@@ -7,6 +7,7 @@ mod admin;
 mod indigo;
 mod indigo_import;
 mod ledger;
+pub(crate) mod merchants;
 mod network;
 pub mod outcomes;
 mod outcomes_contracts;
@@ -51,6 +52,7 @@ pub fn routes() -> Router<AppState> {
         .merge(outcomes_feasibility::routes())
         .merge(indigo::routes())
         .merge(indigo_import::routes())
+        .merge(merchants::routes())
 }
 
 /// Renders a template; a template error is a bug, answered 500 and logged.

@@ -310,15 +310,7 @@ impl App {
         if let Some(owner) = owner {
             let user = db.user(owner).await?.filter(|u| u.tenant_id == tenant_id);
             match user {
-                Some(u) if u.role == Role::Merchant.as_str() => {
-                    let existing = db.list_merchants(tenant_id, None, Some(owner), 0, crate::PAGE_MAX).await?;
-                    if existing.iter().any(|m| m.currency_id == input.currency_id && m.status != "refused") {
-                        return Err(AppError::conflict(
-                            "currency_id",
-                            "This merchant already has an application or accreditation for this currency",
-                        ));
-                    }
-                }
+                Some(u) if u.role == Role::Merchant.as_str() => {}
                 _ => errors.push(FieldError::new(
                     "owner_user_id",
                     "not_a_merchant_user",
@@ -330,6 +322,15 @@ impl App {
         let (Some(a), Some(c)) = (application, currency) else {
             return Err(AppError::Internal("parsed inputs missing".into()));
         };
+        if let Some(owner) = owner {
+            let existing = db.list_merchants(tenant_id, None, Some(owner), 0, crate::PAGE_MAX).await?;
+            if existing.iter().any(|m| m.currency_id == c.id && m.status != "refused") {
+                return Err(AppError::conflict(
+                    "currency_id",
+                    "This merchant already has an application or accreditation for this currency",
+                ));
+            }
+        }
         let now = App::now_us();
         let id = db
             .insert_merchant(
@@ -395,6 +396,11 @@ impl App {
         reason: &str,
     ) -> Result<MerchantView, AppError> {
         actor.require(Action::ReviewMerchants, &Resource::tenant(tenant_id))?;
+        // Another municipality's merchant is not found, whatever the input.
+        {
+            let mut conn = self.store().conn().await?;
+            load_merchant(&mut conn.db(), tenant_id, merchant_id).await?;
+        }
         let mut errors = Errors::default();
         let action = errors.take(parse_action(action));
         let reason = errors.take(text::optional("reason", reason, REASON_MAX_CHARS));

@@ -468,6 +468,9 @@ async fn pos_page(
 ) -> Result<PosPage, HtmlError> {
     let (actor, tenant_id) = actor_of(ctx)?;
     let m = state.app.merchant(&actor, tenant_id, id).await.map_err(page_error(ctx))?;
+    // Only the shop's own user takes its payments.
+    let till = koinon_core::authz::Resource { tenant_id, owner_user_id: m.owner_user_id, organisation_id: None };
+    actor.require(Action::TakePayments, &till).map_err(page_error(ctx))?;
     let payments = state.app.merchant_payments(&actor, tenant_id, id, Some(10)).await.map_err(page_error(ctx))?;
     let l = Layout::new(state, ctx, "pos-title").await.with_errors(errors);
     Ok(PosPage { l, m, f, paid, refusal, payments })

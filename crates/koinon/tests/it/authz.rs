@@ -48,6 +48,12 @@ const RECORD_VIEWERS: &[Role] = &[Admin, Officer, Approver, Reviewer, Auditor, P
 const IMPORTERS: &[Role] = &[Admin, Officer, Provider];
 const FIGURE_VIEWERS: &[Role] = &[Admin, Officer, Approver, Auditor, Investor];
 const ORG_READERS_OF_PROVIDER_ORG: &[Role] = &[Admin, Officer, Approver, Reviewer, Auditor, Provider];
+/// Merchants' applications: staff who see them, and the demo merchant (who owns the shop).
+const MERCHANT_VIEWERS: &[Role] = &[Admin, Officer, Approver, Auditor, Merchant];
+/// Who may apply for a shop: officers on its behalf, a merchant for its own.
+const MERCHANT_APPLICANTS: &[Role] = &[Admin, Officer, Merchant];
+/// A shop's till: its own merchant user only.
+const TILL: &[Role] = &[Merchant];
 
 /// One row of the matrix. `heerlen_object`: the route names an object of Heerlen, so Sofia's
 /// admin must be refused; otherwise Sofia's admin acts in Sofia and is allowed like an admin.
@@ -80,6 +86,10 @@ struct Ids {
     evidence_claim: i64,
     /// An empty contract design of Heerlen's.
     design: i64,
+    /// A shop of Heerlen accredited for a currency, owned by the demo merchant, and a payment
+    /// it took.
+    merchant: i64,
+    payment: String,
 }
 
 async fn ids(t: &TestApp) -> Ids {
@@ -111,7 +121,39 @@ async fn ids(t: &TestApp) -> Ids {
     let provider_org = provider.organisation_id.expect("provider org");
     let design = t.app.create_design(&system, heerlen.id).await.expect("design").id;
     t.app.import_indigo(&system, &crate::indigo::export_files("indigo-2025-05")).await.expect("INDIGO import");
-    Ids { officer, provider_org, network, contract, running, claim, run, evidence_claim, design }
+    let shop = crate::currency_payments::heerlen_shop(t).await;
+    let paid = t
+        .app
+        .take_payment(
+            &shop.merchant_user,
+            heerlen.id,
+            &koinon_app::currency_payments::PaymentInput {
+                payment_id: "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4aaa".into(),
+                merchant_id: shop.merchant,
+                card_code: shop.card_code.clone(),
+                pin: "4821".into(),
+                amount: "1.00".into(),
+                category: "food".into(),
+                hold: false,
+                hold_s: None,
+            },
+        )
+        .await
+        .expect("request")
+        .expect("paid");
+    Ids {
+        officer,
+        provider_org,
+        network,
+        contract,
+        running,
+        claim,
+        run,
+        evidence_claim,
+        design,
+        merchant: shop.merchant,
+        payment: paid.id,
+    }
 }
 
 fn html_rows(ids: &Ids) -> Vec<Row> {
@@ -196,6 +238,17 @@ fn html_rows(ids: &Ids) -> Vec<Row> {
         // Feasibility of the draft contract: the page, and a run with no assumptions filled in.
         get(format!("/outcomes/{}/feasibility", ids.contract), CONTRACT_VIEWERS, true),
         post(format!("/outcomes/{}/feasibility", ids.contract), MANAGERS, true),
+        // Merchants of the e-currency: the list, the application form, a shop, its review and
+        // its point of sale (a form with only the CSRF token is refused as invalid), the
+        // public directory. The application is multipart.
+        get("/currency/merchants".into(), MERCHANT_VIEWERS, false),
+        get("/currency/merchants/apply".into(), MERCHANT_APPLICANTS, false),
+        post("/currency/merchants/apply".into(), MERCHANT_APPLICANTS, false),
+        get(format!("/currency/merchants/{}", ids.merchant), MERCHANT_VIEWERS, true),
+        post(format!("/currency/merchants/{}/review", ids.merchant), MANAGERS, true),
+        get(format!("/currency/merchants/{}/pos", ids.merchant), TILL, true),
+        post(format!("/currency/merchants/{}/pos", ids.merchant), TILL, true),
+        get("/public/currency/heerlen/merchants".into(), ALL, false),
     ]
 }
 
@@ -323,6 +376,30 @@ fn api_rows(ids: &Ids) -> Vec<Row> {
             &[Approver],
             true,
         ),
+        // Merchants, payments and cards of the e-currency.
+        get("/api/v1/currency/merchants".into(), MERCHANT_VIEWERS, false),
+        write("POST", "/api/v1/currency/merchants".into(), json!({"name": ""}), MERCHANT_APPLICANTS, false),
+        get("/api/v1/currency/merchants/directory".into(), ALL, false),
+        get(format!("/api/v1/currency/merchants/{}", ids.merchant), MERCHANT_VIEWERS, true),
+        write(
+            "POST",
+            format!("/api/v1/currency/merchants/{}/review", ids.merchant),
+            json!({"action": "promote"}),
+            MANAGERS,
+            true,
+        ),
+        get(format!("/api/v1/currency/merchants/{}/payments", ids.merchant), MERCHANT_VIEWERS, true),
+        write(
+            "POST",
+            "/api/v1/currency/payments".into(),
+            json!({"merchant_id": ids.merchant, "payment_id": "nope"}),
+            TILL,
+            true,
+        ),
+        get(format!("/api/v1/currency/payments/{}", ids.payment), MERCHANT_VIEWERS, true),
+        // Not a hold: the till is answered `not_a_hold`.
+        write("POST", format!("/api/v1/currency/payments/{}/capture", ids.payment), json!({}), TILL, true),
+        write("POST", "/api/v1/currency/cards".into(), json!({"household_id": 0, "pin": "1"}), MANAGERS, false),
     ]
 }
 
@@ -345,7 +422,8 @@ async fn every_route_with_every_role_and_another_tenant() {
         let page = client.get(t.url("/dashboard")).send().await.expect("dashboard").text().await.expect("body");
         let csrf = hidden_csrf(&page).expect("csrf");
         for row in html_rows(&ids) {
-            let multipart = ["/evidence", "/upload", "/runs/results"].iter().any(|end| row.path.ends_with(end));
+            let multipart =
+                ["/evidence", "/upload", "/runs/results", "/merchants/apply"].iter().any(|end| row.path.ends_with(end));
             let request = match row.method {
                 "GET" => client.get(t.url(&row.path)),
                 _ if multipart => client

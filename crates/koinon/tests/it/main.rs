@@ -6,6 +6,7 @@ mod authz;
 mod browser;
 mod cli;
 mod crash;
+mod currency_payments;
 mod done_when;
 mod harness;
 mod indigo;

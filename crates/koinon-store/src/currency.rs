@@ -191,6 +191,7 @@ macro_rules! run_cols {
 impl Db<'_> {
     // ---- currencies ----
 
+    #[allow(clippy::too_many_arguments)]
     pub async fn insert_currency(
         &mut self,
         tenant_id: i64,

@@ -855,3 +855,31 @@ fn locked(lock: PinLock) -> Refusal {
         ),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_and_months_before_are_calendar_exact() {
+        // 2026-03-31 12:00 UTC.
+        let at = 1_774_958_400_000_000;
+        assert_eq!(day_of(at), "2026-03-31");
+        // One month before the 31st of March is the 28th of February (clamped), same time.
+        assert_eq!(day_of(months_before(at, 1)), "2026-02-28");
+        assert_eq!(months_before(at, 1) % 86_400_000_000, at % 86_400_000_000);
+        assert_eq!(day_of(months_before(at, 3)), "2025-12-31");
+        assert_eq!(day_of(months_before(at, 25)), "2024-02-29");
+        assert_eq!(day_of(months_before(at, 0)), "2026-03-31");
+    }
+
+    #[test]
+    fn typed_pins_and_payment_ids_name_their_field() {
+        assert_eq!(typed_pin(" 1234 "), Ok("1234".to_string()));
+        assert_eq!(typed_pin("12a4").map_err(|e| (e.field, e.code)), Err(("pin".to_string(), "invalid_pin")));
+        assert_eq!(payment_id("0").map_err(|e| e.field), Err("payment_id".to_string()));
+        assert_eq!(payment_id("00000000-0000-0000-0000-000000000000").map_err(|e| e.code), Err("invalid_id"));
+        assert!(payment_id("0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b").is_ok());
+        assert_eq!(last_four("K7QM3XR29DHAP0TZ"), "P0TZ");
+    }
+}

@@ -279,3 +279,53 @@ async fn the_point_of_sale_page_takes_a_card_and_pin_on_sqlite() {
 async fn the_point_of_sale_page_takes_a_card_and_pin_on_postgres() {
     pos_page(Backend::Postgres).await;
 }
+
+/// In a real browser: the shop's user opens its point of sale from the list of merchants,
+/// types an amount, picks the category, types the card code as it reads it off the card (lower
+/// case, spaces) and lets the beneficiary type the PIN; the receipt shows the payment. A wrong
+/// PIN then is refused with the tries left. No serious accessibility violation on the page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_card_payment_at_the_point_of_sale_in_a_browser() {
+    use std::time::Duration;
+
+    use fantoccini::Locator;
+
+    use crate::browser::{browser_or_skip, connect, start_driver};
+    use crate::done_when::{check_axe, click, fill_all, shows, sign_in, submit};
+
+    let Some((chromedriver, chromium)) = browser_or_skip() else { return };
+    let t = crate::harness::spawn_app().await;
+    let shop = heerlen_shop(&t).await;
+    let (_driver, port) = start_driver(&chromedriver).await;
+    let profile = tempfile::tempdir().expect("profile dir");
+    let client = connect(&chromium, port, profile.path()).await;
+    let c = &client;
+    let typed = shop.card_code.to_lowercase().replace('-', " ");
+    let walk = async {
+        let mut problems = Vec::new();
+        sign_in(&t, c, "merchant@heerlen.example.org").await;
+        c.goto(&t.url("/currency/merchants")).await.expect("merchants");
+        click(c, Locator::XPath("//main//a[normalize-space()='Point of sale']")).await;
+        check_axe(c, "point of sale", &mut problems).await;
+        fill_all(c, &[("amount", "4.20"), ("category", "food"), ("card_code", &typed), ("pin", "4821")]).await;
+        submit(c, "/pos", None).await;
+        shows(c, &["The payment went through.", "Paid", "4.20", &shop.card_code[15..]]).await;
+        check_axe(c, "receipt", &mut problems).await;
+        assert_eq!(balance(&t, &shop).await, 10_000 - 420);
+
+        fill_all(c, &[("amount", "1.00"), ("category", "food"), ("card_code", &typed), ("pin", "9999")]).await;
+        submit(c, "/pos", None).await;
+        shows(c, &["Payment refused", "Wrong PIN. 2 more wrong PINs"]).await;
+        check_axe(c, "refusal", &mut problems).await;
+        assert_eq!(balance(&t, &shop).await, 10_000 - 420);
+        assert!(problems.is_empty(), "accessibility violations:\n{}", problems.join("\n"));
+    };
+    let outcome = tokio::time::timeout(Duration::from_secs(180), walk).await;
+    if outcome.is_err()
+        && let Ok(png) = client.screenshot().await
+    {
+        let _ = std::fs::write(std::env::temp_dir().join("koinon-pos.png"), png);
+    }
+    let _ = client.close().await;
+    outcome.expect("the walk finished in time");
+}

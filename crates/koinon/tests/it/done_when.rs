@@ -51,17 +51,17 @@ P01,employment_13_weeks,2025-10-01,2025-10-06
 const REJECTION: &str = "No employment contract attached, only a letter of intent";
 
 /// The visible text of the page.
-async fn text(c: &Client) -> String {
+pub(crate) async fn text(c: &Client) -> String {
     let v = c.execute("return document.body.innerText", vec![]).await.expect("page text");
     v.as_str().unwrap_or_default().to_string()
 }
 
-async fn path(c: &Client) -> String {
+pub(crate) async fn path(c: &Client) -> String {
     c.current_url().await.expect("url").path().to_string()
 }
 
 /// Clicks what `locator` finds and waits until the next page has loaded.
-async fn click(c: &Client, locator: Locator<'_>) {
+pub(crate) async fn click(c: &Client, locator: Locator<'_>) {
     let what = format!("{locator:?}");
     // Pages may be swapped in by htmx (hx-boost) rather than loaded: the old `main` is marked.
     c.execute("document.querySelector('main').dataset.koinonOld = '1'", vec![]).await.expect("mark page");
@@ -88,13 +88,13 @@ async fn click(c: &Client, locator: Locator<'_>) {
 }
 
 /// Clicks the link whose text is `label`.
-async fn link(c: &Client, label: &str) {
+pub(crate) async fn link(c: &Client, label: &str) {
     click(c, Locator::XPath(&format!("//main//a[normalize-space()={}]", xpath_literal(label)))).await;
 }
 
 /// Clicks the submit button of the POST form whose `action` ends with `action` (and, when given,
 /// has a hidden `op` of that value).
-async fn submit(c: &Client, action: &str, op: Option<&str>) {
+pub(crate) async fn submit(c: &Client, action: &str, op: Option<&str>) {
     let css = match op {
         Some(op) => {
             format!("main form[method=post][action$='{action}']:has(input[name=op][value={op}]) button[type=submit]")
@@ -106,7 +106,7 @@ async fn submit(c: &Client, action: &str, op: Option<&str>) {
 
 /// Types `value` into the field with id `id`: a text field is cleared first, a select gets the
 /// option with that value, a radio button with that value is checked.
-async fn fill(c: &Client, id: &str, value: &str) {
+pub(crate) async fn fill(c: &Client, id: &str, value: &str) {
     let field = c.find(Locator::Id(id)).await.unwrap_or_else(|e| panic!("field {id}: {e}"));
     let tag = field.tag_name().await.expect("tag");
     let kind = field.attr("type").await.expect("type").unwrap_or_default();
@@ -134,7 +134,7 @@ async fn fill(c: &Client, id: &str, value: &str) {
     }
 }
 
-async fn fill_all(c: &Client, fields: &[(&str, &str)]) {
+pub(crate) async fn fill_all(c: &Client, fields: &[(&str, &str)]) {
     for (id, value) in fields {
         fill(c, id, value).await;
     }
@@ -145,14 +145,14 @@ fn xpath_literal(s: &str) -> String {
 }
 
 /// Asserts the page shows each of `texts`.
-async fn shows(c: &Client, texts: &[&str]) {
+pub(crate) async fn shows(c: &Client, texts: &[&str]) {
     let page = text(c).await;
     for t in texts {
         assert!(page.contains(t), "{} should show {t:?}:\n{page}", path(c).await);
     }
 }
 
-async fn sign_in(t: &TestApp, c: &Client, email: &str) {
+pub(crate) async fn sign_in(t: &TestApp, c: &Client, email: &str) {
     c.goto(&t.url("/sign-in")).await.expect("sign-in page");
     fill(c, "email", email).await;
     fill(c, "password", PASSWORD).await;
@@ -160,12 +160,12 @@ async fn sign_in(t: &TestApp, c: &Client, email: &str) {
     assert_eq!(path(c).await, "/dashboard", "{email} signed in");
 }
 
-async fn sign_out(c: &Client) {
+pub(crate) async fn sign_out(c: &Client) {
     click(c, Locator::Css("form[action='/sign-out'] button[type=submit]")).await;
 }
 
 /// Runs axe-core on the page; serious or critical violations are collected in `problems`.
-async fn check_axe(c: &Client, what: &str, problems: &mut Vec<String>) {
+pub(crate) async fn check_axe(c: &Client, what: &str, problems: &mut Vec<String>) {
     for v in axe(c).await {
         if matches!(v.impact.as_deref(), Some("serious" | "critical")) {
             problems.push(format!("{what}: {} ({:?}) {} at {}", v.id, v.impact, v.help, v.targets));

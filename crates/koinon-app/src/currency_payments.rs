@@ -153,6 +153,20 @@ pub struct IssuedCard {
     pub wallet: String,
 }
 
+/// A card to print: the code in groups of four and as the QR code holds it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PrintableCard {
+    pub card_id: i64,
+    /// `K7QM-3XR2-9DHA-P0TZ`.
+    pub code: String,
+    /// The 16 symbols without separators (what the QR code holds).
+    pub raw_code: String,
+    pub currency: String,
+    pub currency_name: String,
+    /// `active` or `replaced` (a replaced card is printed with a warning).
+    pub status: String,
+}
+
 /// A card as officers see it (the code only by its last four symbols).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CardView {
@@ -806,6 +820,29 @@ impl App {
             });
         }
         Err(AppError::Internal("no free card code after several tries".into()))
+    }
+
+    /// A card as it is printed for the household (officers): the whole code, the currency
+    /// and the municipality.
+    pub async fn printable_card(&self, actor: &Actor, tenant_id: i64, card_id: i64) -> Result<PrintableCard, AppError> {
+        actor.require(Action::ManageCards, &Resource::tenant(tenant_id))?;
+        let mut conn = self.store().conn().await?;
+        let mut db = conn.db();
+        let card = db.card(tenant_id, card_id).await?.ok_or_else(|| AppError::NotFound(format!("card {card_id}")))?;
+        let c = db
+            .currency(tenant_id, card.currency_id)
+            .await?
+            .ok_or_else(|| AppError::Internal(format!("card {card_id}: no currency")))?;
+        let code = CardCode::parse("card_code", &card.code)
+            .map_err(|_| AppError::Internal(format!("card {card_id}: stored code does not read")))?;
+        Ok(PrintableCard {
+            card_id,
+            code: code.to_string(),
+            raw_code: code.as_str().to_string(),
+            currency: c.code,
+            currency_name: c.name,
+            status: card.status,
+        })
     }
 
     /// Clears a card's wrong-PIN count and lock (after a beneficiary proved who they are).

@@ -114,3 +114,19 @@ pos-refusal-amount-must-be-positive = The amount must be more than zero.
 pos-refusal-amount-too-large = The amount is larger than any single payment may be.
 pos-refusal-ledger-refused = The payment could not be posted. Try again.
 pos-refusal-insufficient-balance-plain = Not enough on the card.
+
+## Beneficiaries' cards
+card-new-title = Issue a card
+card-new-intro = A card with a QR code for a household without a smartphone. The household chooses its PIN; an earlier card of the household stops working.
+card-household = Household number
+card-household-hint = The household's number in the programme's list.
+card-pin = PIN chosen by the household
+card-pin-hint = 4 to 6 digits, not one digit repeated nor a run like 1234.
+card-issue-button = Issue the card
+flash-card-issued = The card was issued. Print it now.
+card-print-title = Print the card
+card-print-intro = Print this page and cut the card out. Anyone who has the card and its PIN can pay with it.
+card-print-pin = Keep your PIN secret. Never write it on the card.
+card-print-where = Shops that take it:
+card-qr-label = QR code of card { $code }
+card-replaced-warning = This card was replaced by a newer one and no longer works.

@@ -114,3 +114,19 @@ pos-refusal-amount-must-be-positive = Summa peab olema suurem kui null.
 pos-refusal-amount-too-large = Summa on suurem, kui üks makse olla tohib.
 pos-refusal-ledger-refused = Makset ei saanud kirjendada. Proovige uuesti.
 pos-refusal-insufficient-balance-plain = Kaardil pole piisavalt raha.
+
+## Toetuse saajate kaardid
+card-new-title = Väljasta kaart
+card-new-intro = QR-koodiga kaart nutitelefonita leibkonnale. Leibkond valib oma PIN-koodi; leibkonna varasem kaart lakkab töötamast.
+card-household = Leibkonna number
+card-household-hint = Leibkonna number programmi nimekirjas.
+card-pin = Leibkonna valitud PIN-kood
+card-pin-hint = 4 kuni 6 numbrit, mitte üks ja sama number ega rida nagu 1234.
+card-issue-button = Väljasta kaart
+flash-card-issued = Kaart on väljastatud. Printige see kohe.
+card-print-title = Kaardi printimine
+card-print-intro = Printige see lehekülg ja lõigake kaart välja. Igaüks, kellel on kaart ja selle PIN-kood, saab sellega maksta.
+card-print-pin = Hoidke oma PIN-kood saladuses. Ärge kunagi kirjutage seda kaardile.
+card-print-where = Kauplused, kus seda saab kasutada:
+card-qr-label = Kaardi { $code } QR-kood
+card-replaced-warning = See kaart on asendatud uuemaga ega tööta enam.

@@ -18,7 +18,7 @@ use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use koinon_app::currency_payments::{PaymentInput, PaymentView, Refusal};
+use koinon_app::currency_payments::{PaymentInput, PaymentView, PrintableCard, Refusal};
 use koinon_app::merchants::{
     CurrencyChoice, DOCUMENT_BYTES_MAX, DOCUMENTS_MAX, Directory, Document, MerchantInput, MerchantView,
 };
@@ -51,6 +51,8 @@ pub fn routes() -> Router<AppState> {
         .route("/currency/merchants/{id}/documents/{document}", get(download_document))
         .route("/currency/merchants/{id}/pos", get(pos).post(pay))
         .route("/public/currency/{tenant}/merchants", get(directory))
+        .route("/currency/cards/new", get(new_card).post(issue_card))
+        .route("/currency/cards/{id}/print", get(print_card))
 }
 
 /// A document as a download: its stored type (one of the accepted ones), as an attachment,
@@ -593,4 +595,111 @@ async fn directory(
     let mut response = render(&DirectoryPage { l, d, area, category });
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=60"));
     Ok(response.into_response())
+}
+
+// ---- beneficiaries' cards ----
+
+#[derive(Default)]
+struct CardValues {
+    household_id: String,
+}
+
+#[derive(Template)]
+#[template(path = "card_new.html")]
+struct CardNewPage {
+    l: Layout,
+    f: CardValues,
+}
+
+async fn new_card(State(state): State<AppState>, ctx: Ctx) -> Result<Response, HtmlError> {
+    let (actor, tenant_id) = actor_of(&ctx)?;
+    actor.require(Action::ManageCards, &koinon_core::authz::Resource::tenant(tenant_id)).map_err(page_error(&ctx))?;
+    let l = Layout::new(&state, &ctx, "card-new-title").await;
+    Ok(render(&CardNewPage { l, f: CardValues::default() }))
+}
+
+#[derive(serde::Deserialize)]
+struct CardForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    household_id: String,
+    #[serde(default)]
+    pin: String,
+}
+
+async fn issue_card(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(form): Form<CardForm>,
+) -> Result<Response, HtmlError> {
+    ctx.check_csrf(&form.csrf)?;
+    let (actor, tenant_id) = actor_of(&ctx)?;
+    actor.require(Action::ManageCards, &koinon_core::authz::Resource::tenant(tenant_id)).map_err(page_error(&ctx))?;
+    let errors = match form.household_id.trim().parse::<i64>() {
+        Err(_) => {
+            vec![FieldError::new("household_id", "invalid_id", "The household's number, from the programme's list")]
+        }
+        Ok(household) => match state.app.issue_card(&actor, tenant_id, household, &form.pin).await {
+            Ok(card) => {
+                return Ok(redirect_with_flash(
+                    &format!("/currency/cards/{}/print", card.card_id),
+                    "flash-card-issued",
+                ));
+            }
+            Err(koinon_app::AppError::NotFound(_)) => {
+                vec![FieldError::new("household_id", "unknown_household", "No household has this number")]
+            }
+            Err(e) => form_errors(e).map_err(page_error(&ctx))?,
+        },
+    };
+    let f = CardValues { household_id: form.household_id.chars().take(20).collect() };
+    let l = Layout::new(&state, &ctx, "card-new-title").await.with_errors(errors);
+    Ok(unprocessable(&CardNewPage { l, f }))
+}
+
+#[derive(Template)]
+#[template(path = "card_print.html")]
+struct CardPrintPage {
+    l: Layout,
+    card: PrintableCard,
+    qr_svg: String,
+    directory: String,
+}
+
+/// The QR code of a card code as an inline SVG element (black on white, a quiet zone around).
+fn qr_svg(content: &str, label: &str) -> String {
+    use qrcode::render::svg;
+    let Ok(code) = qrcode::QrCode::with_error_correction_level(content.as_bytes(), qrcode::EcLevel::M) else {
+        return String::new();
+    };
+    let image = code.render::<svg::Color<'_>>().min_dimensions(160, 160).quiet_zone(true).build();
+    // The renderer writes an XML declaration first; inline in HTML only the element is kept.
+    let svg = image.find("<svg").map_or("", |at| &image[at..]);
+    let label = label.replace(['"', '<', '>', '&'], "");
+    svg.replacen("<svg", &format!("<svg role=\"img\" aria-label=\"{label}\""), 1)
+}
+
+async fn print_card(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Result<Response, HtmlError> {
+    let (actor, tenant_id) = actor_of(&ctx)?;
+    let id = parse_id(&ctx, &id)?;
+    let card = state.app.printable_card(&actor, tenant_id, id).await.map_err(page_error(&ctx))?;
+    let l = Layout::new(&state, &ctx, "card-print-title").await;
+    let label = l.t1("card-qr-label", "code", &card.code);
+    let qr_svg = qr_svg(&card.raw_code, &label);
+    let directory = l.tenant.as_ref().map(|t| format!("/public/currency/{}/merchants", t.code)).unwrap_or_default();
+    let mut response = render(&CardPrintPage { l, card, qr_svg, directory });
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_card_qr_code_is_an_inline_svg_element() {
+        let svg = super::qr_svg("K7QM3XR29DHAP0TZ", "Card K7QM-3XR2-9DHA-P0TZ \"x\"");
+        assert!(svg.starts_with("<svg role=\"img\" aria-label=\"Card K7QM-3XR2-9DHA-P0TZ x\""), "{svg}");
+        assert!(svg.ends_with("</svg>"), "{svg}");
+        assert!(!svg.contains("<?xml"));
+    }
 }

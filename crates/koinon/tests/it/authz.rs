@@ -90,6 +90,8 @@ struct Ids {
     /// it took.
     merchant: i64,
     payment: String,
+    /// A household's card of that currency.
+    card: i64,
 }
 
 async fn ids(t: &TestApp) -> Ids {
@@ -153,6 +155,7 @@ async fn ids(t: &TestApp) -> Ids {
         design,
         merchant: shop.merchant,
         payment: paid.id,
+        card: shop.card_id,
     }
 }
 
@@ -249,6 +252,11 @@ fn html_rows(ids: &Ids) -> Vec<Row> {
         get(format!("/currency/merchants/{}/pos", ids.merchant), TILL, true),
         post(format!("/currency/merchants/{}/pos", ids.merchant), TILL, true),
         get("/public/currency/heerlen/merchants".into(), ALL, false),
+        // Beneficiaries' cards: the form (a household number that is not one is refused) and
+        // the printable card.
+        get("/currency/cards/new".into(), MANAGERS, false),
+        post("/currency/cards/new".into(), MANAGERS, false),
+        get(format!("/currency/cards/{}/print", ids.card), MANAGERS, true),
     ]
 }
 

@@ -266,7 +266,18 @@ async fn pos_page(backend: Backend) {
     assert!(d.text().await.expect("body").contains("Wereldwinkel Heerlen"));
     let d = anyone.get(t.url("/public/currency/heerlen/merchants?category=hygiene")).send().await.expect("directory");
     assert!(!d.text().await.expect("body").contains("Wereldwinkel Heerlen"));
-    let _ = shop.card_id;
+
+    // The officer prints the household's card: its code in groups of four and as a QR code.
+    let print = officer.get(t.url(&format!("/currency/cards/{}/print", shop.card_id))).send().await.expect("print");
+    assert_eq!(print.status(), 200);
+    let print = print.text().await.expect("body");
+    assert!(print.contains(&shop.card_code) && print.contains("<svg role=\"img\""), "a printable card");
+    assert!(!print.contains("<?xml"));
+    // A new card from the form replaces it.
+    let page = officer.get(t.url("/currency/cards/new")).send().await.expect("form").text().await.expect("body");
+    let officer_csrf = hidden_csrf(&page).expect("csrf");
+    let bad = [("csrf", officer_csrf.as_str()), ("household_id", "x"), ("pin", "1234")];
+    assert_eq!(officer.post(t.url("/currency/cards/new")).form(&bad).send().await.expect("bad").status(), 422);
     let _ = &shop.merchant_user;
 }
 

@@ -385,6 +385,7 @@ impl App {
             locked_until_s: card.locked_until_s,
         };
         if let Err(lock) = guard.may_try(now_s) {
+            tx.rollback().await?;
             return Ok(Err(locked(lock)));
         }
         if !pin_ok {
@@ -459,7 +460,8 @@ impl App {
             daily_limit_minor: c.daily_spend_max_minor,
         };
         if let Err(r) = authorise(&check) {
-            // Nothing is written: the transaction is dropped.
+            // Nothing is written, and the card's row is let go at once.
+            tx.rollback().await?;
             return Ok(Err(Refusal::from_rule(r, scale, &c.code)));
         }
         let row = PaymentRow {

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod currency;
 pub mod currency_payments;
+pub mod currency_redemption;
 pub mod demo;
 mod error;
 pub mod indigo;

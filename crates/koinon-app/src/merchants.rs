@@ -118,6 +118,7 @@ pub struct CurrencyChoice {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DirectoryEntry {
     pub id: i64,
+    pub currency_id: i64,
     pub name: String,
     pub area: String,
     pub address: String,
@@ -693,6 +694,7 @@ impl App {
             entries.push(DirectoryEntry {
                 categories: db.merchant_categories(m.id).await?,
                 id: m.id,
+                currency_id: m.currency_id,
                 name: m.name,
                 area: m.area,
                 address: m.address,

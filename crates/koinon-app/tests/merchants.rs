@@ -569,3 +569,93 @@ async fn concurrent_payments_never_overdraw_on_sqlite() {
 async fn concurrent_payments_never_overdraw_on_postgres() {
     concurrent(true).await;
 }
+
+/// A shop pays another (circulation) and redeems units to euros with the early fee: 5% of
+/// 10.00 received this month = 0.50 to the fees account, 9.50 retired, 9.50 EUR paid from the
+/// guarantee fund; retries move nothing more; the fund still backs what is outstanding.
+async fn circulation_and_redemption(postgres: bool) {
+    use koinon_app::currency_redemption::{CirculationInput, RedemptionInput};
+    let Some(f) = fixture(postgres).await else { return };
+    let (h1, _) = funded(&f).await;
+    let (till_a, a) = accredited(&f, "a@example.org", &["food"]).await;
+    let (till_b, b) = accredited(&f, "b@example.org", &["food"]).await;
+    let card = f.app.issue_card(&f.officer(), f.tenant, h1, "4821").await.expect("card");
+    f.app
+        .take_payment(&till_a, f.tenant, &pay(a.id, &uuid(1), &card.code, "4821", "60.00", "food"))
+        .await
+        .expect("request")
+        .expect("paid");
+    let before = f.app.currency(&f.officer(), f.tenant, f.currency).await.expect("currency");
+
+    let to_b =
+        |id: u32, amount: &str| CirculationInput { payment_id: uuid(id), to_merchant_id: b.id, amount: amount.into() };
+    let c1 = f.app.pay_merchant(&till_a, f.tenant, a.id, &to_b(2, "20.00")).await.expect("circulation");
+    assert_eq!(c1.amount_minor, 2_000);
+    assert_eq!(f.app.pay_merchant(&till_a, f.tenant, a.id, &to_b(2, "20.00")).await.expect("retry"), c1);
+    let err = f.app.pay_merchant(&till_a, f.tenant, a.id, &to_b(2, "21.00")).await.expect_err("other amount");
+    assert_eq!(fields(&err), vec![("payment_id".to_string(), "already_exists")]);
+    let err = f.app.pay_merchant(&till_a, f.tenant, a.id, &to_b(3, "40.01")).await.expect_err("too much");
+    assert_eq!(fields(&err), vec![("amount".to_string(), "insufficient_balance")]);
+    let err = f
+        .app
+        .pay_merchant(&till_a, f.tenant, a.id, &CirculationInput { to_merchant_id: a.id, ..to_b(4, "1.00") })
+        .await
+        .expect_err("itself");
+    assert_eq!(fields(&err), vec![("to_merchant_id".to_string(), "merchant_not_accredited")]);
+    assert!(matches!(f.app.pay_merchant(&till_b, f.tenant, a.id, &to_b(5, "1.00")).await, Err(AppError::NotFound(_))));
+    assert_eq!(f.app.merchant_balance(&till_b, f.tenant, b.id).await.expect("b").balance_minor, 2_000);
+
+    // Grama's rule: 1%, or 5% within 45 days of receiving the units.
+    f.app
+        .update_currency(
+            &f.officer(),
+            f.tenant,
+            f.currency,
+            &CurrencyInput {
+                code: "GRAMA".into(),
+                name: "Grama".into(),
+                symbol: "G".into(),
+                scale: Some(2),
+                categories: "food, hygiene, cleaning".into(),
+                decay: "none".into(),
+                daily_spend_max: "150.00".into(),
+                redemption_fee_bp: Some(100),
+                early_redemption_fee_bp: Some(500),
+                early_redemption_days: Some(45),
+                ..CurrencyInput::default()
+            },
+        )
+        .await
+        .expect("fee");
+    let request = RedemptionInput { request_id: uuid(20), amount: "10.00".into() };
+    let r = f.app.redeem(&till_a, f.tenant, a.id, &request).await.expect("redeemed");
+    assert_eq!((r.amount_minor, r.fee_minor, r.retired_minor, r.payout_eur_minor), (1_000, 50, 950, 950));
+    assert_eq!(f.app.redeem(&till_a, f.tenant, a.id, &request).await.expect("retry"), r);
+    let err = f
+        .app
+        .redeem(&till_a, f.tenant, a.id, &RedemptionInput { request_id: uuid(21), amount: "30.01".into() })
+        .await
+        .expect_err("too much");
+    assert_eq!(fields(&err), vec![("amount".to_string(), "insufficient_balance")]);
+    assert!(matches!(f.app.redeem(&f.officer(), f.tenant, a.id, &request).await, Err(AppError::Forbidden)));
+    let bal = f.app.merchant_balance(&till_a, f.tenant, a.id).await.expect("balance");
+    assert_eq!((bal.balance_minor, bal.recent_minor, bal.euro_minor), (3_000, 3_000, 950));
+    let after = f.app.currency(&f.officer(), f.tenant, f.currency).await.expect("currency");
+    assert_eq!(after.outstanding_minor, before.outstanding_minor - 950, "retired units are no longer outstanding");
+    assert_eq!(after.fund_eur_minor, before.fund_eur_minor - 950, "the payout came from the fund");
+    assert!(after.backed);
+    let fees = f.app.ledger_account(&SYSTEM, f.tenant, &after.accounts.fees, None).await.expect("fees");
+    assert_eq!(fees.credits_posted, 50);
+    let check = koinon_app::ledger::check(&f.store).await.expect("check");
+    assert!(check.ok, "{:?}", check.problems);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn circulation_and_redemption_on_sqlite() {
+    circulation_and_redemption(false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn circulation_and_redemption_on_postgres() {
+    circulation_and_redemption(true).await;
+}

@@ -226,6 +226,20 @@ impl Db<'_> {
         Ok(())
     }
 
+    pub async fn set_merchant_euro_account(&mut self, id: i64, account: &[u8]) -> Result<(), StoreError> {
+        let sql = "UPDATE currency_merchants SET euro_account = $1 WHERE id = $2";
+        on!(self, c => sqlx::query(sql).bind(account).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Units credited to an account (posted, any code) at or after `since_ts` (ledger
+    /// timestamp, microseconds): what a merchant received recently.
+    pub async fn account_credits_since(&mut self, account: &[u8], since_ts: i64) -> Result<i64, StoreError> {
+        let sql = "SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM ledger_transfers \
+                   WHERE credit_account_id = $1 AND ts >= $2 AND (flags & 10) = 0";
+        Ok(on!(self, c => sqlx::query_scalar(sql).bind(account).bind(since_ts).fetch_one(c).await)?)
+    }
+
     pub async fn set_merchant_categories(&mut self, merchant_id: i64, categories: &[String]) -> Result<(), StoreError> {
         let del = "DELETE FROM currency_merchant_categories WHERE merchant_id = $1";
         on!(self, c => sqlx::query(del).bind(merchant_id).execute(c).await.map(|r| r.rows_affected()))?;

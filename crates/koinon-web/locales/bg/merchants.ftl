@@ -130,3 +130,17 @@ card-print-pin = Пазете своя ПИН в тайна. Никога не �
 card-print-where = Магазини, които я приемат:
 card-qr-label = QR код на карта { $code }
 card-replaced-warning = Тази карта е заменена с по-нова и вече не работи.
+
+## Единици и евро на търговеца
+merchant-money-title = Единици и евро
+merchant-balance = Налични единици
+merchant-balance-recent = От тях получени наскоро (такса за ранно осребряване)
+merchant-euros = Изплатени евро на магазина
+merchant-pay-title = Плащане към друг магазин
+merchant-pay-to = Магазин
+merchant-pay-button = Платете на магазина
+flash-merchant-paid = Другият магазин е платен.
+merchant-redeem-title = Осребряване на единици в евро
+merchant-redeem-hint = Общината задържа таксата си за осребряване; останалото се изплаща в евро от гаранционния фонд.
+merchant-redeem-button = Осребрете
+flash-merchant-redeemed = Единиците са осребрени; еврото е изплатено по сметката на магазина.

@@ -130,3 +130,17 @@ card-print-pin = Κρατήστε το PIN σας μυστικό. Μην το γ
 card-print-where = Καταστήματα που τη δέχονται:
 card-qr-label = Κωδικός QR της κάρτας { $code }
 card-replaced-warning = Αυτή η κάρτα αντικαταστάθηκε από νεότερη και δεν ισχύει πια.
+
+## Μονάδες και ευρώ του εμπόρου
+merchant-money-title = Μονάδες και ευρώ
+merchant-balance = Διαθέσιμες μονάδες
+merchant-balance-recent = Από αυτές, που παραλήφθηκαν πρόσφατα (τέλος πρόωρης εξαργύρωσης)
+merchant-euros = Ευρώ που καταβλήθηκαν στο κατάστημα
+merchant-pay-title = Πληρωμή σε άλλο κατάστημα
+merchant-pay-to = Κατάστημα
+merchant-pay-button = Πληρωμή καταστήματος
+flash-merchant-paid = Το άλλο κατάστημα πληρώθηκε.
+merchant-redeem-title = Εξαργύρωση μονάδων σε ευρώ
+merchant-redeem-hint = Ο δήμος κρατά το τέλος εξαργύρωσης· το υπόλοιπο καταβάλλεται σε ευρώ από το ταμείο εγγύησης.
+merchant-redeem-button = Εξαργύρωση
+flash-merchant-redeemed = Οι μονάδες εξαργυρώθηκαν· τα ευρώ καταβλήθηκαν στον λογαριασμό του καταστήματος.

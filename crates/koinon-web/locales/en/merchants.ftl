@@ -130,3 +130,17 @@ card-print-pin = Keep your PIN secret. Never write it on the card.
 card-print-where = Shops that take it:
 card-qr-label = QR code of card { $code }
 card-replaced-warning = This card was replaced by a newer one and no longer works.
+
+## A merchant's units and euros
+merchant-money-title = Units and euros
+merchant-balance = Units held
+merchant-balance-recent = Of which received recently (early redemption fee)
+merchant-euros = Euros paid out to the shop
+merchant-pay-title = Pay another shop
+merchant-pay-to = Shop
+merchant-pay-button = Pay the shop
+flash-merchant-paid = The other shop was paid.
+merchant-redeem-title = Redeem units to euros
+merchant-redeem-hint = The municipality keeps its redemption fee; the rest is paid in euros from the guarantee fund.
+merchant-redeem-button = Redeem
+flash-merchant-redeemed = The units were redeemed; the euros were paid to the shop's account.

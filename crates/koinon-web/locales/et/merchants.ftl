@@ -130,3 +130,17 @@ card-print-pin = Hoidke oma PIN-kood saladuses. Ärge kunagi kirjutage seda kaar
 card-print-where = Kauplused, kus seda saab kasutada:
 card-qr-label = Kaardi { $code } QR-kood
 card-replaced-warning = See kaart on asendatud uuemaga ega tööta enam.
+
+## Kaupmehe ühikud ja eurod
+merchant-money-title = Ühikud ja eurod
+merchant-balance = Ühikuid olemas
+merchant-balance-recent = Neist hiljuti saadud (varajase lunastamise tasu)
+merchant-euros = Kauplusele välja makstud eurod
+merchant-pay-title = Maksa teisele kauplusele
+merchant-pay-to = Kauplus
+merchant-pay-button = Maksa kauplusele
+flash-merchant-paid = Teisele kauplusele on makstud.
+merchant-redeem-title = Lunasta ühikud eurodeks
+merchant-redeem-hint = Vald jätab endale lunastamistasu; ülejäänu makstakse eurodes tagatisfondist.
+merchant-redeem-button = Lunasta
+flash-merchant-redeemed = Ühikud on lunastatud; eurod on makstud kaupluse kontole.

@@ -13,6 +13,9 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use koinon_app::currency_payments::{CardView, IssuedCard, PaymentInput, PaymentView};
+use koinon_app::currency_redemption::{
+    CirculationInput, CirculationView, MerchantBalance, RedemptionInput, RedemptionView,
+};
 use koinon_app::merchants::{
     DOCUMENT_BYTES_MAX, Directory, DirectoryEntry, DocumentInput, DocumentView, MerchantInput, MerchantView,
 };
@@ -35,6 +38,9 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/currency/merchants/{id}/documents/{document}", get(download_document))
         .route("/currency/merchants/{id}/payments", get(merchant_payments))
+        .route("/currency/merchants/{id}/balance", get(merchant_balance))
+        .route("/currency/merchants/{id}/circulation", post(pay_merchant))
+        .route("/currency/merchants/{id}/redemptions", post(redeem))
         .route("/currency/payments", post(take_payment))
         .route("/currency/payments/{id}", get(get_payment))
         .route("/currency/payments/{id}/capture", post(capture))
@@ -54,6 +60,9 @@ pub fn routes() -> Router<AppState> {
         upload_document,
         download_document,
         merchant_payments,
+        merchant_balance,
+        pay_merchant,
+        redeem,
         take_payment,
         get_payment,
         capture,
@@ -74,7 +83,12 @@ pub fn routes() -> Router<AppState> {
         Capture,
         NewCard,
         IssuedCardBody,
-        CardBody
+        CardBody,
+        BalanceBody,
+        NewCirculation,
+        CirculationBody,
+        NewRedemption,
+        RedemptionBody
     ))
 )]
 pub struct MerchantsApi;
@@ -640,4 +654,159 @@ async fn unlock_card(
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<CardBody>, ApiError> {
     Ok(Json(state.app.unlock_card(&user.actor(), user.tenant_id, id).await?.into()))
+}
+
+/// A merchant's units and euros.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct BalanceBody {
+    pub merchant_id: i64,
+    pub currency: String,
+    pub scale: u8,
+    /// Units it may pay to other merchants or redeem.
+    pub balance_minor: i64,
+    /// Of those, received within the early-redemption window (they pay the early fee).
+    pub recent_minor: i64,
+    /// Euro cents in its euro account.
+    pub euro_minor: i64,
+}
+
+impl From<MerchantBalance> for BalanceBody {
+    fn from(b: MerchantBalance) -> Self {
+        Self {
+            merchant_id: b.merchant_id,
+            currency: b.currency,
+            scale: b.scale,
+            balance_minor: b.balance_minor,
+            recent_minor: b.recent_minor,
+            euro_minor: b.euro_minor,
+        }
+    }
+}
+
+/// A payment to another accredited merchant of the same currency.
+#[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct NewCirculation {
+    /// The merchant's id for the payment (a UUID): the same id again pays once.
+    pub payment_id: String,
+    pub to_merchant_id: i64,
+    /// Decimal text in the currency.
+    pub amount: String,
+}
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct CirculationBody {
+    pub id: String,
+    pub from_merchant_id: i64,
+    pub to_merchant_id: i64,
+    pub currency: String,
+    pub scale: u8,
+    pub amount_minor: i64,
+}
+
+impl From<CirculationView> for CirculationBody {
+    fn from(c: CirculationView) -> Self {
+        Self {
+            id: c.id,
+            from_merchant_id: c.from_merchant_id,
+            to_merchant_id: c.to_merchant_id,
+            currency: c.currency,
+            scale: c.scale,
+            amount_minor: c.amount_minor,
+        }
+    }
+}
+
+/// Units to redeem to euros.
+#[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct NewRedemption {
+    /// The merchant's id for the request (a UUID): the same id again redeems once.
+    pub request_id: String,
+    /// Decimal text in the currency.
+    pub amount: String,
+}
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct RedemptionBody {
+    pub id: String,
+    pub merchant_id: i64,
+    pub currency: String,
+    pub scale: u8,
+    /// Units redeemed: the fee plus the units retired.
+    pub amount_minor: i64,
+    pub fee_minor: i64,
+    pub retired_minor: i64,
+    /// Euro cents paid from the guarantee fund.
+    pub payout_eur_minor: i64,
+    /// The merchant's euro account (UUID).
+    pub euro_account: String,
+}
+
+impl From<RedemptionView> for RedemptionBody {
+    fn from(r: RedemptionView) -> Self {
+        Self {
+            id: r.id,
+            merchant_id: r.merchant_id,
+            currency: r.currency,
+            scale: r.scale,
+            amount_minor: r.amount_minor,
+            fee_minor: r.fee_minor,
+            retired_minor: r.retired_minor,
+            payout_eur_minor: r.payout_eur_minor,
+            euro_account: r.euro_account,
+        }
+    }
+}
+
+/// A merchant's units and euros (its own user; staff).
+#[utoipa::path(get, path = "/currency/merchants/{id}/balance", tag = "currency", params(("id" = i64, Path)),
+    responses((status = 200, body = BalanceBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
+async fn merchant_balance(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<BalanceBody>, ApiError> {
+    Ok(Json(state.app.merchant_balance(&user.actor(), user.tenant_id, id).await?.into()))
+}
+
+/// Pays another accredited merchant of the same currency (ledger transfer code
+/// `circulation`; the merchant's own user).
+#[utoipa::path(post, path = "/currency/merchants/{id}/circulation", tag = "currency", params(("id" = i64, Path)),
+    request_body = NewCirculation,
+    responses((status = 201, body = CirculationBody), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "The payment id was used for another payment"),
+        (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn pay_merchant(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<NewCirculation>,
+) -> Result<(StatusCode, Json<CirculationBody>), ApiError> {
+    let input =
+        CirculationInput { payment_id: body.payment_id, to_merchant_id: body.to_merchant_id, amount: body.amount };
+    let c = state.app.pay_merchant(&user.actor(), user.tenant_id, id, &input).await?;
+    Ok((StatusCode::CREATED, Json(c.into())))
+}
+
+/// Redeems units to euros with the currency's fee (the merchant's own user): the fee to the
+/// currency's fees account, the rest retired, its euros paid from the guarantee fund to the
+/// merchant's euro account, as one chain.
+#[utoipa::path(post, path = "/currency/merchants/{id}/redemptions", tag = "currency", params(("id" = i64, Path)),
+    request_body = NewRedemption,
+    responses((status = 201, body = RedemptionBody), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "The request id was used for another amount"),
+        (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn redeem(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<NewRedemption>,
+) -> Result<(StatusCode, Json<RedemptionBody>), ApiError> {
+    let input = RedemptionInput { request_id: body.request_id, amount: body.amount };
+    let r = state.app.redeem(&user.actor(), user.tenant_id, id, &input).await?;
+    Ok((StatusCode::CREATED, Json(r.into())))
 }

@@ -48,6 +48,8 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/currency/merchants/{id}", get(merchant))
         .route("/currency/merchants/{id}/review", post(review))
+        .route("/currency/merchants/{id}/circulation", post(pay_merchant))
+        .route("/currency/merchants/{id}/redemptions", post(redeem))
         .route("/currency/merchants/{id}/documents/{document}", get(download_document))
         .route("/currency/merchants/{id}/pos", get(pos).post(pay))
         .route("/public/currency/{tenant}/merchants", get(directory))
@@ -303,6 +305,20 @@ struct MerchantPage {
     is_till: bool,
     actions: Vec<&'static str>,
     f: ReviewValues,
+    /// The shop's own user: its units and euros, the other shops it may pay, fresh ids.
+    money: Option<MoneyValues>,
+}
+
+struct MoneyValues {
+    balance: koinon_app::currency_redemption::MerchantBalance,
+    shops: Vec<(i64, String)>,
+    payment_id: String,
+    request_id: String,
+    to_merchant_id: String,
+    pay_amount: String,
+    redeem_amount: String,
+    /// Euro cents' scale (for formatting the euros).
+    eur_scale: u8,
 }
 
 impl MerchantPage {
@@ -330,18 +346,47 @@ async fn merchant_page(
     id: i64,
     errors: Vec<FieldError>,
     f: ReviewValues,
+    typed: Option<(String, String, String)>,
 ) -> Result<MerchantPage, HtmlError> {
     let (actor, tenant_id) = actor_of(ctx)?;
     let m = state.app.merchant(&actor, tenant_id, id).await.map_err(page_error(ctx))?;
     let may_review = actor.require(Action::ReviewMerchants, &koinon_core::authz::Resource::tenant(tenant_id)).is_ok();
-    let is_till = m.status == "accredited" && actor.subject().is_some_and(|s| Some(s.user_id) == m.owner_user_id);
+    let owner = actor.subject().is_some_and(|s| Some(s.user_id) == m.owner_user_id);
+    let is_till = m.status == "accredited" && owner;
+    let money = if owner && matches!(m.status.as_str(), "accredited" | "suspended") {
+        let balance = state.app.merchant_balance(&actor, tenant_id, id).await.map_err(page_error(ctx))?;
+        let tenant = state.app.tenant_by_id(tenant_id).await.map_err(page_error(ctx))?;
+        let shops = state
+            .app
+            .merchant_directory(&tenant.code, None, None)
+            .await
+            .map_err(page_error(ctx))?
+            .entries
+            .into_iter()
+            .filter(|e| e.currency_id == m.currency_id && e.id != m.id)
+            .map(|e| (e.id, e.name))
+            .collect();
+        let (to_merchant_id, pay_amount, redeem_amount) = typed.unwrap_or_default();
+        Some(MoneyValues {
+            balance,
+            shops,
+            payment_id: new_payment_id(),
+            request_id: new_payment_id(),
+            to_merchant_id,
+            pay_amount,
+            redeem_amount,
+            eur_scale: 2,
+        })
+    } else {
+        None
+    };
     let l = Layout::new(state, ctx, "merchant-title").await.with_errors(errors);
-    Ok(MerchantPage { actions: actions_for(&m.status), l, m, may_review, is_till, f })
+    Ok(MerchantPage { actions: actions_for(&m.status), l, m, may_review, is_till, f, money })
 }
 
 async fn merchant(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Result<Response, HtmlError> {
     let id = parse_id(&ctx, &id)?;
-    Ok(render(&merchant_page(&state, &ctx, id, Vec::new(), ReviewValues::default()).await?))
+    Ok(render(&merchant_page(&state, &ctx, id, Vec::new(), ReviewValues::default(), None).await?))
 }
 
 #[derive(serde::Deserialize)]
@@ -378,7 +423,70 @@ async fn review(
         action: form.action.chars().take(20).collect(),
         reason: form.reason.chars().take(2_000).collect(),
     };
-    Ok(unprocessable(&merchant_page(&state, &ctx, id, errors, f).await?))
+    Ok(unprocessable(&merchant_page(&state, &ctx, id, errors, f, None).await?))
+}
+
+#[derive(serde::Deserialize)]
+struct MoneyForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    id: String,
+    #[serde(default)]
+    to_merchant_id: String,
+    #[serde(default)]
+    amount: String,
+}
+
+async fn pay_merchant(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(form): Form<MoneyForm>,
+) -> Result<Response, HtmlError> {
+    ctx.check_csrf(&form.csrf)?;
+    let id = parse_id(&ctx, &id)?;
+    let (actor, tenant_id) = actor_of(&ctx)?;
+    let input = koinon_app::currency_redemption::CirculationInput {
+        payment_id: form.id.clone(),
+        to_merchant_id: form.to_merchant_id.trim().parse().unwrap_or(0),
+        amount: form.amount.clone(),
+    };
+    let errors = match state.app.pay_merchant(&actor, tenant_id, id, &input).await {
+        Ok(_) => return Ok(redirect_with_flash(&format!("/currency/merchants/{id}"), "flash-merchant-paid")),
+        Err(e) => form_errors(e).map_err(page_error(&ctx))?,
+    };
+    let typed = (form.to_merchant_id.chars().take(20).collect(), form.amount.chars().take(30).collect(), String::new());
+    Ok(unprocessable(&merchant_page(&state, &ctx, id, errors, ReviewValues::default(), Some(typed)).await?))
+}
+
+async fn redeem(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(form): Form<MoneyForm>,
+) -> Result<Response, HtmlError> {
+    ctx.check_csrf(&form.csrf)?;
+    let id = parse_id(&ctx, &id)?;
+    let (actor, tenant_id) = actor_of(&ctx)?;
+    let input =
+        koinon_app::currency_redemption::RedemptionInput { request_id: form.id.clone(), amount: form.amount.clone() };
+    let errors = match state.app.redeem(&actor, tenant_id, id, &input).await {
+        Ok(_) => return Ok(redirect_with_flash(&format!("/currency/merchants/{id}"), "flash-merchant-redeemed")),
+        Err(e) => form_errors(e)
+            .map_err(page_error(&ctx))?
+            .into_iter()
+            .map(|mut e| {
+                // The redemption form's amount field.
+                if e.field == "amount" {
+                    e.field = "redeem_amount".into();
+                }
+                e
+            })
+            .collect(),
+    };
+    let typed = (String::new(), String::new(), form.amount.chars().take(30).collect());
+    Ok(unprocessable(&merchant_page(&state, &ctx, id, errors, ReviewValues::default(), Some(typed)).await?))
 }
 
 async fn download_document(

@@ -251,6 +251,8 @@ fn html_rows(ids: &Ids) -> Vec<Row> {
         post(format!("/currency/merchants/{}/review", ids.merchant), MANAGERS, true),
         get(format!("/currency/merchants/{}/pos", ids.merchant), TILL, true),
         post(format!("/currency/merchants/{}/pos", ids.merchant), TILL, true),
+        post(format!("/currency/merchants/{}/circulation", ids.merchant), TILL, true),
+        post(format!("/currency/merchants/{}/redemptions", ids.merchant), TILL, true),
         get("/public/currency/heerlen/merchants".into(), ALL, false),
         // Beneficiaries' cards: the form (a household number that is not one is refused) and
         // the printable card.
@@ -397,6 +399,9 @@ fn api_rows(ids: &Ids) -> Vec<Row> {
             true,
         ),
         get(format!("/api/v1/currency/merchants/{}/payments", ids.merchant), MERCHANT_VIEWERS, true),
+        get(format!("/api/v1/currency/merchants/{}/balance", ids.merchant), MERCHANT_VIEWERS, true),
+        write("POST", format!("/api/v1/currency/merchants/{}/circulation", ids.merchant), json!({}), TILL, true),
+        write("POST", format!("/api/v1/currency/merchants/{}/redemptions", ids.merchant), json!({}), TILL, true),
         write(
             "POST",
             "/api/v1/currency/payments".into(),

@@ -174,6 +174,28 @@ async fn till_api(backend: Backend) {
     assert!(e["error"]["message"].as_str().unwrap_or_default().contains("87.50"), "{e}");
     assert_eq!(balance(&t, &shop).await, 8_750);
 
+    // The shop redeems 5.00 of what it took: no fee in this currency, 5.00 EUR paid out.
+    let r = api
+        .post(t.url(&format!("/api/v1/currency/merchants/{}/redemptions", shop.merchant)))
+        .bearer_auth(&till)
+        .json(&serde_json::json!({"request_id": "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a05", "amount": "5.00"}))
+        .send()
+        .await
+        .expect("redeem");
+    assert_eq!(r.status(), 201);
+    let red: serde_json::Value = r.json().await.expect("json");
+    assert_eq!((red["retired_minor"].as_i64(), red["payout_eur_minor"].as_i64()), (Some(500), Some(500)), "{red}");
+    let b: serde_json::Value = api
+        .get(t.url(&format!("/api/v1/currency/merchants/{}/balance", shop.merchant)))
+        .bearer_auth(&till)
+        .send()
+        .await
+        .expect("balance")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!((b["balance_minor"].as_i64(), b["euro_minor"].as_i64()), (Some(750), Some(500)), "{b}");
+
     // An officer's token is not a till.
     let officer = t.token("officer@heerlen.example.org").await;
     let r = api

@@ -101,7 +101,9 @@ impl MerchantsPage {
 
 async fn merchants(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery>) -> Result<Response, HtmlError> {
     let (actor, tenant_id) = actor_of(&ctx)?;
-    let status = q.status.unwrap_or_default().chars().take(20).collect::<String>();
+    // A status that is not one shows every merchant.
+    let status = q.status.unwrap_or_default();
+    let status = if koinon_core::merchant::MerchantStatus::parse(&status).is_some() { status } else { String::new() };
     let page = state
         .app
         .list_merchants(&actor, tenant_id, Some(&status), q.cursor.as_deref(), None)

@@ -86,6 +86,7 @@ pos-payment-id = Плащане
 pos-refused-title = Плащането е отказано
 pos-not-accredited = Този магазин не може да приема плащания в момента.
 pos-latest = Последни плащания
+pos-statement-csv = Изтеглете извлечението (CSV)
 pos-latest-none = Все още няма плащания.
 pos-when = Кога
 pos-state = Състояние

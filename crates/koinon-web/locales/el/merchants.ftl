@@ -86,6 +86,7 @@ pos-payment-id = Πληρωμή
 pos-refused-title = Η πληρωμή απορρίφθηκε
 pos-not-accredited = Αυτό το κατάστημα δεν μπορεί να δεχτεί πληρωμές τώρα.
 pos-latest = Τελευταίες πληρωμές
+pos-statement-csv = Λήψη της κατάστασης κινήσεων (CSV)
 pos-latest-none = Δεν υπάρχουν ακόμη πληρωμές.
 pos-when = Πότε
 pos-state = Κατάσταση

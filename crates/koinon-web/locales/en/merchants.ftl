@@ -86,6 +86,7 @@ pos-payment-id = Payment
 pos-refused-title = Payment refused
 pos-not-accredited = This shop cannot take payments now.
 pos-latest = Latest payments
+pos-statement-csv = Download the statement (CSV)
 pos-latest-none = No payments yet.
 pos-when = When
 pos-state = State

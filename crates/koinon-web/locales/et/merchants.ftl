@@ -86,6 +86,7 @@ pos-payment-id = Makse
 pos-refused-title = Makse lükati tagasi
 pos-not-accredited = See kauplus ei saa praegu makseid vastu võtta.
 pos-latest = Viimased maksed
+pos-statement-csv = Laadi väljavõte alla (CSV)
 pos-latest-none = Makseid veel pole.
 pos-when = Millal
 pos-state = Olek

@@ -52,6 +52,7 @@ pub fn routes() -> Router<AppState> {
         .route("/currency/merchants/{id}/redemptions", post(redeem))
         .route("/currency/merchants/{id}/documents/{document}", get(download_document))
         .route("/currency/merchants/{id}/pos", get(pos).post(pay))
+        .route("/currency/merchants/{id}/statement.csv", get(statement))
         .route("/public/currency/{tenant}/merchants", get(directory))
         .route("/currency/cards/new", get(new_card).post(issue_card))
         .route("/currency/cards/{id}/print", get(print_card))
@@ -659,6 +660,21 @@ async fn pay(
     };
     let page = pos_page(&state, &ctx, id, f, None, refusal, errors).await?;
     Ok(unprocessable(&page))
+}
+
+/// The shop's statement as a CSV download.
+async fn statement(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Result<Response, HtmlError> {
+    let (actor, tenant_id) = actor_of(&ctx)?;
+    let id = parse_id(&ctx, &id)?;
+    let csv = state.app.merchant_statement_csv(&actor, tenant_id, id).await.map_err(page_error(&ctx))?;
+    let mut response = csv.into_response();
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"merchant-{id}-statement.csv\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    Ok(response)
 }
 
 // ---- public directory ----

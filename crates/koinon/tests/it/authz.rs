@@ -251,6 +251,7 @@ fn html_rows(ids: &Ids) -> Vec<Row> {
         post(format!("/currency/merchants/{}/review", ids.merchant), MANAGERS, true),
         get(format!("/currency/merchants/{}/pos", ids.merchant), TILL, true),
         post(format!("/currency/merchants/{}/pos", ids.merchant), TILL, true),
+        get(format!("/currency/merchants/{}/statement.csv", ids.merchant), MERCHANT_VIEWERS, true),
         post(format!("/currency/merchants/{}/circulation", ids.merchant), TILL, true),
         post(format!("/currency/merchants/{}/redemptions", ids.merchant), TILL, true),
         get("/public/currency/heerlen/merchants".into(), ALL, false),

@@ -252,6 +252,16 @@ async fn pos_page(backend: Backend) {
     let receipt = client.get(t.url(&to)).send().await.expect("receipt").text().await.expect("body");
     assert!(receipt.contains("id=\"receipt\"") && receipt.contains("7.25"), "the receipt shows the payment");
 
+    // The shop's statement as CSV.
+    let csv =
+        client.get(t.url(&format!("/currency/merchants/{}/statement.csv", shop.merchant))).send().await.expect("csv");
+    assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
+    let csv = csv.text().await.expect("body");
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "payment_id,created_at,card,category,kind,state,amount,captured,currency");
+    assert_eq!(lines.len(), 2, "one payment, paid once: {csv}");
+    assert!(lines[1].starts_with(&payment_id) && lines[1].ends_with(",food,payment,posted,7.25,,PARKSTAD"), "{csv}");
+
     // A wrong PIN, in Greek: the refusal in the merchant's language, the card code kept.
     let wrong = [
         ("csrf", csrf.as_str()),

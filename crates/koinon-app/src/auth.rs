@@ -81,7 +81,7 @@ pub fn hash_password(password: &str) -> Result<String, AppError> {
         .map_err(|e| AppError::Internal(format!("password hashing: {e}")))
 }
 
-fn password_matches(password: &str, phc: &str) -> bool {
+pub(crate) fn password_matches(password: &str, phc: &str) -> bool {
     Argon2::default().verify_password(password.as_bytes(), phc).is_ok()
 }
 

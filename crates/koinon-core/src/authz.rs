@@ -101,10 +101,22 @@ pub enum Action {
     PrepareIssuance,
     /// Approve a prepared issuance run (four eyes: not the one who prepared it).
     ApproveIssuance,
+    /// Apply for a shop's accreditation to accept an e-currency (a merchant for its own shop;
+    /// officers on a shop's behalf).
+    ApplyMerchant,
+    /// See merchants' applications and documents (merchants: their own).
+    ViewMerchants,
+    /// Accredit, refuse, suspend and reinstate merchants.
+    ReviewMerchants,
+    /// Take payments from beneficiaries' cards at a merchant's point of sale (the merchant's
+    /// own user), and see them.
+    TakePayments,
+    /// Issue beneficiaries' cards and set their PINs, unlock cards.
+    ManageCards,
 }
 
 impl Action {
-    pub const ALL: [Action; 29] = [
+    pub const ALL: [Action; 34] = [
         Action::ViewTenant,
         Action::UpdateTenant,
         Action::ViewUsers,
@@ -134,6 +146,11 @@ impl Action {
         Action::ManageCurrency,
         Action::PrepareIssuance,
         Action::ApproveIssuance,
+        Action::ApplyMerchant,
+        Action::ViewMerchants,
+        Action::ReviewMerchants,
+        Action::TakePayments,
+        Action::ManageCards,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -167,6 +184,11 @@ impl Action {
             Action::ManageCurrency => "manage_currency",
             Action::PrepareIssuance => "prepare_issuance",
             Action::ApproveIssuance => "approve_issuance",
+            Action::ApplyMerchant => "apply_merchant",
+            Action::ViewMerchants => "view_merchants",
+            Action::ReviewMerchants => "review_merchants",
+            Action::TakePayments => "take_payments",
+            Action::ManageCards => "manage_cards",
         }
     }
 }
@@ -234,6 +256,22 @@ pub fn permits(subject: &Subject, action: Action, resource: &Resource) -> bool {
         Action::ViewCurrency => matches!(role, Admin | Officer | Approver | Auditor),
         Action::ManageCurrency | Action::PrepareIssuance => matches!(role, Admin | Officer),
         Action::ApproveIssuance => role == Approver,
+        // A merchant applies for a shop it will own (the resource names the user), never for
+        // someone else.
+        Action::ApplyMerchant => match role {
+            Admin | Officer => true,
+            Merchant => resource.owner_user_id == Some(subject.user_id),
+            _ => false,
+        },
+        Action::ViewMerchants => match role {
+            Admin | Officer | Approver | Auditor => true,
+            Merchant => resource.owner_user_id.is_some() && resource.owner_user_id == Some(subject.user_id),
+            _ => false,
+        },
+        Action::ReviewMerchants | Action::ManageCards => matches!(role, Admin | Officer),
+        Action::TakePayments => {
+            role == Merchant && resource.owner_user_id.is_some() && resource.owner_user_id == Some(subject.user_id)
+        }
     }
 }
 
@@ -349,6 +387,32 @@ mod tests {
         for role in [Role::Merchant, Role::Beneficiary, Role::Provider, Role::Investor, Role::Reviewer] {
             assert!(!permits(&subject(role), Action::ViewCurrency, &t), "{role:?}");
             assert!(!permits(&subject(role), Action::ManageCurrency, &t), "{role:?}");
+        }
+    }
+
+    #[test]
+    fn merchant_roles() {
+        let t = Resource::tenant(1);
+        let own = Resource::user(1, 7);
+        let other = Resource::user(1, 8);
+        assert!(permits(&subject(Role::Merchant), Action::ApplyMerchant, &own));
+        assert!(!permits(&subject(Role::Merchant), Action::ApplyMerchant, &other));
+        assert!(permits(&subject(Role::Officer), Action::ApplyMerchant, &other));
+        assert!(permits(&subject(Role::Merchant), Action::TakePayments, &own));
+        assert!(!permits(&subject(Role::Merchant), Action::TakePayments, &other));
+        assert!(!permits(&subject(Role::Merchant), Action::TakePayments, &t));
+        assert!(permits(&subject(Role::Merchant), Action::ViewMerchants, &own));
+        assert!(!permits(&subject(Role::Merchant), Action::ViewMerchants, &other));
+        assert!(!permits(&subject(Role::Merchant), Action::ReviewMerchants, &own));
+        for role in [Role::Admin, Role::Officer] {
+            assert!(permits(&subject(role), Action::ReviewMerchants, &t), "{role:?}");
+            assert!(permits(&subject(role), Action::ManageCards, &t), "{role:?}");
+            assert!(!permits(&subject(role), Action::TakePayments, &own), "{role:?}");
+        }
+        for role in [Role::Beneficiary, Role::Provider, Role::Investor, Role::Reviewer, Role::Approver] {
+            assert!(!permits(&subject(role), Action::ReviewMerchants, &t), "{role:?}");
+            assert!(!permits(&subject(role), Action::ManageCards, &t), "{role:?}");
+            assert!(!permits(&subject(role), Action::TakePayments, &own), "{role:?}");
         }
     }
 

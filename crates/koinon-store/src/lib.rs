@@ -12,6 +12,7 @@ pub mod dump;
 mod error;
 pub mod indigo;
 pub mod ledger;
+pub mod merchants;
 pub mod outcome_designs;
 pub mod outcome_feasibility;
 pub mod outcomes;

@@ -52,15 +52,16 @@ pub fn keys(locale: Locale) -> Vec<String> {
                 include_str!(concat!("../locales/", $lang, "/indigo.ftl")),
                 include_str!(concat!("../locales/", $lang, "/currency.ftl")),
                 include_str!(concat!("../locales/", $lang, "/currency_figures.ftl")),
+                include_str!(concat!("../locales/", $lang, "/merchants.ftl")),
             ]
         };
     }
-    let sources: [&str; 9] = match locale {
+    let sources: [&str; 10] = match locale {
         Locale::En => files!("en"),
         Locale::El => files!("el"),
         Locale::Bg => files!("bg"),
         Locale::Et => files!("et"),
-        _ => [""; 9],
+        _ => [""; 10],
     };
     sources
         .iter()

@@ -8,6 +8,7 @@ pub mod card;
 pub mod payment;
 
 use crate::FieldError;
+use crate::currency::Category;
 use crate::text;
 
 /// Limits of an application.
@@ -19,29 +20,6 @@ pub const REGISTRATION_MAX_CHARS: usize = 40;
 pub const PHONE_MAX_CHARS: usize = 30;
 /// Most spending categories one merchant sells.
 pub const CATEGORIES_MAX: usize = 20;
-/// Longest category code (`food`, `school_supplies`).
-pub const CATEGORY_MAX_CHARS: usize = 32;
-
-/// A spending category code: lower-case ASCII letters, digits and `_`, 1 to 32 characters.
-pub fn category_code(field: &str, raw: &str) -> Result<String, FieldError> {
-    let code = raw.trim();
-    let ok = !code.is_empty()
-        && code.len() <= CATEGORY_MAX_CHARS
-        && code.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
-        && code.bytes().next().is_some_and(|b| b.is_ascii_lowercase());
-    if ok {
-        Ok(code.to_string())
-    } else {
-        Err(FieldError::new(
-            field,
-            "invalid_category",
-            format!(
-                "A category is a code of lower-case letters, digits and _ (up to {CATEGORY_MAX_CHARS}), such as food"
-            ),
-        ))
-    }
-}
-
 /// The value of `r`, or `None` with its error kept in `errors`.
 fn keep<T>(errors: &mut Vec<FieldError>, r: Result<T, FieldError>) -> Option<T> {
     r.map_err(|e| errors.push(e)).ok()
@@ -96,7 +74,7 @@ impl MerchantApplication {
         let phone = keep(&mut errors, text::optional("phone", input.phone, PHONE_MAX_CHARS));
         let mut categories = Vec::new();
         for raw in input.categories.iter().filter(|c| !c.trim().is_empty()) {
-            if let Some(c) = keep(&mut errors, category_code("categories", raw)) {
+            if let Some(c) = keep(&mut errors, Category::parse("categories", raw).map(|c| c.as_str().to_string())) {
                 categories.push(c);
             }
         }

@@ -7,6 +7,7 @@ mod currency;
 mod currency_figures;
 mod indigo;
 mod ledger;
+mod merchants;
 mod networks;
 mod organisations;
 mod outcomes;
@@ -47,6 +48,7 @@ pub fn routes() -> Router<AppState> {
         .merge(indigo::routes())
         .merge(currency::routes())
         .merge(currency_figures::routes())
+        .merge(merchants::routes())
         .fallback(api_not_found)
         .method_not_allowed_fallback(api_method_not_allowed)
 }
@@ -206,6 +208,7 @@ pub struct FieldErrorBody {
         (path = "/api/v1", api = indigo::IndigoApi),
         (path = "/api/v1", api = currency::CurrencyApi),
         (path = "/api/v1", api = currency_figures::CurrencyFiguresApi),
+        (path = "/api/v1", api = merchants::MerchantsApi),
     ),
     components(schemas(ErrorBody, ErrorDetail, FieldErrorBody))
 )]

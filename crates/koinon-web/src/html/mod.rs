@@ -9,6 +9,7 @@ mod currency_figures;
 mod indigo;
 mod indigo_import;
 mod ledger;
+pub(crate) mod merchants;
 mod network;
 pub mod outcomes;
 mod outcomes_contracts;
@@ -55,6 +56,7 @@ pub fn routes() -> Router<AppState> {
         .merge(indigo_import::routes())
         .merge(currency::routes())
         .merge(currency_figures::routes())
+        .merge(merchants::routes())
 }
 
 /// Renders a template; a template error is a bug, answered 500 and logged.

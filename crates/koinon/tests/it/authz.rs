@@ -48,6 +48,12 @@ const RECORD_VIEWERS: &[Role] = &[Admin, Officer, Approver, Reviewer, Auditor, P
 const IMPORTERS: &[Role] = &[Admin, Officer, Provider];
 const FIGURE_VIEWERS: &[Role] = &[Admin, Officer, Approver, Auditor, Investor];
 const ORG_READERS_OF_PROVIDER_ORG: &[Role] = &[Admin, Officer, Approver, Reviewer, Auditor, Provider];
+/// Merchants' applications: staff who see them, and the demo merchant (who owns the shop).
+const MERCHANT_VIEWERS: &[Role] = &[Admin, Officer, Approver, Auditor, Merchant];
+/// Who may apply for a shop: officers on its behalf, a merchant for its own.
+const MERCHANT_APPLICANTS: &[Role] = &[Admin, Officer, Merchant];
+/// A shop's till: its own merchant user only.
+const TILL: &[Role] = &[Merchant];
 
 /// One row of the matrix. `heerlen_object`: the route names an object of Heerlen, so Sofia's
 /// admin must be refused; otherwise Sofia's admin acts in Sofia and is allowed like an admin.
@@ -84,6 +90,12 @@ struct Ids {
     currency: i64,
     programme: i64,
     issuance_run: i64,
+    /// A shop of Heerlen accredited for a currency, owned by the demo merchant, and a payment
+    /// it took.
+    merchant: i64,
+    payment: String,
+    /// A household's card of that currency.
+    card: i64,
 }
 
 async fn ids(t: &TestApp) -> Ids {
@@ -137,6 +149,26 @@ async fn ids(t: &TestApp) -> Ids {
     let file = koinon_app::outcome_files::ImportFile::Csv("household,size,eligible_from\nHL-1,2,2026-01-01\n".into());
     t.app.commit_households(&system, heerlen.id, programme, &file).await.expect("households");
     let issuance_run = t.app.prepare_issuance(&system, heerlen.id, programme, "2026-01").await.expect("run").id;
+    let shop = crate::currency_payments::heerlen_shop(t).await;
+    let paid = t
+        .app
+        .take_payment(
+            &shop.merchant_user,
+            heerlen.id,
+            &koinon_app::currency_payments::PaymentInput {
+                payment_id: "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4aaa".into(),
+                merchant_id: shop.merchant,
+                card_code: shop.card_code.clone(),
+                pin: "4821".into(),
+                amount: "1.00".into(),
+                category: "food".into(),
+                hold: false,
+                hold_s: None,
+            },
+        )
+        .await
+        .expect("request")
+        .expect("paid");
     Ids {
         officer,
         provider_org,
@@ -150,6 +182,9 @@ async fn ids(t: &TestApp) -> Ids {
         currency,
         programme,
         issuance_run,
+        merchant: shop.merchant,
+        payment: paid.id,
+        card: shop.card_id,
     }
 }
 
@@ -257,6 +292,25 @@ fn html_rows(ids: &Ids) -> Vec<Row> {
         // Figures of an e-currency (the demo's euro ledger serves: any ledger has figures;
         // Sofia has no such ledger, so its admin gets 404).
         get("/currency/EUR/dashboard".into(), LEDGER_READERS, true),
+        // Merchants of the e-currency: the list, the application form, a shop, its review and
+        // its point of sale (a form with only the CSRF token is refused as invalid), the
+        // public directory. The application is multipart.
+        get("/currency/merchants".into(), MERCHANT_VIEWERS, false),
+        get("/currency/merchants/apply".into(), MERCHANT_APPLICANTS, false),
+        post("/currency/merchants/apply".into(), MERCHANT_APPLICANTS, false),
+        get(format!("/currency/merchants/{}", ids.merchant), MERCHANT_VIEWERS, true),
+        post(format!("/currency/merchants/{}/review", ids.merchant), MANAGERS, true),
+        get(format!("/currency/merchants/{}/pos", ids.merchant), TILL, true),
+        post(format!("/currency/merchants/{}/pos", ids.merchant), TILL, true),
+        get(format!("/currency/merchants/{}/statement.csv", ids.merchant), MERCHANT_VIEWERS, true),
+        post(format!("/currency/merchants/{}/circulation", ids.merchant), TILL, true),
+        post(format!("/currency/merchants/{}/redemptions", ids.merchant), TILL, true),
+        get("/public/currency/heerlen/merchants".into(), ALL, false),
+        // Beneficiaries' cards: the form (a household number that is not one is refused) and
+        // the printable card.
+        get("/currency/cards/new".into(), MANAGERS, false),
+        post("/currency/cards/new".into(), MANAGERS, false),
+        get(format!("/currency/cards/{}/print", ids.card), MANAGERS, true),
     ]
 }
 
@@ -436,6 +490,33 @@ fn api_rows(ids: &Ids) -> Vec<Row> {
             &[Approver],
             true,
         ),
+        // Merchants, payments and cards of the e-currency.
+        get("/api/v1/currency/merchants".into(), MERCHANT_VIEWERS, false),
+        write("POST", "/api/v1/currency/merchants".into(), json!({"name": ""}), MERCHANT_APPLICANTS, false),
+        get("/api/v1/currency/merchants/directory".into(), ALL, false),
+        get(format!("/api/v1/currency/merchants/{}", ids.merchant), MERCHANT_VIEWERS, true),
+        write(
+            "POST",
+            format!("/api/v1/currency/merchants/{}/review", ids.merchant),
+            json!({"action": "promote"}),
+            MANAGERS,
+            true,
+        ),
+        get(format!("/api/v1/currency/merchants/{}/payments", ids.merchant), MERCHANT_VIEWERS, true),
+        get(format!("/api/v1/currency/merchants/{}/balance", ids.merchant), MERCHANT_VIEWERS, true),
+        write("POST", format!("/api/v1/currency/merchants/{}/circulation", ids.merchant), json!({}), TILL, true),
+        write("POST", format!("/api/v1/currency/merchants/{}/redemptions", ids.merchant), json!({}), TILL, true),
+        write(
+            "POST",
+            "/api/v1/currency/payments".into(),
+            json!({"merchant_id": ids.merchant, "payment_id": "nope"}),
+            TILL,
+            true,
+        ),
+        get(format!("/api/v1/currency/payments/{}", ids.payment), MERCHANT_VIEWERS, true),
+        // Not a hold: the till is answered `not_a_hold`.
+        write("POST", format!("/api/v1/currency/payments/{}/capture", ids.payment), json!({}), TILL, true),
+        write("POST", "/api/v1/currency/cards".into(), json!({"household_id": 0, "pin": "1"}), MANAGERS, false),
     ]
 }
 
@@ -458,7 +539,8 @@ async fn every_route_with_every_role_and_another_tenant() {
         let page = client.get(t.url("/dashboard")).send().await.expect("dashboard").text().await.expect("body");
         let csrf = hidden_csrf(&page).expect("csrf");
         for row in html_rows(&ids) {
-            let multipart = ["/evidence", "/upload", "/runs/results"].iter().any(|end| row.path.ends_with(end));
+            let multipart =
+                ["/evidence", "/upload", "/runs/results", "/merchants/apply"].iter().any(|end| row.path.ends_with(end));
             let request = match row.method {
                 "GET" => client.get(t.url(&row.path)),
                 _ if multipart => client

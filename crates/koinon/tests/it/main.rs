@@ -8,6 +8,7 @@ mod cli;
 mod crash;
 mod currency;
 mod currency_figures;
+mod currency_payments;
 mod done_when;
 mod done_when_feasibility;
 mod harness;

@@ -107,6 +107,9 @@ async fn currency_end_to_end(backend: Backend) {
     let currency = id_of(&location);
     let (_, body) = page(&t, &officer, &location).await;
     assert!(body.contains("Parkstad Pas (PARK)"));
+    // The overview links each currency to its figures.
+    let (_, overview) = page(&t, &officer, "/currency").await;
+    assert!(overview.contains("href=\"/currency/PARK/dashboard\""), "a link to the figures");
     let request_id =
         body.split("name=\"request_id\" value=\"").nth(1).and_then(|r| r.split('"').next()).expect("request id");
     let fund = [("csrf", csrf.as_str()), ("amount_eur", "400.00"), ("request_id", request_id)];

@@ -88,7 +88,7 @@ pub fn escape(text: &str) -> String {
 }
 
 /// An id safe in HTML and in `url(#...)`: ASCII letters, digits and `-` only.
-fn safe_id(id: &str) -> String {
+pub(crate) fn safe_id(id: &str) -> String {
     let s: String = id.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '-' }).collect();
     if s.starts_with(|c: char| c.is_ascii_alphabetic()) { s } else { format!("chart-{s}") }
 }

@@ -5,7 +5,7 @@
 
 use std::fmt::Write;
 
-use crate::charts::escape;
+use crate::charts::{escape, safe_id};
 
 const WIDTH: i64 = 720;
 /// Left of the bars: the labels sit before it, right-aligned.
@@ -71,7 +71,7 @@ impl RankedChart<'_> {
     }
 
     pub fn svg(&self) -> String {
-        let id: String = self.id.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '-' }).collect();
+        let id = safe_id(&self.id);
         let items = self.ranked();
         let max = items.iter().map(|i| i.value).max().unwrap_or(0).max(1);
         let n = i64::try_from(items.len()).unwrap_or(0);

@@ -7,12 +7,13 @@ use std::sync::{Arc, OnceLock};
 
 use koinon_core::authz::{Action, Resource};
 use koinon_core::ledger::{
-    ACCOUNT_CODES, AccountFlags, BATCH_MAX, Id, Transfer, TransferFlags, TransferResult, format_id, parse_id,
+    ACCOUNT_CODES, AccountFlags, BATCH_MAX, BatchOutcome, Id, Transfer, TransferFlags, TransferResult, format_id,
+    parse_id,
 };
 use koinon_core::money::Currency;
 use koinon_core::text;
 use koinon_store::Store;
-use koinon_store::ledger::{AccountRow, LedgerRow, NewAccount, TransferRow, id_from};
+use koinon_store::ledger::{AccountRow, LedgerOverlay, LedgerPlan, LedgerRow, NewAccount, TransferRow, id_from};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::{Actor, App, AppError, Errors, Page, audit, page_limit};
@@ -111,7 +112,31 @@ struct Job {
     tenant_id: i64,
     actor: Actor,
     transfers: Vec<Transfer>,
-    reply: oneshot::Sender<Result<Vec<TransferResult>, AppError>>,
+    reply: Reply,
+}
+
+/// A batch as the store applies it, shared by the writer (which plans it) and the task that
+/// commits it.
+struct Work {
+    tenant_id: i64,
+    actor: Actor,
+    transfers: Vec<Transfer>,
+}
+
+type Reply = oneshot::Sender<Result<Vec<TransferResult>, AppError>>;
+
+/// What the task committing a group hands back: its connection, and the results of each batch
+/// with whether they are the plan's (`false`: another writer had moved the ledger, and the
+/// group was applied again under the lock).
+type Committed = (koinon_store::Conn, Result<(Vec<Vec<TransferResult>>, bool), AppError>);
+
+/// A group being committed while the writer plans the next one.
+struct InFlight {
+    work: Arc<Vec<Work>>,
+    replies: Vec<Reply>,
+    overlay: LedgerOverlay,
+    head: i64,
+    task: tokio::task::JoinHandle<Committed>,
 }
 
 /// The single writer task that gathers batches into group commits.
@@ -132,7 +157,20 @@ impl std::fmt::Debug for Job {
     }
 }
 
+/// What woke the writer: a message, or the end of the commit in flight.
+enum Next {
+    Msg(Option<Msg>),
+    Committed(Result<Committed, tokio::task::JoinError>),
+}
+
 impl LedgerWriter {
+    /// Starts the writer. It works as a two-step pipeline: while one group commits (its
+    /// writes, its fsync) on the writer's connection, the next group is loaded on a reader
+    /// connection and applied by the state machine over what the committing group changed
+    /// ([`LedgerOverlay`]). The plan is written only if no other writer moved the ledger in
+    /// between; otherwise, and when holds are due to expire or the previous group failed, the
+    /// group is applied again inside the write lock, as one step. A batch is answered only
+    /// once its group is committed.
     fn start(store: Store) -> Self {
         let (jobs, mut rx) = mpsc::channel::<Msg>(QUEUE_DEPTH);
         // The writer does not checkpoint the WAL when it commits; this task does, beside it.
@@ -144,81 +182,109 @@ impl LedgerWriter {
             }
         });
         tokio::spawn(async move {
-            // The writer keeps one connection, so its page cache stays warm across batches.
+            // The writer keeps its connections, so their page caches stay warm across groups.
             let mut conn: Option<koinon_store::Conn> = None;
-            let mut stopping: Option<oneshot::Sender<()>> = None;
-            while let Some(msg) = rx.recv().await {
-                let first = match msg {
-                    Msg::Job(job) => job,
-                    Msg::Stop(done) => {
-                        checkpoints.abort();
-                        drop(conn.take());
-                        let _ = done.send(());
-                        return;
-                    }
+            let mut reader: Option<koinon_store::Conn> = None;
+            let mut inflight: Option<InFlight> = None;
+            loop {
+                let next = match inflight.as_mut() {
+                    None => Next::Msg(rx.recv().await),
+                    Some(f) => tokio::select! {
+                        biased;
+                        done = &mut f.task => Next::Committed(done),
+                        m = rx.recv() => Next::Msg(m),
+                    },
                 };
-                let mut count = first.transfers.len();
-                let mut group = vec![first];
-                while count < GROUP_COMMIT_MAX {
-                    match rx.try_recv() {
-                        Ok(Msg::Job(job)) => {
-                            count += job.transfers.len();
-                            group.push(job);
+                let msg = match next {
+                    Next::Committed(done) => {
+                        if let Some(f) = inflight.take() {
+                            conn = deliver_committed(&store, &f.work, f.replies, done).await.0;
                         }
-                        Ok(Msg::Stop(done)) => {
-                            stopping = Some(done);
-                            break;
-                        }
-                        Err(_) => break,
+                        continue;
                     }
-                }
-                if conn.is_none()
-                    && let Ok(mut c) = store.conn().await
-                {
-                    let _ = c.set_cache_mib(WRITER_CACHE_MIB).await;
-                    let _ = c.leave_checkpoints_to_others().await;
-                    conn = Some(c);
-                }
-                let Some(c) = conn.as_mut() else {
-                    for job in group {
-                        let _ =
-                            job.reply.send(Err(AppError::Unavailable("no database connection for the ledger".into())));
-                    }
-                    continue;
+                    Next::Msg(msg) => msg,
                 };
-                let outcome = commit_group(c, &group).await;
-                if outcome.is_err() {
-                    // A broken connection is replaced on the next group.
-                    conn = None;
-                }
-                match outcome {
-                    Ok(results) => {
-                        for (job, r) in group.into_iter().zip(results) {
-                            let _ = job.reply.send(Ok(r));
-                        }
-                    }
-                    Err(_) if group.len() > 1 => {
-                        // One job's failure must not fail the others: commit each alone.
-                        for job in group {
-                            let r = match store.conn().await {
-                                Ok(mut c) => {
-                                    commit_group(&mut c, std::slice::from_ref(&job)).await.map(|mut v| v.remove(0))
+                let closed = msg.is_none();
+                let mut stopping: Option<oneshot::Sender<()>> = None;
+                let mut group = Vec::new();
+                match msg {
+                    Some(Msg::Job(first)) => {
+                        let mut count = first.transfers.len();
+                        group.push(first);
+                        while count < GROUP_COMMIT_MAX {
+                            match rx.try_recv() {
+                                Ok(Msg::Job(job)) => {
+                                    count += job.transfers.len();
+                                    group.push(job);
                                 }
-                                Err(e) => Err(e.into()),
-                            };
-                            let _ = job.reply.send(r);
+                                Ok(Msg::Stop(done)) => {
+                                    stopping = Some(done);
+                                    break;
+                                }
+                                Err(_) => break,
+                            }
                         }
                     }
-                    Err(e) => {
-                        for job in group {
-                            let _ = job.reply.send(Err(AppError::Internal(e.to_string())));
+                    Some(Msg::Stop(done)) => stopping = Some(done),
+                    None => {}
+                }
+                if !group.is_empty() {
+                    let mut replies = Vec::with_capacity(group.len());
+                    let work: Vec<Work> = group
+                        .into_iter()
+                        .map(|j| {
+                            replies.push(j.reply);
+                            Work { tenant_id: j.tenant_id, actor: j.actor, transfers: j.transfers }
+                        })
+                        .collect();
+                    let work = Arc::new(work);
+                    // 1. Plan this group while the previous one commits.
+                    let plan =
+                        plan_group(&store, &mut reader, &work, inflight.as_ref().map(|f| (f.head, &f.overlay))).await;
+                    // 2. The previous group is durable before this one is written.
+                    let mut plan_holds = true;
+                    if let Some(f) = inflight.take() {
+                        let done = f.task.await;
+                        let (back, as_planned) = deliver_committed(&store, &f.work, f.replies, done).await;
+                        conn = back;
+                        plan_holds = as_planned;
+                    }
+                    if conn.is_none() {
+                        conn = writer_conn(&store).await;
+                    }
+                    match (conn.take(), plan.filter(|_| plan_holds)) {
+                        (None, _) => {
+                            for reply in replies {
+                                let _ = reply
+                                    .send(Err(AppError::Unavailable("no database connection for the ledger".into())));
+                            }
+                        }
+                        (Some(mut c), None) => {
+                            let result = commit_group(&mut c, &work).await;
+                            if result.is_ok() {
+                                conn = Some(c);
+                            }
+                            deliver(&store, &work, replies, result).await;
+                        }
+                        (Some(c), Some((plan, expected_head))) => {
+                            let overlay = plan.overlay();
+                            let head = plan.head;
+                            let task = tokio::spawn(commit_planned(c, Arc::clone(&work), plan, expected_head));
+                            inflight = Some(InFlight { work, replies, overlay, head, task });
                         }
                     }
                 }
-                if let Some(done) = stopping.take() {
+                if stopping.is_some() || closed {
+                    if let Some(f) = inflight.take() {
+                        let done = f.task.await;
+                        deliver_committed(&store, &f.work, f.replies, done).await;
+                    }
                     checkpoints.abort();
                     drop(conn.take());
-                    let _ = done.send(());
+                    drop(reader.take());
+                    if let Some(done) = stopping {
+                        let _ = done.send(());
+                    }
                     return;
                 }
             }
@@ -227,13 +293,154 @@ impl LedgerWriter {
     }
 }
 
-/// Applies a group of jobs in one transaction and one commit. The audit log gets one entry per
-/// actor and municipality of the group, naming how many batches and transfers it applied.
-async fn commit_group(conn: &mut koinon_store::Conn, group: &[Job]) -> Result<Vec<Vec<TransferResult>>, AppError> {
+/// The writer's own connection: a larger page cache, and no checkpoints on its commits.
+async fn writer_conn(store: &Store) -> Option<koinon_store::Conn> {
+    let mut c = store.conn().await.ok()?;
+    let _ = c.set_cache_mib(WRITER_CACHE_MIB).await;
+    let _ = c.leave_checkpoints_to_others().await;
+    Some(c)
+}
+
+fn store_jobs(work: &[Work]) -> Vec<(i64, &[Transfer])> {
+    work.iter().map(|w| (w.tenant_id, w.transfers.as_slice())).collect()
+}
+
+/// Plans a group on the reader connection: over the database alone, or, while another group
+/// commits, over what that group changes (`base`: its head and overlay). `None` when the group
+/// is to be applied under the lock instead: holds are due to expire (voiding them is done
+/// there), or a read failed.
+async fn plan_group(
+    store: &Store,
+    reader: &mut Option<koinon_store::Conn>,
+    work: &[Work],
+    base: Option<(i64, &LedgerOverlay)>,
+) -> Option<(LedgerPlan, i64)> {
+    if reader.is_none() {
+        *reader = store.conn().await.ok();
+    }
+    let c = reader.as_mut()?;
+    let mut db = c.db();
+    let now = App::now_us();
+    let planned: Result<Option<(LedgerPlan, i64)>, koinon_store::StoreError> = async {
+        if db.ledger_expiry_due(now).await? {
+            return Ok(None);
+        }
+        let (head, overlay) = match base {
+            Some((head, overlay)) => (head, Some(overlay)),
+            None => (db.ledger_head().await?, None),
+        };
+        let plan = db.ledger_plan(&store_jobs(work), now.max(head + 1), overlay).await?;
+        Ok(Some((plan, head)))
+    }
+    .await;
+    match planned {
+        Ok(p) => p,
+        Err(_) => {
+            *reader = None;
+            None
+        }
+    }
+}
+
+/// The task that commits a planned group on the writer's connection, and hands it back.
+async fn commit_planned(
+    mut c: koinon_store::Conn,
+    work: Arc<Vec<Work>>,
+    plan: LedgerPlan,
+    expected_head: i64,
+) -> Committed {
+    let result = commit_plan_on(&mut c, &work, plan, expected_head).await;
+    (c, result)
+}
+
+async fn commit_plan_on(
+    c: &mut koinon_store::Conn,
+    work: &[Work],
+    plan: LedgerPlan,
+    expected_head: i64,
+) -> Result<(Vec<Vec<TransferResult>>, bool), AppError> {
+    let mut tx = c.begin().await?;
+    let mut db = tx.db();
+    let (outs, as_planned) = if db.ledger_commit_plan(&plan, expected_head).await? {
+        (plan.outcomes, true)
+    } else {
+        (db.ledger_apply_jobs(&store_jobs(work), App::now_us()).await?, false)
+    };
+    audit_group(&mut db, work, &outs).await?;
+    tx.commit().await?;
+    Ok((outs.into_iter().map(|o| o.results).collect(), as_planned))
+}
+
+/// Answers the batches of a committed group. Returns the writer's connection (none if the
+/// commit failed: it is replaced) and whether the plan was written as made.
+async fn deliver_committed(
+    store: &Store,
+    work: &[Work],
+    replies: Vec<Reply>,
+    done: Result<Committed, tokio::task::JoinError>,
+) -> (Option<koinon_store::Conn>, bool) {
+    match done {
+        Ok((c, Ok((results, as_planned)))) => {
+            deliver(store, work, replies, Ok(results)).await;
+            (Some(c), as_planned)
+        }
+        Ok((_, Err(e))) => {
+            deliver(store, work, replies, Err(e)).await;
+            (None, false)
+        }
+        Err(e) => {
+            for reply in replies {
+                let _ = reply.send(Err(AppError::Internal(format!("the ledger writer failed: {e}"))));
+            }
+            (None, false)
+        }
+    }
+}
+
+/// Answers each batch of a group. If the group failed as a whole, one batch's failure must not
+/// fail the others: each is committed again alone.
+async fn deliver(
+    store: &Store,
+    work: &[Work],
+    replies: Vec<Reply>,
+    result: Result<Vec<Vec<TransferResult>>, AppError>,
+) {
+    match result {
+        Ok(results) => {
+            for (reply, r) in replies.into_iter().zip(results) {
+                let _ = reply.send(Ok(r));
+            }
+        }
+        Err(_) if work.len() > 1 => {
+            for (w, reply) in work.iter().zip(replies) {
+                let r = match store.conn().await {
+                    Ok(mut c) => commit_group(&mut c, std::slice::from_ref(w)).await.map(|mut v| v.remove(0)),
+                    Err(e) => Err(e.into()),
+                };
+                let _ = reply.send(r);
+            }
+        }
+        Err(e) => {
+            for reply in replies {
+                let _ = reply.send(Err(AppError::Internal(e.to_string())));
+            }
+        }
+    }
+}
+
+/// Applies a group of batches in one transaction and one commit, under the write lock.
+async fn commit_group(conn: &mut koinon_store::Conn, work: &[Work]) -> Result<Vec<Vec<TransferResult>>, AppError> {
     let mut tx = conn.begin().await?;
     let mut db = tx.db();
-    let jobs: Vec<(i64, &[Transfer])> = group.iter().map(|j| (j.tenant_id, j.transfers.as_slice())).collect();
-    let outs = db.ledger_apply_jobs(&jobs, App::now_us()).await?;
+    let outs = db.ledger_apply_jobs(&store_jobs(work), App::now_us()).await?;
+    audit_group(&mut db, work, &outs).await?;
+    tx.commit().await?;
+    Ok(outs.into_iter().map(|o| o.results).collect())
+}
+
+/// The audit log gets one entry per actor and municipality of a group, naming how many batches
+/// and transfers it applied.
+async fn audit_group(db: &mut koinon_store::Db<'_>, work: &[Work], outs: &[BatchOutcome]) -> Result<(), AppError> {
     struct Entry<'a> {
         tenant_id: i64,
         actor: &'a Actor,
@@ -243,7 +450,7 @@ async fn commit_group(conn: &mut koinon_store::Conn, group: &[Job]) -> Result<Ve
         first: Option<&'a Transfer>,
     }
     let mut entries: Vec<Entry<'_>> = Vec::new();
-    for (job, out) in group.iter().zip(&outs) {
+    for (job, out) in work.iter().zip(outs) {
         let ok = out.results.iter().filter(|r| **r == TransferResult::Ok).count();
         if ok == 0 {
             continue;
@@ -266,7 +473,7 @@ async fn commit_group(conn: &mut koinon_store::Conn, group: &[Job]) -> Result<Ve
     }
     for e in entries {
         audit::append(
-            &mut db,
+            db,
             e.actor,
             Some(e.tenant_id),
             "ledger.create_transfers",
@@ -275,8 +482,7 @@ async fn commit_group(conn: &mut koinon_store::Conn, group: &[Job]) -> Result<Ve
         )
         .await?;
     }
-    tx.commit().await?;
-    Ok(outs.into_iter().map(|o| o.results).collect())
+    Ok(())
 }
 
 fn parse_uuid(field: String, raw: &str) -> Result<Id, koinon_core::FieldError> {

@@ -356,3 +356,123 @@ async fn holds_expire_history_is_kept_and_check_finds_tampering_on_sqlite() {
 async fn holds_expire_history_is_kept_and_check_finds_tampering_on_postgres() {
     expiry_history_and_check(true).await;
 }
+
+/// Batches racing each other through the pipelined writer, from two apps (two writers) on
+/// one database: a hold posted and voided at once, and the same transfer sent twice at once.
+/// Whichever group they land in, exactly one of each pair takes effect, the balances add up,
+/// and `ledger check` passes.
+async fn racing_batches(postgres: bool) {
+    let Some(f) = fixture(postgres).await else { return };
+    let second = App::new(f.store.clone());
+    let fund = format_id(1);
+    let wallet = format_id(2);
+    let shop = format_id(3);
+    let account = |id: &str, flags: &[&str]| NewAccountInput {
+        id: id.into(),
+        ledger: "EUR".into(),
+        code: "wallet".into(),
+        owner: None,
+        flags: flags.iter().map(|s| s.to_string()).collect(),
+    };
+    let r = f
+        .app
+        .create_accounts(
+            &SYSTEM,
+            f.tenant,
+            &[account(&fund, &[]), account(&wallet, &["debits_must_not_exceed_credits"]), account(&shop, &[])],
+        )
+        .await
+        .expect("accounts");
+    assert!(r.iter().all(|r| r.result == "ok"));
+    let transfer = |id: u128, amount: i64, flags: &[&str]| TransferInput {
+        id: format_id(id),
+        debit_account_id: Some(wallet.clone()),
+        credit_account_id: Some(shop.clone()),
+        amount: Some(amount),
+        ledger: Some("EUR".into()),
+        code: "payment".into(),
+        flags: flags.iter().map(|s| s.to_string()).collect(),
+        timeout_s: flags.contains(&"pending").then_some(3_600),
+        ..TransferInput::default()
+    };
+    let fill = TransferInput {
+        debit_account_id: Some(fund.clone()),
+        credit_account_id: Some(wallet.clone()),
+        code: "issuance".into(),
+        ..transfer(100, 1_000_000, &[])
+    };
+    assert_eq!(f.app.create_transfers(&SYSTEM, f.tenant, &[fill]).await.expect("fill")[0].result, "ok");
+
+    const HOLDS: u128 = 120;
+    let holds: Vec<TransferInput> = (0..HOLDS).map(|n| transfer(1_000 + n, 10 + n as i64, &["pending"])).collect();
+    for r in f.app.create_transfers(&SYSTEM, f.tenant, &holds).await.expect("holds") {
+        assert_eq!(r.result, "ok");
+    }
+    let apps = [f.app.clone(), second.clone()];
+    let mut tasks = Vec::new();
+    for n in 0..HOLDS {
+        // A post and a void of the same hold, and one payment sent twice, all at once.
+        let settle = |id: u128, flag: &str| TransferInput {
+            id: format_id(id),
+            pending_id: Some(format_id(1_000 + n)),
+            code: "settle".into(),
+            flags: vec![flag.into()],
+            ..TransferInput::default()
+        };
+        let inputs = [
+            settle(10_000 + n, "post_pending"),
+            settle(20_000 + n, "void_pending"),
+            transfer(30_000 + n, 1, &[]),
+            transfer(30_000 + n, 1, &[]),
+        ];
+        for (k, input) in inputs.into_iter().enumerate() {
+            // Both of a pair go through one writer (where its overlay must tell), and
+            // every third pair through the other (where the head check must).
+            let app = apps[usize::from(n % 3 == 0)].clone();
+            let tenant = f.tenant;
+            // Spread over a few milliseconds, so that the two of a pair often land in
+            // different groups: one committing while the other is planned.
+            let delay = std::time::Duration::from_micros(n as u64 * 200 + k as u64 * 1_500);
+            tasks.push(tokio::spawn(async move {
+                tokio::time::sleep(delay).await;
+                (n, k, app.create_transfers(&SYSTEM, tenant, &[input]).await.expect("transfer")[0].result)
+            }));
+        }
+    }
+    let mut results = vec![["".to_string(), String::new(), String::new(), String::new()]; HOLDS as usize];
+    for t in tasks {
+        let (n, k, result) = t.await.expect("client");
+        results[n as usize][k] = result.to_string();
+    }
+    let mut posted = 0i64;
+    for (n, r) in results.iter().enumerate() {
+        let settled = [r[0].as_str(), r[1].as_str()];
+        match settled {
+            ["ok", "pending_transfer_already_posted"] => posted += 10 + n as i64,
+            ["pending_transfer_already_voided", "ok"] => {}
+            other => panic!("hold {n}: exactly one of post and void must take effect, got {other:?}"),
+        }
+        let mut sent = [r[2].as_str(), r[3].as_str()];
+        sent.sort_unstable();
+        assert_eq!(sent, ["exists", "ok"], "payment {n} sent twice must pay once");
+    }
+    let w = f.app.ledger_account(&SYSTEM, f.tenant, &wallet, None).await.expect("wallet");
+    assert_eq!(w.debits_pending, 0, "every hold was settled once");
+    assert_eq!(w.debits_posted, posted + HOLDS as i64);
+    let s = second.ledger_account(&SYSTEM, f.tenant, &shop, None).await.expect("shop");
+    assert_eq!(s.credits_posted, posted + HOLDS as i64);
+    assert_eq!(s.credits_pending, 0);
+    second.shutdown().await;
+    let report = koinon_app::ledger::check(&f.store).await.expect("check");
+    assert!(report.ok, "{:?}", report.problems);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn racing_batches_take_effect_once_on_sqlite() {
+    racing_batches(false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn racing_batches_take_effect_once_on_postgres() {
+    racing_batches(true).await;
+}

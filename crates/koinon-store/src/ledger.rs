@@ -98,6 +98,59 @@ impl TransferRow {
     }
 }
 
+/// One tenant's share of a plan: the state after its batches and what they changed.
+#[derive(Debug, Clone)]
+struct PlanPart {
+    tenant_id: i64,
+    state: LedgerState,
+    nums: HashMap<Id, i64>,
+    combined: BatchOutcome,
+}
+
+/// A group of batches applied by the state machine but not yet written
+/// ([`Db::ledger_plan`]).
+#[derive(Debug, Clone)]
+pub struct LedgerPlan {
+    parts: Vec<PlanPart>,
+    /// The outcome of each batch, in the order given.
+    pub outcomes: Vec<BatchOutcome>,
+    /// The head the ledger has once the plan is written (the next plan's timestamps follow it).
+    pub head: i64,
+}
+
+impl LedgerPlan {
+    /// What the plan changes, to lay over the reads of the next plan while this one commits:
+    /// the new values of the accounts it touched, the transfers it adds, the holds it opens or
+    /// resolves.
+    pub fn overlay(&self) -> LedgerOverlay {
+        let mut o = LedgerOverlay::default();
+        for part in &self.parts {
+            for id in &part.combined.touched_accounts {
+                if let (Some(a), Some(num)) = (part.state.accounts.get(id), part.nums.get(id)) {
+                    o.accounts.insert(*id, (part.tenant_id, *num, a.clone()));
+                }
+            }
+            for t in &part.combined.inserted {
+                o.transfers.insert(t.id, (part.tenant_id, t.clone()));
+            }
+            for (id, status, expires) in &part.combined.pending_changes {
+                o.pending.insert(*id, (*status, *expires));
+            }
+        }
+        o
+    }
+}
+
+/// The effects of a plan still being committed (see [`LedgerPlan::overlay`]). Each entry is a
+/// whole value, not a change: taking it over a read that already sees the plan committed gives
+/// the same state.
+#[derive(Debug, Clone, Default)]
+pub struct LedgerOverlay {
+    accounts: HashMap<Id, (i64, i64, Account)>,
+    transfers: HashMap<Id, (i64, Transfer)>,
+    pending: HashMap<Id, (PendingStatus, i64)>,
+}
+
 /// A new account as the store writes it.
 #[derive(Debug, Clone)]
 pub struct NewAccount {
@@ -331,10 +384,35 @@ impl Db<'_> {
         }
 
         // 2. The batches, tenant by tenant.
+        let plan = self.ledger_plan(jobs, next_ts, None).await?;
+        self.ledger_write_plan(&plan).await?;
+        Ok(plan.outcomes)
+    }
+
+    /// Whether any hold is past its timeout and not yet voided (a read, outside the lock).
+    pub async fn ledger_expiry_due(&mut self, now_us: i64) -> Result<bool, StoreError> {
+        let sql = "SELECT 1 FROM ledger_pending WHERE status = 0 AND expires_at_us > 0 AND expires_at_us <= $1 LIMIT 1";
+        Ok(on!(self, c => sqlx::query_scalar::<_, i32>(sql).bind(now_us).fetch_optional(c).await)?.is_some())
+    }
+
+    /// Loads what the batches touch, tenant by tenant, and runs them through the state machine
+    /// with timestamps from `first_ts` on, without writing anything. With an overlay, what the
+    /// overlay holds (a group applied but not yet committed) is taken over what the database
+    /// answers, so a plan can be made on a reader connection while that group commits. The
+    /// plan is only as good as the reads it was made from: [`Db::ledger_commit_plan`] writes
+    /// it only if no other writer moved the ledger's head in between.
+    pub async fn ledger_plan(
+        &mut self,
+        jobs: &[(i64, &[Transfer])],
+        first_ts: i64,
+        overlay: Option<&LedgerOverlay>,
+    ) -> Result<LedgerPlan, StoreError> {
+        let mut next_ts = first_ts;
         let mut outcomes: Vec<Option<BatchOutcome>> = vec![None; jobs.len()];
         let mut tenants: Vec<i64> = jobs.iter().map(|(t, _)| *t).collect();
         tenants.sort_unstable();
         tenants.dedup();
+        let mut parts = Vec::with_capacity(tenants.len());
         for tenant_id in tenants {
             let mine: Vec<usize> = (0..jobs.len()).filter(|i| jobs[*i].0 == tenant_id).collect();
             let mut state = LedgerState::default();
@@ -354,10 +432,21 @@ impl Db<'_> {
                 }
             }
             let transfer_ids: Vec<Id> = transfer_ids.into_iter().collect();
-            let mut pending_ids = Vec::new();
+            let mut found: HashMap<Id, (i64, Transfer)> = HashMap::with_capacity(transfer_ids.len());
             for row in self.ledger_transfers_by_id(&transfer_ids).await? {
-                let mut t = row.to_transfer().ok_or_else(|| corrupt(&hex::encode(&row.id)))?;
-                if row.tenant_id != tenant_id {
+                let t = row.to_transfer().ok_or_else(|| corrupt(&hex::encode(&row.id)))?;
+                found.insert(t.id, (row.tenant_id, t));
+            }
+            if let Some(o) = overlay {
+                for id in &transfer_ids {
+                    if let Some(hit) = o.transfers.get(id) {
+                        found.insert(*id, hit.clone());
+                    }
+                }
+            }
+            let mut pending_ids = Vec::new();
+            for (row_tenant, mut t) in found.into_values() {
+                if row_tenant != tenant_id {
                     // Another tenant's transfer: its id is taken (no field can match), and it
                     // can never be posted or voided from here.
                     if own_ids.contains(&t.id) {
@@ -378,12 +467,29 @@ impl Db<'_> {
                 let id = id_from(&id).ok_or_else(|| corrupt("pending id"))?;
                 state.pending.insert(id, (PendingStatus::from_i64(status).ok_or_else(|| corrupt("status"))?, expires));
             }
+            if let Some(o) = overlay {
+                for id in &pending_ids {
+                    if let Some(p) = o.pending.get(id) {
+                        state.pending.insert(*id, *p);
+                    }
+                }
+            }
             let account_ids: Vec<Id> = account_ids.into_iter().collect();
             let mut nums = HashMap::with_capacity(account_ids.len());
             for row in self.ledger_accounts(tenant_id, &account_ids).await? {
                 let a = row.to_account().ok_or_else(|| corrupt(&hex::encode(&row.id)))?;
                 nums.insert(a.id, row.num);
                 state.accounts.insert(a.id, a);
+            }
+            if let Some(o) = overlay {
+                for id in &account_ids {
+                    if let Some((t, num, a)) = o.accounts.get(id)
+                        && *t == tenant_id
+                    {
+                        nums.insert(*id, *num);
+                        state.accounts.insert(*id, a.clone());
+                    }
+                }
             }
             let mut combined = BatchOutcome::default();
             for i in mine {
@@ -395,10 +501,33 @@ impl Db<'_> {
                 combined.pending_changes.extend(out.pending_changes.iter().copied());
                 outcomes[i] = Some(out);
             }
-            self.ledger_write(tenant_id, &state, &nums, &combined).await?;
+            parts.push(PlanPart { tenant_id, state, nums, combined });
         }
-        self.ledger_set_head(next_ts).await?;
-        outcomes.into_iter().map(|o| o.ok_or_else(|| corrupt("a batch was not applied"))).collect()
+        let outcomes = outcomes
+            .into_iter()
+            .map(|o| o.ok_or_else(|| corrupt("a batch was not applied")))
+            .collect::<Result<_, _>>()?;
+        Ok(LedgerPlan { parts, outcomes, head: next_ts })
+    }
+
+    /// Writes a plan and moves the head past it (the caller holds the write lock).
+    async fn ledger_write_plan(&mut self, plan: &LedgerPlan) -> Result<(), StoreError> {
+        for part in &plan.parts {
+            self.ledger_write(part.tenant_id, &part.state, &part.nums, &part.combined).await?;
+        }
+        self.ledger_set_head(plan.head).await
+    }
+
+    /// Takes the write lock and writes a plan made outside it, if the ledger's head is still
+    /// `expected_head` (no other writer committed transfers since the plan's reads). Returns
+    /// `false`, having written nothing, when it moved: the caller then applies the batches
+    /// again under the lock ([`Db::ledger_apply_jobs`], in the same transaction).
+    pub async fn ledger_commit_plan(&mut self, plan: &LedgerPlan, expected_head: i64) -> Result<bool, StoreError> {
+        if self.ledger_lock_head().await? != expected_head {
+            return Ok(false);
+        }
+        self.ledger_write_plan(plan).await?;
+        Ok(true)
     }
 
     /// Writes what a group did: new transfers (and on SQLite their postings), the balances of

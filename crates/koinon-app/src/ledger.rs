@@ -133,7 +133,7 @@ impl std::fmt::Debug for Job {
 }
 
 impl LedgerWriter {
-    fn start(store: Store) -> Self {
+    fn start(store: Store, clock: crate::Clock) -> Self {
         let (jobs, mut rx) = mpsc::channel::<Msg>(QUEUE_DEPTH);
         // The writer does not checkpoint the WAL when it commits; this task does, beside it.
         let checkpointer = store.clone();
@@ -186,7 +186,7 @@ impl LedgerWriter {
                     }
                     continue;
                 };
-                let outcome = commit_group(c, &group).await;
+                let outcome = commit_group(c, &group, clock.now_us()).await;
                 if outcome.is_err() {
                     // A broken connection is replaced on the next group.
                     conn = None;
@@ -201,9 +201,9 @@ impl LedgerWriter {
                         // One job's failure must not fail the others: commit each alone.
                         for job in group {
                             let r = match store.conn().await {
-                                Ok(mut c) => {
-                                    commit_group(&mut c, std::slice::from_ref(&job)).await.map(|mut v| v.remove(0))
-                                }
+                                Ok(mut c) => commit_group(&mut c, std::slice::from_ref(&job), clock.now_us())
+                                    .await
+                                    .map(|mut v| v.remove(0)),
                                 Err(e) => Err(e.into()),
                             };
                             let _ = job.reply.send(r);
@@ -229,11 +229,15 @@ impl LedgerWriter {
 
 /// Applies a group of jobs in one transaction and one commit. The audit log gets one entry per
 /// actor and municipality of the group, naming how many batches and transfers it applied.
-async fn commit_group(conn: &mut koinon_store::Conn, group: &[Job]) -> Result<Vec<Vec<TransferResult>>, AppError> {
+async fn commit_group(
+    conn: &mut koinon_store::Conn,
+    group: &[Job],
+    now_us: i64,
+) -> Result<Vec<Vec<TransferResult>>, AppError> {
     let mut tx = conn.begin().await?;
     let mut db = tx.db();
     let jobs: Vec<(i64, &[Transfer])> = group.iter().map(|j| (j.tenant_id, j.transfers.as_slice())).collect();
-    let outs = db.ledger_apply_jobs(&jobs, App::now_us()).await?;
+    let outs = db.ledger_apply_jobs(&jobs, now_us).await?;
     struct Entry<'a> {
         tenant_id: i64,
         actor: &'a Actor,
@@ -530,7 +534,7 @@ impl App {
     }
 
     fn ledger_writer(&self) -> &LedgerWriter {
-        self.ledger_writer.get_or_init(|| LedgerWriter::start(self.store().clone()))
+        self.ledger_writer.get_or_init(|| LedgerWriter::start(self.store().clone(), self.clock.clone()))
     }
 
     /// Creates a ledger; the same ledger again is not an error. Returns the ledger and whether

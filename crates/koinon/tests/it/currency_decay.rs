@@ -6,6 +6,7 @@
 
 use serde_json::Value;
 
+use crate::currency::{json_of, koinon};
 use crate::harness::{Backend, TestApp, hidden_csrf, spawn_on};
 
 const OFFICER: &str = "officer@heerlen.example.org";
@@ -24,16 +25,17 @@ async fn api(t: &TestApp, token: &str, method: &str, path: &str) -> (u16, Value)
 }
 
 /// `months` months before the app's clock's month, `YYYY-MM`.
-fn month_back(t: &TestApp, months: i32) -> String {
-    let date = koinon_core::locale::CivilDate::from_unix_days(t.app.clock_now_us() / 86_400_000_000);
+fn month_back(app: &koinon_app::App, months: i32) -> String {
+    let date = koinon_core::locale::CivilDate::from_unix_days(app.clock_now_us() / 86_400_000_000);
     let total = date.year * 12 + i32::from(date.month) - 1 - months;
     format!("{:04}-{:02}", total.div_euclid(12), total.rem_euclid(12) + 1)
 }
 
-/// A currency with 1% demurrage a month in Heerlen, two households issued a month.
-async fn melt(t: &TestApp) -> i64 {
+/// A currency with 1% demurrage a month in the municipality `tenant`, two households issued a
+/// month.
+async fn melt(app: &koinon_app::App, tenant: &str) -> i64 {
     let system = koinon_app::Actor::System("test");
-    let heerlen = t.app.tenant_by_code("heerlen").await.expect("heerlen").id;
+    let heerlen = app.tenant_by_code(tenant).await.expect("tenant").id;
     let input = koinon_app::currency::CurrencyInput {
         code: "MELT".into(),
         name: "Melting Euro".into(),
@@ -43,7 +45,7 @@ async fn melt(t: &TestApp) -> i64 {
         demurrage_bp: Some(100),
         ..Default::default()
     };
-    let c = t.app.define_currency(&system, heerlen, &input).await.expect("currency").id;
+    let c = app.define_currency(&system, heerlen, &input).await.expect("currency").id;
     let programme = koinon_app::currency::ProgrammeInput {
         currency_id: c,
         name: "Heerlen aid".into(),
@@ -55,22 +57,22 @@ async fn melt(t: &TestApp) -> i64 {
         household_cap: "300.00".into(),
         auto_backing: true,
     };
-    let p = t.app.create_programme(&system, heerlen, &programme).await.expect("programme").id;
+    let p = app.create_programme(&system, heerlen, &programme).await.expect("programme").id;
     let file = koinon_app::outcome_files::ImportFile::Csv(
         "household,size,eligible_from\nHL-1,1,2026-01-01\nHL-2,3,2026-01-01\n".into(),
     );
-    t.app.commit_households(&system, heerlen, p, &file).await.expect("households");
-    let run = t.app.prepare_issuance(&system, heerlen, p, "2026-01").await.expect("prepared").id;
-    t.app.approve_issuance(&koinon_app::Actor::System("approver"), heerlen, run).await.expect("posted");
+    app.commit_households(&system, heerlen, p, &file).await.expect("households");
+    let run = app.prepare_issuance(&system, heerlen, p, "2026-01").await.expect("prepared").id;
+    app.approve_issuance(&koinon_app::Actor::System("approver"), heerlen, run).await.expect("posted");
     c
 }
 
 async fn decay_end_to_end(backend: Backend) {
     let Some(t) = spawn_on(backend).await else { return };
-    let currency = melt(&t).await;
+    let currency = melt(&t.app, "heerlen").await;
     let officer = t.signed_in(OFFICER).await;
-    let last = month_back(&t, 1);
-    let before = month_back(&t, 2);
+    let last = month_back(&t.app, 1);
+    let before = month_back(&t.app, 2);
 
     // The currency's page links to its runs; the runs page suggests the last month ended.
     let (status, body) = page(&t, &officer, &format!("/currency/currencies/{currency}")).await;
@@ -84,7 +86,7 @@ async fn decay_end_to_end(backend: Backend) {
     let (status, body) = page(&t, &officer, "/currency/MELT/decay?month=2026-13").await;
     assert_eq!(status, 422);
     assert!(body.contains("id=\"month-error\""), "the month is named");
-    let (status, body) = page(&t, &officer, &format!("/currency/MELT/decay?month={}", month_back(&t, 0))).await;
+    let (status, body) = page(&t, &officer, &format!("/currency/MELT/decay?month={}", month_back(&t.app, 0))).await;
     assert_eq!(status, 422);
     assert!(body.contains("has not ended"), "{body}");
 
@@ -136,6 +138,53 @@ async fn decay_end_to_end(backend: Backend) {
     assert_eq!((c["outstanding_minor"].as_i64(), c["backed"].as_bool()), (Some(30_066), Some(true)));
     let check = koinon_app::ledger::check(&t.store).await.expect("check");
     assert!(check.ok, "{:?}", check.problems);
+}
+
+/// `koinon currency decay` on the demo with a demurrage currency added: previewed, posted,
+/// refused again and for a bad month (the field named), and for another municipality.
+#[test]
+fn currency_decay_command() {
+    let dir = tempfile::tempdir().expect("dir");
+    let d = dir.path();
+    let o = koinon(d, &["demo"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let last = rt.block_on(async {
+        let store = koinon_store::Store::open(&koinon_store::StoreConfig::new(d, None)).await.expect("store");
+        let app = koinon_app::App::new(store.clone());
+        melt(&app, "santa-coloma").await;
+        app.shutdown().await;
+        store.close().await;
+        month_back(&app, 1)
+    });
+    let officer = "officer@santa-coloma.example.org";
+    let base = ["currency", "decay", "--as", officer, "--currency", "MELT", "--month"];
+    let with = |extra: &[&'static str], month: &str| -> Vec<String> {
+        base.iter()
+            .map(|s| (*s).to_string())
+            .chain([month.to_string()])
+            .chain(extra.iter().map(|s| (*s).to_string()))
+            .collect()
+    };
+    let run = |args: Vec<String>| koinon(d, &args.iter().map(String::as_str).collect::<Vec<_>>());
+
+    let o = run(with(&["--preview", "--json"], &last));
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v = json_of(&o);
+    assert_eq!((v["state"].as_str(), v["charged_total_minor"].as_i64()), (Some("preview"), Some(300)));
+    let o = run(with(&["--tenant", "santa-coloma"], &last));
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("2 wallets charged 3.00 MELT"), "a text summary");
+    let o = run(with(&[], &last));
+    assert!(!o.status.success(), "a month runs once");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--month:"), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = run(with(&[], "2026-13"));
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--month:"), "the field is named");
+    let o = run(with(&["--tenant", "heerlen"], &last));
+    assert!(!o.status.success(), "not a user of Heerlen");
+    let o = koinon(d, &["ledger", "check", "--json"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

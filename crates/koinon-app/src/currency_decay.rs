@@ -281,6 +281,16 @@ fn preview_view(c: &CurrencyRow, month: Month, decay: Decay, p: &Plan) -> DecayV
     }
 }
 
+/// The municipality's currency with this code (a code too long to be one is not found).
+async fn currency_by_code(db: &mut Db<'_>, tenant_id: i64, code: &str) -> Result<CurrencyRow, AppError> {
+    let code = code.trim();
+    match code.len() {
+        1..=32 => db.currency_by_code(tenant_id, code).await?,
+        _ => None,
+    }
+    .ok_or_else(|| AppError::NotFound(format!("currency {}", code.chars().take(32).collect::<String>())))
+}
+
 /// What a request names, checked: the currency (by code, in the municipality), its decay, and
 /// a month that has ended by the app's clock.
 struct Checked {
@@ -298,12 +308,7 @@ impl App {
         code: &str,
         month: &str,
     ) -> Result<Checked, AppError> {
-        let code = code.trim();
-        let currency = match code.len() {
-            1..=32 => db.currency_by_code(tenant_id, code).await?,
-            _ => None,
-        }
-        .ok_or_else(|| AppError::NotFound(format!("currency {}", code.chars().take(32).collect::<String>())))?;
+        let currency = currency_by_code(db, tenant_id, code).await?;
         let month = Month::parse(month)?;
         let decay = decay_of(&currency)?;
         if month_end_us(month)? > self.clock_now_us() {
@@ -349,12 +354,7 @@ impl App {
         actor.require(Action::ViewCurrency, &Resource::tenant(tenant_id))?;
         let mut conn = self.store().conn().await?;
         let mut db = conn.db();
-        let code = code.trim();
-        let c = match code.len() {
-            1..=32 => db.currency_by_code(tenant_id, code).await?,
-            _ => None,
-        }
-        .ok_or_else(|| AppError::NotFound(format!("currency {}", code.chars().take(32).collect::<String>())))?;
+        let c = currency_by_code(&mut db, tenant_id, code).await?;
         let runs = db.decay_runs(c.id, DECAY_RUNS_SHOWN).await?;
         Ok(DecayRunsView {
             currency_id: c.id,

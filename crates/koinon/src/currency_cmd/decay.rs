@@ -4,13 +4,14 @@
 //! `--preview` only shown. The operator acts as a named user of the municipality (`--as`), so
 //! the role rules hold as on the web.
 
-use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Args;
+use koinon_app::App;
 use koinon_app::currency_decay::DecayView;
-use koinon_app::{App, AppError};
 use koinon_core::money::minor_to_decimal;
+
+use super::report::{app_error, print};
 
 #[derive(Debug, Args)]
 pub struct DecayArgs {
@@ -31,26 +32,6 @@ pub struct DecayArgs {
     pub preview: bool,
     #[arg(long, env = "KOINON_JSON")]
     pub json: bool,
-}
-
-fn print(text: &str) {
-    let mut out = std::io::stdout().lock();
-    if let Err(e) = writeln!(out, "{text}")
-        && e.kind() == std::io::ErrorKind::BrokenPipe
-    {
-        std::process::exit(0);
-    }
-}
-
-/// Field errors as `--field: message` lines.
-fn app_error(e: AppError) -> anyhow::Error {
-    match e {
-        AppError::Invalid(errors) => anyhow::anyhow!(
-            "{}",
-            errors.iter().map(|e| format!("--{}: {}", e.field, e.message)).collect::<Vec<_>>().join("\n")
-        ),
-        other => anyhow::anyhow!("{other}"),
-    }
 }
 
 fn print_run(v: &DecayView) {

@@ -189,11 +189,17 @@ async fn plan(db: &mut Db<'_>, c: &CurrencyRow, ledger_id: i64, month: Month, de
     match decay {
         Decay::Expiry { months } => {
             let cutoff_us = months_before(month_end_us(month)?, months);
-            let mut out = Vec::with_capacity(lines.len());
-            for (wallet, household, available, spent) in lines {
-                let expired = expired_units(db, &wallet, cutoff_us, spent, available).await?;
-                out.push(line((wallet, household, available, expired)));
-            }
+            // What `expired_units` reads wallet by wallet, read for all wallets at once.
+            let issued: std::collections::HashMap<Vec<u8>, i64> =
+                db.issued_before_by_wallet(ledger_id, cutoff_us).await?.into_iter().collect();
+            let out = lines
+                .into_iter()
+                .map(|(wallet, household, available, spent)| {
+                    let before = issued.get(&wallet).copied().unwrap_or(0);
+                    let expired = expired_fifo(before, spent, available);
+                    line((wallet, household, available, expired))
+                })
+                .collect();
             Ok(Plan { cutoff_us: Some(cutoff_us), carried_in_e4: 0, carried_out_e4: 0, lines: out })
         }
         Decay::Demurrage { rate_bp } => {

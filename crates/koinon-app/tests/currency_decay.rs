@@ -188,3 +188,58 @@ async fn demurrage_runs_on_sqlite() {
 async fn demurrage_runs_on_postgres() {
     demurrage(true).await;
 }
+
+/// How long a run takes over many wallets: `households` wallets issued one month, then the
+/// preview and the post of the month a run takes them all (printed; run by hand with
+/// `--run-ignored only`).
+async fn many_wallets(postgres: bool, kind: Kind, households: usize) {
+    let Some(mut w) = world::world(postgres, kind).await else { return };
+    let mut csv = String::from("household,size,eligible_from\n");
+    for i in 0..households {
+        csv.push_str(&format!("M-{i:05},{},2026-01-01\n", 1 + i % 4));
+    }
+    let big = koinon_app::currency::ProgrammeInput {
+        currency_id: w.currency,
+        name: "Many households".into(),
+        start_on: "2026-01-01".into(),
+        end_on: "2036-12-31".into(),
+        budget: "5000000.00".into(),
+        base_amount: "100.00".into(),
+        per_member_amount: "50.00".into(),
+        household_cap: "300.00".into(),
+        auto_backing: true,
+    };
+    w.programme = w.app.create_programme(&w.officer, w.tenant, &big).await.expect("programme").id;
+    let file = koinon_app::outcome_files::ImportFile::Csv(csv);
+    w.app.commit_households(&w.officer, w.tenant, w.programme, &file).await.expect("households");
+    let m0 = month_of(w.clock.now_us());
+    world::issue(&mut w).await;
+    let month = match kind {
+        Kind::Expiry { months } => (0..months).fold(m0, |m, _| m.next()),
+        Kind::Demurrage { .. } => m0,
+    };
+    w.advance_to(month.next(), 2);
+    let t = std::time::Instant::now();
+    let preview = w.app.preview_decay(&w.officer, w.tenant, &w.code, &month.to_string()).await.expect("preview");
+    let preview_ms = t.elapsed().as_millis();
+    let t = std::time::Instant::now();
+    let run = w.app.post_decay(&w.officer, w.tenant, &w.code, &month.to_string()).await.expect("post");
+    let post_ms = t.elapsed().as_millis();
+    assert_eq!(run.charged_total_minor, preview.charged_total_minor);
+    assert!(run.wallets_charged > i64::try_from(households).expect("count") / 2);
+    eprintln!(
+        "{} on {}: {} wallets charged, preview {preview_ms} ms, post {post_ms} ms",
+        run.kind,
+        if postgres { "PostgreSQL" } else { "SQLite" },
+        run.wallets_charged
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a measurement, run by hand"]
+async fn decay_runs_over_8000_wallets() {
+    for postgres in [false, true] {
+        many_wallets(postgres, Kind::Expiry { months: 1 }, 7_997).await;
+        many_wallets(postgres, Kind::Demurrage { bp: 50 }, 7_997).await;
+    }
+}

@@ -62,6 +62,18 @@ impl Db<'_> {
         Ok(on!(self, c => sqlx::query_as(sql).bind(ledger_id).fetch_all(c).await)?)
     }
 
+    /// Per wallet of a ledger, the units it received by issuance (`issue`) before `before_ts`:
+    /// what [`Db::wallet_issued_before`] counts for one wallet, for all of them in one pass.
+    pub async fn issued_before_by_wallet(
+        &mut self,
+        ledger_id: i64,
+        before_ts: i64,
+    ) -> Result<Vec<(Vec<u8>, i64)>, StoreError> {
+        let sql = "SELECT credit_account_id, CAST(SUM(amount) AS BIGINT) FROM ledger_transfers \
+                   WHERE ledger_id = $1 AND code = 'issue' AND ts < $2 GROUP BY credit_account_id";
+        Ok(on!(self, c => sqlx::query_as(sql).bind(ledger_id).bind(before_ts).fetch_all(c).await)?)
+    }
+
     /// Writes a run (state `posting`); a second run of the same currency and month is a
     /// conflict on `currency_decay_runs_month_key`.
     pub async fn insert_decay_run(&mut self, r: &DecayRunRow) -> Result<i64, StoreError> {

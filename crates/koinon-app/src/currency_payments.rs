@@ -230,7 +230,7 @@ fn day_of(at_us: i64) -> String {
 }
 
 /// The moment (microseconds) `months` months before `at_us`, the day clamped to the month.
-fn months_before(at_us: i64, months: i64) -> i64 {
+pub(crate) fn months_before(at_us: i64, months: i64) -> i64 {
     let Ok(now) = time::OffsetDateTime::from_unix_timestamp(at_us / 1_000_000) else { return 0 };
     let total = i64::from(now.year()) * 12 + i64::from(u8::from(now.month())) - 1 - months;
     let (Ok(year), Ok(month0)) = (i32::try_from(total.div_euclid(12)), u8::try_from(total.rem_euclid(12))) else {
@@ -376,7 +376,7 @@ impl App {
             .await
             .map_err(|e| AppError::Internal(format!("PIN check: {e}")))?;
 
-        let now_us = App::now_us();
+        let now_us = self.clock_now_us();
         let now_s = now_us / 1_000_000;
         let mut tx = self.store().begin().await?;
         let mut db = tx.db();
@@ -440,9 +440,9 @@ impl App {
                 // not yet spent have expired.
                 let expired = match (c.decay.as_str(), c.expiry_months) {
                     ("expiry", Some(months)) => {
-                        let issued =
-                            db.wallet_issued_before(&card.wallet_account, months_before(now_us, months)).await?;
-                        issued.saturating_sub(out).clamp(0, available.max(0))
+                        let cutoff_us = months_before(now_us, months);
+                        crate::currency_decay::expired_units(&mut db, &card.wallet_account, cutoff_us, out, available)
+                            .await?
                     }
                     _ => 0,
                 };

@@ -171,7 +171,7 @@ impl LedgerWriter {
     /// between; otherwise, and when holds are due to expire or the previous group failed, the
     /// group is applied again inside the write lock, as one step. A batch is answered only
     /// once its group is committed.
-    fn start(store: Store) -> Self {
+    fn start(store: Store, clock: crate::Clock) -> Self {
         let (jobs, mut rx) = mpsc::channel::<Msg>(QUEUE_DEPTH);
         // The writer does not checkpoint the WAL when it commits; this task does, beside it.
         let checkpointer = store.clone();
@@ -198,7 +198,7 @@ impl LedgerWriter {
                 let msg = match next {
                     Next::Committed(done) => {
                         if let Some(f) = inflight.take() {
-                            conn = deliver_committed(&store, &f.work, f.replies, done).await.0;
+                            conn = deliver_committed(&store, &clock, &f.work, f.replies, done).await.0;
                         }
                         continue;
                     }
@@ -240,12 +240,13 @@ impl LedgerWriter {
                     let work = Arc::new(work);
                     // 1. Plan this group while the previous one commits.
                     let plan =
-                        plan_group(&store, &mut reader, &work, inflight.as_ref().map(|f| (f.head, &f.overlay))).await;
+                        plan_group(&store, &clock, &mut reader, &work, inflight.as_ref().map(|f| (f.head, &f.overlay)))
+                            .await;
                     // 2. The previous group is durable before this one is written.
                     let mut plan_holds = true;
                     if let Some(f) = inflight.take() {
                         let done = f.task.await;
-                        let (back, as_planned) = deliver_committed(&store, &f.work, f.replies, done).await;
+                        let (back, as_planned) = deliver_committed(&store, &clock, &f.work, f.replies, done).await;
                         conn = back;
                         plan_holds = as_planned;
                     }
@@ -260,16 +261,17 @@ impl LedgerWriter {
                             }
                         }
                         (Some(mut c), None) => {
-                            let result = commit_group(&mut c, &work).await;
+                            let result = commit_group(&mut c, &work, clock.now_us()).await;
                             if result.is_ok() {
                                 conn = Some(c);
                             }
-                            deliver(&store, &work, replies, result).await;
+                            deliver(&store, &clock, &work, replies, result).await;
                         }
                         (Some(c), Some((plan, expected_head))) => {
                             let overlay = plan.overlay();
                             let head = plan.head;
-                            let task = tokio::spawn(commit_planned(c, Arc::clone(&work), plan, expected_head));
+                            let task =
+                                tokio::spawn(commit_planned(c, clock.clone(), Arc::clone(&work), plan, expected_head));
                             inflight = Some(InFlight { work, replies, overlay, head, task });
                         }
                     }
@@ -277,7 +279,7 @@ impl LedgerWriter {
                 if stopping.is_some() || closed {
                     if let Some(f) = inflight.take() {
                         let done = f.task.await;
-                        deliver_committed(&store, &f.work, f.replies, done).await;
+                        deliver_committed(&store, &clock, &f.work, f.replies, done).await;
                     }
                     checkpoints.abort();
                     drop(conn.take());
@@ -311,6 +313,7 @@ fn store_jobs(work: &[Work]) -> Vec<(i64, &[Transfer])> {
 /// there), or a read failed.
 async fn plan_group(
     store: &Store,
+    clock: &crate::Clock,
     reader: &mut Option<koinon_store::Conn>,
     work: &[Work],
     base: Option<(i64, &LedgerOverlay)>,
@@ -320,7 +323,7 @@ async fn plan_group(
     }
     let c = reader.as_mut()?;
     let mut db = c.db();
-    let now = App::now_us();
+    let now = clock.now_us();
     let planned: Result<Option<(LedgerPlan, i64)>, koinon_store::StoreError> = async {
         if db.ledger_expiry_due(now).await? {
             return Ok(None);
@@ -345,16 +348,18 @@ async fn plan_group(
 /// The task that commits a planned group on the writer's connection, and hands it back.
 async fn commit_planned(
     mut c: koinon_store::Conn,
+    clock: crate::Clock,
     work: Arc<Vec<Work>>,
     plan: LedgerPlan,
     expected_head: i64,
 ) -> Committed {
-    let result = commit_plan_on(&mut c, &work, plan, expected_head).await;
+    let result = commit_plan_on(&mut c, &clock, &work, plan, expected_head).await;
     (c, result)
 }
 
 async fn commit_plan_on(
     c: &mut koinon_store::Conn,
+    clock: &crate::Clock,
     work: &[Work],
     plan: LedgerPlan,
     expected_head: i64,
@@ -364,7 +369,7 @@ async fn commit_plan_on(
     let (outs, as_planned) = if db.ledger_commit_plan(&plan, expected_head).await? {
         (plan.outcomes, true)
     } else {
-        (db.ledger_apply_jobs(&store_jobs(work), App::now_us()).await?, false)
+        (db.ledger_apply_jobs(&store_jobs(work), clock.now_us()).await?, false)
     };
     audit_group(&mut db, work, &outs).await?;
     tx.commit().await?;
@@ -375,17 +380,18 @@ async fn commit_plan_on(
 /// commit failed: it is replaced) and whether the plan was written as made.
 async fn deliver_committed(
     store: &Store,
+    clock: &crate::Clock,
     work: &[Work],
     replies: Vec<Reply>,
     done: Result<Committed, tokio::task::JoinError>,
 ) -> (Option<koinon_store::Conn>, bool) {
     match done {
         Ok((c, Ok((results, as_planned)))) => {
-            deliver(store, work, replies, Ok(results)).await;
+            deliver(store, clock, work, replies, Ok(results)).await;
             (Some(c), as_planned)
         }
         Ok((_, Err(e))) => {
-            deliver(store, work, replies, Err(e)).await;
+            deliver(store, clock, work, replies, Err(e)).await;
             (None, false)
         }
         Err(e) => {
@@ -401,6 +407,7 @@ async fn deliver_committed(
 /// fail the others: each is committed again alone.
 async fn deliver(
     store: &Store,
+    clock: &crate::Clock,
     work: &[Work],
     replies: Vec<Reply>,
     result: Result<Vec<Vec<TransferResult>>, AppError>,
@@ -414,7 +421,9 @@ async fn deliver(
         Err(_) if work.len() > 1 => {
             for (w, reply) in work.iter().zip(replies) {
                 let r = match store.conn().await {
-                    Ok(mut c) => commit_group(&mut c, std::slice::from_ref(w)).await.map(|mut v| v.remove(0)),
+                    Ok(mut c) => {
+                        commit_group(&mut c, std::slice::from_ref(w), clock.now_us()).await.map(|mut v| v.remove(0))
+                    }
                     Err(e) => Err(e.into()),
                 };
                 let _ = reply.send(r);
@@ -429,10 +438,14 @@ async fn deliver(
 }
 
 /// Applies a group of batches in one transaction and one commit, under the write lock.
-async fn commit_group(conn: &mut koinon_store::Conn, work: &[Work]) -> Result<Vec<Vec<TransferResult>>, AppError> {
+async fn commit_group(
+    conn: &mut koinon_store::Conn,
+    work: &[Work],
+    now_us: i64,
+) -> Result<Vec<Vec<TransferResult>>, AppError> {
     let mut tx = conn.begin().await?;
     let mut db = tx.db();
-    let outs = db.ledger_apply_jobs(&store_jobs(work), App::now_us()).await?;
+    let outs = db.ledger_apply_jobs(&store_jobs(work), now_us).await?;
     audit_group(&mut db, work, &outs).await?;
     tx.commit().await?;
     Ok(outs.into_iter().map(|o| o.results).collect())
@@ -736,7 +749,7 @@ impl App {
     }
 
     fn ledger_writer(&self) -> &LedgerWriter {
-        self.ledger_writer.get_or_init(|| LedgerWriter::start(self.store().clone()))
+        self.ledger_writer.get_or_init(|| LedgerWriter::start(self.store().clone(), self.clock.clone()))
     }
 
     /// Creates a ledger; the same ledger again is not an error. Returns the ledger and whether

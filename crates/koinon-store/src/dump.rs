@@ -622,6 +622,43 @@ pub const TABLES: &[TableSpec] = &[
             ("updated_at_us", Int),
         ],
     },
+    TableSpec {
+        name: "currency_decay_runs",
+        key: "id",
+        identity: true,
+        columns: &[
+            ("id", Int),
+            ("tenant_id", Int),
+            ("currency_id", Int),
+            ("month", Text),
+            ("kind", Text),
+            ("state", Text),
+            ("rate_bp", OptInt),
+            ("expiry_months", OptInt),
+            ("cutoff_us", OptInt),
+            ("wallets", Int),
+            ("balance_total_minor", Int),
+            ("charged_total_minor", Int),
+            ("carried_in_e4", Int),
+            ("carried_out_e4", Int),
+            ("posted_by", Text),
+            ("created_at_us", Int),
+            ("posted_at_us", OptInt),
+        ],
+    },
+    TableSpec {
+        name: "currency_decay_lines",
+        key: "run_id, wallet_account",
+        identity: false,
+        columns: &[
+            ("run_id", Int),
+            ("wallet_account", Bytes),
+            ("household", Text),
+            ("balance_minor", Int),
+            ("charge_minor", Int),
+            ("transfer_id", Bytes),
+        ],
+    },
 ];
 
 /// Tables derived from others and rebuilt on restore rather than backed up: the SQLite

@@ -6,6 +6,7 @@
 //! backend. Every query here knows koinon-core types, never HTTP.
 
 pub mod currency;
+pub mod currency_decay;
 pub mod currency_flows;
 mod db;
 pub mod dump;

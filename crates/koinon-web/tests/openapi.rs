@@ -81,6 +81,7 @@ fn document_is_openapi_3_1_with_every_endpoint() {
         ("/api/v1/currency/currencies", &["get", "post"]),
         ("/api/v1/currency/currencies/{id}", &["get", "put"]),
         ("/api/v1/currency/currencies/{id}/funding", &["post"]),
+        ("/api/v1/currency/currencies/{code}/decay/{month}", &["get", "post"]),
         ("/api/v1/currency/programmes", &["get", "post"]),
         ("/api/v1/currency/programmes/{id}", &["get"]),
         ("/api/v1/currency/programmes/{id}/households", &["get", "post"]),

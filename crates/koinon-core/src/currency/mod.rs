@@ -14,7 +14,8 @@ pub mod rules;
 pub use households::{Household, HouseholdRow, parse_households};
 pub use issuance::{AllocationRule, IssuanceLine, IssuancePlan, Month, PlanContext, plan_issuance};
 pub use rules::{
-    CurrencyRules, Decay, DemurrageCharge, FeeSplit, HolderRule, RedemptionFee, demurrage_charges, split_fee,
+    CurrencyRules, Decay, DemurrageCharge, FeeSplit, HolderRule, RedemptionFee, demurrage_charges,
+    demurrage_charges_carried, expired_fifo, split_fee,
 };
 
 use crate::FieldError;

@@ -191,6 +191,16 @@ pub struct DemurrageCharge {
 
 /// Computes [`DemurrageCharge`] for wallet balances (negative balances count as zero).
 pub fn demurrage_charges(balances_minor: &[i64], rate_bp: i64) -> DemurrageCharge {
+    demurrage_charges_carried(balances_minor, rate_bp, 0)
+}
+
+/// [`demurrage_charges`] with the fraction the previous period carried (`carried_e4`,
+/// ten-thousandths of a minor unit, `0..10,000`; clamped into range) added to the exact total:
+/// the total charged is `floor((Σ balance × rate + carried) / 10,000)` and
+/// `charged_total × 10,000 + remainder_e4 == Σ balance × rate + carried`. The carry never
+/// makes a wallet pay more than its exact share rounded up: the whole units over the
+/// wallets' own roundings are at most the number of wallets with a dropped fraction.
+pub fn demurrage_charges_carried(balances_minor: &[i64], rate_bp: i64, carried_e4: i64) -> DemurrageCharge {
     let bp = i128::from(rate_bp.clamp(0, limits::BP_MAX));
     let mut per: Vec<i64> = Vec::with_capacity(balances_minor.len());
     let mut dropped: Vec<(i128, usize)> = Vec::with_capacity(balances_minor.len());
@@ -204,6 +214,7 @@ pub fn demurrage_charges(balances_minor: &[i64], rate_bp: i64) -> DemurrageCharg
         per.push(i64::try_from(f).unwrap_or(0));
         dropped.push((p - f * 10_000, i));
     }
+    exact_sum += i128::from(carried_e4.clamp(0, 9_999));
     let total = exact_sum / 10_000;
     let extra = usize::try_from(total - floor_sum).unwrap_or(0);
     // Largest dropped fraction first; ties by position.
@@ -216,6 +227,14 @@ pub fn demurrage_charges(balances_minor: &[i64], rate_bp: i64) -> DemurrageCharg
         charged_total_minor: i64::try_from(total).unwrap_or(0),
         remainder_e4: i64::try_from(exact_sum - total * 10_000).unwrap_or(0),
     }
+}
+
+/// Units of a wallet that have expired, spent oldest first: of the `issued_before_minor` units
+/// the wallet received by issuance before the expiry cut-off, those that everything which has
+/// left the wallet since (`out_minor`: its posted and pending debits, and any reservations)
+/// has not used up, and never more than the wallet still has (`available_minor`).
+pub fn expired_fifo(issued_before_minor: i64, out_minor: i64, available_minor: i64) -> i64 {
+    issued_before_minor.saturating_sub(out_minor).clamp(0, available_minor.max(0))
 }
 
 /// The rules of a currency, parsed.
@@ -302,6 +321,36 @@ mod tests {
                 prop_assert!(i128::from(*c) >= lo && i128::from(*c) <= hi, "{} of {}", c, b);
                 prop_assert!(c <= b);
             }
+        }
+
+        #[test]
+        fn demurrage_with_carry_is_exact(
+            balances in proptest::collection::vec(0i64..=10_000_000, 0..200),
+            bp in 0i64..=10_000,
+            carried in 0i64..10_000,
+        ) {
+            let d = demurrage_charges_carried(&balances, bp, carried);
+            let exact: i128 = balances.iter().map(|b| i128::from(*b) * i128::from(bp)).sum::<i128>() + i128::from(carried);
+            prop_assert_eq!(d.per_wallet_minor.iter().sum::<i64>(), d.charged_total_minor);
+            prop_assert_eq!(i128::from(d.charged_total_minor), exact / 10_000);
+            prop_assert_eq!(i128::from(d.charged_total_minor) * 10_000 + i128::from(d.remainder_e4), exact);
+            prop_assert!((0..10_000).contains(&d.remainder_e4));
+            for (b, c) in balances.iter().zip(&d.per_wallet_minor) {
+                let p = i128::from(*b) * i128::from(bp);
+                prop_assert!(i128::from(*c) >= p / 10_000 && i128::from(*c) <= (p + 9_999) / 10_000, "{} of {}", c, b);
+                prop_assert!(c <= b);
+            }
+        }
+
+        #[test]
+        fn expired_units_are_the_oldest_not_spent(issued in 0i64..1_000_000, out in 0i64..1_000_000, later in 0i64..1_000_000) {
+            // A wallet that received `issued` before the cut-off and `later` after it, and
+            // has sent `out` of them on (at most what it received).
+            let out = out.min(issued + later);
+            let available = issued + later - out;
+            let e = expired_fifo(issued, out, available);
+            prop_assert_eq!(e, (issued - out).max(0));
+            prop_assert!(e <= available);
         }
     }
 }

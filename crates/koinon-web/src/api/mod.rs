@@ -4,6 +4,7 @@
 
 mod audit;
 mod currency;
+mod currency_decay;
 mod currency_figures;
 mod indigo;
 mod ledger;
@@ -47,6 +48,7 @@ pub fn routes() -> Router<AppState> {
         .merge(outcomes_files::routes())
         .merge(indigo::routes())
         .merge(currency::routes())
+        .merge(currency_decay::routes())
         .merge(currency_figures::routes())
         .merge(merchants::routes())
         .fallback(api_not_found)
@@ -207,6 +209,7 @@ pub struct FieldErrorBody {
         (path = "/api/v1", api = outcomes_files::OutcomesFilesApi),
         (path = "/api/v1", api = indigo::IndigoApi),
         (path = "/api/v1", api = currency::CurrencyApi),
+        (path = "/api/v1", api = currency_decay::CurrencyDecayApi),
         (path = "/api/v1", api = currency_figures::CurrencyFiguresApi),
         (path = "/api/v1", api = merchants::MerchantsApi),
     ),

@@ -5,6 +5,7 @@
 mod account;
 mod admin;
 mod currency;
+mod currency_decay;
 mod currency_figures;
 mod indigo;
 mod indigo_import;
@@ -55,6 +56,7 @@ pub fn routes() -> Router<AppState> {
         .merge(indigo::routes())
         .merge(indigo_import::routes())
         .merge(currency::routes())
+        .merge(currency_decay::routes())
         .merge(currency_figures::routes())
         .merge(merchants::routes())
 }

@@ -37,7 +37,7 @@ pub struct ReportArgs {
     pub json: bool,
 }
 
-fn print(text: &str) {
+pub(super) fn print(text: &str) {
     let mut out = std::io::stdout().lock();
     if let Err(e) = writeln!(out, "{text}")
         && e.kind() == std::io::ErrorKind::BrokenPipe
@@ -46,7 +46,8 @@ fn print(text: &str) {
     }
 }
 
-fn app_error(e: AppError) -> anyhow::Error {
+/// Field errors as `--field: message` lines.
+pub(super) fn app_error(e: AppError) -> anyhow::Error {
     match e {
         AppError::Invalid(errors) => anyhow::anyhow!(
             "{}",

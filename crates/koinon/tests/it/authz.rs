@@ -292,6 +292,10 @@ fn html_rows(ids: &Ids) -> Vec<Row> {
         // Figures of an e-currency (the demo's euro ledger serves: any ledger has figures;
         // Sofia has no such ledger, so its admin gets 404).
         get("/currency/EUR/dashboard".into(), LEDGER_READERS, true),
+        // Decay runs of a currency (Heerlen's has no decay: the month is refused, nothing runs).
+        get("/currency/PARK/decay".into(), LEDGER_READERS, true),
+        get("/currency/PARK/decay?month=2026-01".into(), LEDGER_READERS, true),
+        post("/currency/PARK/decay".into(), MANAGERS, true),
         // Merchants of the e-currency: the list, the application form, a shop, its review and
         // its point of sale (a form with only the CSRF token is refused as invalid), the
         // public directory. The application is multipart.
@@ -438,6 +442,8 @@ fn api_rows(ids: &Ids) -> Vec<Row> {
             MANAGERS,
             true,
         ),
+        get("/api/v1/currency/currencies/PARK/decay/2026-01".into(), LEDGER_READERS, true),
+        write("POST", "/api/v1/currency/currencies/PARK/decay/2026-01".into(), json!({}), MANAGERS, true),
         get("/api/v1/currency/programmes".into(), LEDGER_READERS, false),
         get(format!("/api/v1/currency/programmes/{}", ids.programme), LEDGER_READERS, true),
         write(

@@ -278,7 +278,7 @@ async fn currency_pages_and_api_on_postgres() {
     currency_end_to_end(Backend::Postgres).await;
 }
 
-fn koinon(data_dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+pub(crate) fn koinon(data_dir: &std::path::Path, args: &[&str]) -> std::process::Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_koinon"))
         .arg("--data-dir")
         .arg(data_dir)
@@ -290,7 +290,7 @@ fn koinon(data_dir: &std::path::Path, args: &[&str]) -> std::process::Output {
         .expect("run koinon")
 }
 
-fn json_of(o: &std::process::Output) -> Value {
+pub(crate) fn json_of(o: &std::process::Output) -> Value {
     serde_json::from_slice(&o.stdout).unwrap_or_else(|_| panic!("JSON: {}", String::from_utf8_lossy(&o.stdout)))
 }
 

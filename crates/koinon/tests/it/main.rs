@@ -7,6 +7,7 @@ mod browser;
 mod cli;
 mod crash;
 mod currency;
+mod currency_decay;
 mod currency_figures;
 mod currency_payments;
 mod done_when;

@@ -18,6 +18,15 @@ pub const LOGIN_WINDOW_S: i64 = 15 * 60;
 /// Limits on a token label.
 pub const TOKEN_LABEL_MAX_CHARS: usize = 100;
 
+/// How long a bearer token's user is kept in memory once read (milliseconds).
+pub const TOKEN_CACHE_MS: u64 = 2_000;
+/// Most bearer tokens kept in memory at once.
+const TOKEN_CACHE_MAX: usize = 10_000;
+
+/// Bearer tokens read lately, by their hash: when read, and whose they are.
+pub(crate) type TokenCache =
+    std::sync::Arc<std::sync::RwLock<std::collections::HashMap<String, (std::time::Instant, CurrentUser)>>>;
+
 /// A user as the rest of the app sees them (no password hash).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct CurrentUser {
@@ -230,14 +239,44 @@ impl App {
         Ok((id, token))
     }
 
-    /// The user of a live bearer token.
+    /// The user of a live bearer token. A token found is kept in memory for
+    /// [`TOKEN_CACHE_MS`], so a client sending many requests is not looked up in the database
+    /// for each; revoking a token or changing a user's role in this process forgets every kept
+    /// token at once (a change made by another process takes effect within that time).
     pub async fn token_user(&self, token: &str) -> Result<Option<CurrentUser>, AppError> {
         if !token.starts_with("kt_") || token.len() != 67 {
             return Ok(None);
         }
+        let hash = token_hash(token);
+        let ttl = std::time::Duration::from_millis(TOKEN_CACHE_MS);
+        if let Ok(kept) = self.token_cache.read()
+            && let Some((at, user)) = kept.get(&hash)
+            && at.elapsed() < ttl
+        {
+            return Ok(Some(user.clone()));
+        }
         let mut conn = self.store().conn().await?;
-        let row = conn.db().token_user(&token_hash(token)).await?;
-        row.as_ref().map(CurrentUser::from_row).transpose()
+        let row = conn.db().token_user(&hash).await?;
+        let user = row.as_ref().map(CurrentUser::from_row).transpose()?;
+        if let Some(user) = &user
+            && let Ok(mut kept) = self.token_cache.write()
+        {
+            if kept.len() >= TOKEN_CACHE_MAX {
+                kept.retain(|_, (at, _)| at.elapsed() < ttl);
+                if kept.len() >= TOKEN_CACHE_MAX {
+                    kept.clear();
+                }
+            }
+            kept.insert(hash, (std::time::Instant::now(), user.clone()));
+        }
+        Ok(user)
+    }
+
+    /// Forgets every bearer token kept in memory (after a revocation or a change of role).
+    pub(crate) fn forget_tokens(&self) {
+        if let Ok(mut kept) = self.token_cache.write() {
+            kept.clear();
+        }
     }
 
     /// Revokes a token: its owner, or the operator.
@@ -262,6 +301,7 @@ impl App {
         )
         .await?;
         tx.commit().await?;
+        self.forget_tokens();
         Ok(())
     }
 }

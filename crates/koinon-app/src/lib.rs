@@ -46,6 +46,7 @@ pub struct App {
     ledger_writer: ledger::WriterSlot,
     tenant_cache: tenants::TenantCache,
     ledger_cache: ledger::LedgerCache,
+    token_cache: auth::TokenCache,
     notifier: currency::NotifierSlot,
     clock: Clock,
 }
@@ -145,6 +146,7 @@ impl App {
             ledger_writer: ledger::WriterSlot::default(),
             tenant_cache: tenants::TenantCache::default(),
             ledger_cache: ledger::LedgerCache::default(),
+            token_cache: auth::TokenCache::default(),
             notifier: std::sync::Arc::new(currency::LogOnlyNotifier),
             clock: Clock::default(),
         }

@@ -187,6 +187,7 @@ impl App {
         .await?;
         let row = db.user(user_id).await?.ok_or_else(|| AppError::Internal("user vanished".into()))?;
         tx.commit().await?;
+        self.forget_tokens();
         Ok(row.into())
     }
 }

@@ -722,6 +722,34 @@ async fn counts(api: &Client<'_>, admin: &str, network_id: i64) -> (usize, usize
     )
 }
 
+/// A token revoked by another process (the command line beside a running server) stops
+/// working on the server within the 2 seconds it keeps a token it has read.
+#[tokio::test]
+async fn a_token_revoked_elsewhere_stops_working_within_two_seconds() {
+    let t = spawn_app().await;
+    let api = Client::new(&t);
+    let system = koinon_app::Actor::System("test");
+    let (id, token) = t.app.create_token(&system, &demo("officer"), "till").await.expect("token");
+    api.get(&token, "/me").await.expect(StatusCode::OK);
+    // Another app on the same database: what another process would do.
+    let elsewhere = koinon_app::App::new(t.store.clone());
+    elsewhere.revoke_token(&system, id).await.expect("revoke");
+    let started = std::time::Instant::now();
+    loop {
+        let answer = api.get(&token, "/me").await;
+        if answer.status == StatusCode::UNAUTHORIZED {
+            break;
+        }
+        assert_eq!(answer.status, StatusCode::OK);
+        assert!(
+            started.elapsed() < std::time::Duration::from_millis(koinon_app::auth::TOKEN_CACHE_MS + 1_500),
+            "the revoked token still works after {:?}",
+            started.elapsed()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(elsewhere.token_user(&token).await.expect("lookup").is_none());
+}
 #[tokio::test]
 async fn revoked_token_is_401() {
     let t = spawn_app().await;

@@ -6,6 +6,7 @@ mod account;
 mod admin;
 mod currency;
 mod currency_figures;
+mod currency_pay;
 mod indigo;
 mod indigo_import;
 mod ledger;
@@ -57,6 +58,7 @@ pub fn routes() -> Router<AppState> {
         .merge(currency::routes())
         .merge(currency_figures::routes())
         .merge(merchants::routes())
+        .merge(currency_pay::routes())
 }
 
 /// Renders a template; a template error is a bug, answered 500 and logged.

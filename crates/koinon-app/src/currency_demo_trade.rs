@@ -503,7 +503,7 @@ impl App {
                 let times = if draw.chance(35) { 2 } else { 1 };
                 for _ in 0..times {
                     let room = available.min(SPEND_PER_HOUSEHOLD_MAX_MINOR) - card.spent;
-                    let wanted = draw.between(3_000, 11_000);
+                    let wanted = draw.between(4_000, 13_000);
                     let amount = wanted.min(room);
                     if amount < 500 {
                         break;
@@ -545,13 +545,13 @@ impl App {
             for m in merchants {
                 let i = index_of(m.id);
                 let (percent, parts) = match m.trade {
-                    Trade::Shop => (70, draw.between(1, 2)),
-                    Trade::Supplier => (60, draw.between(2, 3)),
+                    Trade::Shop => (80, draw.between(1, 2)),
+                    Trade::Supplier => (75, draw.between(2, 3)),
                 };
                 let mut left = received[i] * percent / 100;
                 for part in 0..parts {
                     let amount = if part + 1 == parts { left } else { left * draw.between(30, 60) / 100 };
-                    let to_shop = m.trade == Trade::Supplier && draw.chance(35);
+                    let to_shop = m.trade == Trade::Supplier && draw.chance(25);
                     let others: Vec<&Seeded> = if to_shop {
                         shops.clone()
                     } else {
@@ -575,7 +575,7 @@ impl App {
             // From the second month on, a few merchants redeem part of what they hold.
             if month > 0 {
                 for m in merchants {
-                    if !draw.chance(if m.trade == Trade::Supplier { 60 } else { 20 }) {
+                    if !draw.chance(if m.trade == Trade::Supplier { 50 } else { 45 }) {
                         continue;
                     }
                     let balance = self.merchant_balance(&m.user, tenant_id, m.id).await?.balance_minor;

@@ -12,6 +12,7 @@ mod currency_figures;
 mod currency_pay;
 mod currency_payments;
 mod done_when;
+mod done_when_currency;
 mod done_when_feasibility;
 mod harness;
 mod indigo;

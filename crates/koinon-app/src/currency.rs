@@ -361,7 +361,7 @@ pub const WALLET_ENTRIES_SHOWN: i64 = 200;
 
 /// A 128-bit id derived from the names of what it identifies, so that creating or posting the
 /// same thing again reuses the same ledger id (the ledger answers `exists`). A UUID version 8.
-fn derived_id(parts: &str) -> Id {
+pub(crate) fn derived_id(parts: &str) -> Id {
     let digest = Sha256::digest(format!("koinon/currency/{parts}").as_bytes());
     let mut b = [0u8; 16];
     b.copy_from_slice(&digest[..16]);

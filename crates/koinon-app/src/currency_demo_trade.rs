@@ -27,7 +27,6 @@ use koinon_core::ledger::{Id, format_id};
 use koinon_core::money::minor_to_decimal;
 use koinon_core::role::Role;
 use koinon_store::ledger::id_bytes;
-use sha2::{Digest, Sha256};
 
 use crate::currency::{HouseholdView, wallet_id};
 use crate::currency_demo::{DEMO_MONTHS, DEMO_TENANT};
@@ -89,7 +88,7 @@ const fn supplier(
     description: &'static str,
     categories: &'static [&'static str],
 ) -> DemoMerchant {
-    DemoMerchant { login, name, area, address, description, categories, trade: Trade::Supplier }
+    DemoMerchant { trade: Trade::Supplier, ..shop(login, name, area, address, description, categories) }
 }
 
 /// The twenty demo merchants; the first one's login is `merchant@santa-coloma.example.org`.
@@ -297,14 +296,10 @@ impl Draw {
     }
 }
 
-/// The id of a step of the simulated trade (a UUID version 8 derived from the step).
+/// The id of a step of the simulated trade (derived from the step, like the currency's other
+/// derived ids).
 fn step_id(step: &str) -> Id {
-    let digest = Sha256::digest(format!("koinon/demo/{DEMO_TENANT}/trade/{step}").as_bytes());
-    let mut b = [0u8; 16];
-    b.copy_from_slice(&digest[..16]);
-    b[6] = (b[6] & 0x0f) | 0x80;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    u128::from_be_bytes(b)
+    crate::currency::derived_id(&format!("demo/{DEMO_TENANT}/trade/{step}"))
 }
 
 /// The demo PIN's hash with light Argon2id parameters (8 KiB, one pass): hashed once, checked

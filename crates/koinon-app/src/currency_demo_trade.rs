@@ -69,7 +69,8 @@ pub struct DemoMerchant {
     pub trade: Trade,
 }
 
-const fn shop(
+const fn merchant(
+    trade: Trade,
     login: &'static str,
     name: &'static str,
     area: &'static str,
@@ -77,23 +78,13 @@ const fn shop(
     description: &'static str,
     categories: &'static [&'static str],
 ) -> DemoMerchant {
-    DemoMerchant { login, name, area, address, description, categories, trade: Trade::Shop }
-}
-
-const fn supplier(
-    login: &'static str,
-    name: &'static str,
-    area: &'static str,
-    address: &'static str,
-    description: &'static str,
-    categories: &'static [&'static str],
-) -> DemoMerchant {
-    DemoMerchant { trade: Trade::Supplier, ..shop(login, name, area, address, description, categories) }
+    DemoMerchant { login, name, area, address, description, categories, trade }
 }
 
 /// The twenty demo merchants; the first one's login is `merchant@santa-coloma.example.org`.
 pub const DEMO_MERCHANTS: [DemoMerchant; 20] = [
-    shop(
+    merchant(
+        Trade::Shop,
         "merchant",
         "Botiga Cooperativa del Fondo",
         "Fondo",
@@ -101,7 +92,8 @@ pub const DEMO_MERCHANTS: [DemoMerchant; 20] = [
         "Consumer cooperative: groceries, toiletries and cleaning products.",
         &["food", "hygiene", "cleaning"],
     ),
-    shop(
+    merchant(
+        Trade::Shop,
         "horta",
         "Fruites i Verdures L'Horta Solidària",
         "Santa Rosa",
@@ -109,7 +101,8 @@ pub const DEMO_MERCHANTS: [DemoMerchant; 20] = [
         "Fruit and vegetables from the Besòs market gardens.",
         &["food"],
     ),
-    shop(
+    merchant(
+        Trade::Shop,
         "queviures",
         "Queviures Can Franquesa",
         "Can Franquesa",
@@ -117,7 +110,8 @@ pub const DEMO_MERCHANTS: [DemoMerchant; 20] = [
         "Neighbourhood grocery run by a work-integration enterprise.",
         &["food", "cleaning"],
     ),
-    shop(
+    merchant(
+        Trade::Shop,
         "carnisseria",
         "Carnisseria Social Singuerlín",
         "Singuerlín",
@@ -125,7 +119,8 @@ pub const DEMO_MERCHANTS: [DemoMerchant; 20] = [
         "Butcher's shop of a social cooperative.",
         &["food"],
     ),
-    shop(
+    merchant(
+        Trade::Shop,
         "drogueria",
         "Drogueria Solidària del Raval",
         "Raval",
@@ -133,7 +128,8 @@ pub const DEMO_MERCHANTS: [DemoMerchant; 20] = [
         "Household goods, cleaning products and toiletries.",
         &["hygiene", "cleaning"],
     ),
-    shop(
+    merchant(
+        Trade::Shop,
         "peixateria",
         "Peixateria El Riu",
         "Riu Sud",
@@ -141,7 +137,8 @@ pub const DEMO_MERCHANTS: [DemoMerchant; 20] = [
         "Fishmonger's, part of the local fishermen's cooperative network.",
         &["food"],
     ),
-    shop(
+    merchant(
+        Trade::Shop,
         "despensa",
         "Supermercat Social La Despensa",
         "Centre",
@@ -149,7 +146,8 @@ pub const DEMO_MERCHANTS: [DemoMerchant; 20] = [
         "Social supermarket: everything for the week's shopping.",
         &["food", "hygiene", "cleaning"],
     ),
-    shop(
+    merchant(
+        Trade::Shop,
         "safaretjos",
         "Cooperativa de Consum Safaretjos",
         "Safaretjos",
@@ -157,7 +155,8 @@ pub const DEMO_MERCHANTS: [DemoMerchant; 20] = [
         "Members' cooperative open to all beneficiaries.",
         &["food", "hygiene"],
     ),
-    shop(
+    merchant(
+        Trade::Shop,
         "higiene",
         "Higiene i Cura Can Mariner",
         "Can Mariner",
@@ -165,7 +164,8 @@ pub const DEMO_MERCHANTS: [DemoMerchant; 20] = [
         "Toiletries, baby care and pharmacy-free hygiene products.",
         &["hygiene"],
     ),
-    shop(
+    merchant(
+        Trade::Shop,
         "oliveres",
         "Botiga Ecològica Les Oliveres",
         "Les Oliveres",
@@ -173,7 +173,8 @@ pub const DEMO_MERCHANTS: [DemoMerchant; 20] = [
         "Organic groceries and bulk cleaning products.",
         &["food", "cleaning"],
     ),
-    shop(
+    merchant(
+        Trade::Shop,
         "forn",
         "Forn Solidari de Santa Rosa",
         "Santa Rosa",
@@ -181,7 +182,8 @@ pub const DEMO_MERCHANTS: [DemoMerchant; 20] = [
         "Bakery training young people of the neighbourhood.",
         &["food"],
     ),
-    shop(
+    merchant(
+        Trade::Shop,
         "mercat",
         "Parada Social del Mercat del Centre",
         "Centre",
@@ -189,7 +191,8 @@ pub const DEMO_MERCHANTS: [DemoMerchant; 20] = [
         "Market stall of a social enterprise: fresh food and basics.",
         &["food", "hygiene"],
     ),
-    shop(
+    merchant(
+        Trade::Shop,
         "llavor",
         "La Llavor, Botiga de Proximitat",
         "Fondo",
@@ -197,7 +200,8 @@ pub const DEMO_MERCHANTS: [DemoMerchant; 20] = [
         "Corner shop of a neighbourhood association.",
         &["food", "cleaning"],
     ),
-    shop(
+    merchant(
+        Trade::Shop,
         "llar",
         "Neteja i Llar Singuerlín",
         "Singuerlín",
@@ -205,7 +209,8 @@ pub const DEMO_MERCHANTS: [DemoMerchant; 20] = [
         "Cleaning and hygiene products refilled in your own bottles.",
         &["cleaning", "hygiene"],
     ),
-    supplier(
+    merchant(
+        Trade::Supplier,
         "besos",
         "Cooperativa Agrícola del Besòs",
         "Riu Nord",
@@ -213,7 +218,8 @@ pub const DEMO_MERCHANTS: [DemoMerchant; 20] = [
         "Market gardeners' cooperative supplying the town's shops.",
         &["food"],
     ),
-    supplier(
+    merchant(
+        Trade::Supplier,
         "obrador",
         "Obrador de Pa Comunitari Gramenet",
         "Can Franquesa",
@@ -221,7 +227,8 @@ pub const DEMO_MERCHANTS: [DemoMerchant; 20] = [
         "Community bakehouse supplying bread to shops.",
         &["food"],
     ),
-    supplier(
+    merchant(
+        Trade::Supplier,
         "sabons",
         "Sabons de la Serra, Empresa d'Inserció",
         "Singuerlín",
@@ -229,7 +236,8 @@ pub const DEMO_MERCHANTS: [DemoMerchant; 20] = [
         "Soap and detergent workshop employing people leaving unemployment.",
         &["hygiene", "cleaning"],
     ),
-    supplier(
+    merchant(
+        Trade::Supplier,
         "distribuidora",
         "Distribuïdora Ecològica del Barcelonès Nord",
         "Raval",
@@ -237,7 +245,8 @@ pub const DEMO_MERCHANTS: [DemoMerchant; 20] = [
         "Wholesaler of organic and fair-trade goods.",
         &["food", "cleaning"],
     ),
-    supplier(
+    merchant(
+        Trade::Supplier,
         "formatges",
         "Llet i Formatges Cooperativa Gramenet",
         "Can Mariner",
@@ -245,7 +254,8 @@ pub const DEMO_MERCHANTS: [DemoMerchant; 20] = [
         "Dairy cooperative supplying milk and cheese to shops.",
         &["food"],
     ),
-    supplier(
+    merchant(
+        Trade::Supplier,
         "envasos",
         "Envasos i Neteja Inserció SCCL",
         "Safaretjos",

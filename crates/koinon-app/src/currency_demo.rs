@@ -64,9 +64,13 @@ impl App {
         Ok((Actor::User(subject), created))
     }
 
-    /// Seeds the demo currency; returns what it created and the logins of the town's officer
-    /// and approver.
-    pub(crate) async fn seed_demo_currency(&self) -> Result<(usize, Vec<String>), AppError> {
+    /// Seeds the demo currency; returns what it created and the logins (with their roles) of the
+    /// town's officer and approver, and with the trade (shops, cards and months of payments,
+    /// see `currency_demo_trade`) the first demo shop and the demo beneficiary.
+    pub(crate) async fn seed_demo_currency(
+        &self,
+        trade: bool,
+    ) -> Result<(usize, Vec<(String, &'static str)>), AppError> {
         let tenant = self.tenant_by_code(DEMO_TENANT).await?.id;
         let mut created = 0;
         let (officer, new_officer) = self.demo_user(tenant, Role::Officer).await?;
@@ -129,7 +133,12 @@ impl App {
             self.approve_issuance(&approver, tenant, run).await?;
             created += 1;
         }
-        let logins = [Role::Officer, Role::Approver].map(|r| format!("{}@{DEMO_TENANT}.example.org", r.as_str()));
-        Ok((created, logins.to_vec()))
+        let mut roles = vec![Role::Officer, Role::Approver];
+        if trade {
+            created += self.seed_demo_trade(tenant, &officer, currency.id, programme.id).await?;
+            roles.extend([Role::Merchant, Role::Beneficiary]);
+        }
+        let logins = roles.into_iter().map(|r| (format!("{}@{DEMO_TENANT}.example.org", r.as_str()), r.as_str()));
+        Ok((created, logins.collect()))
     }
 }

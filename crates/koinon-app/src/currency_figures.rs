@@ -174,7 +174,8 @@ pub struct CategoryView {
 pub struct MerchantView {
     pub account_id: String,
     pub owner: Option<String>,
-    /// The organisation's name, when the owner is an organisation of the municipality.
+    /// The organisation's or the shop's name, when the owner is an organisation or an
+    /// accredited merchant of the municipality.
     pub name: Option<String>,
     pub received_minor: i64,
     pub payments: i64,
@@ -419,6 +420,13 @@ impl App {
             if let Some(id) = org
                 && let Some(row) = db.organisation(id).await?
                 && row.tenant_id == tenant_id
+            {
+                names.insert(m.account, row.name);
+            }
+            // An accredited shop's account (`merchant:{id}`) is named by the shop.
+            let shop = owner_of(m.account).and_then(|o| o.strip_prefix("merchant:").and_then(|n| n.parse().ok()));
+            if let Some(id) = shop
+                && let Some(row) = db.merchant(tenant_id, id).await?
             {
                 names.insert(m.account, row.name);
             }

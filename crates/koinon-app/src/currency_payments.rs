@@ -180,12 +180,12 @@ pub struct CardView {
     pub locked_until_s: Option<i64>,
 }
 
-fn last_four(code: &str) -> String {
+pub(crate) fn last_four(code: &str) -> String {
     let n = code.chars().count();
     code.chars().skip(n.saturating_sub(4)).collect()
 }
 
-fn payment_view(p: &PaymentRow, c: &CurrencyRow, card_code: &str) -> PaymentView {
+pub(crate) fn payment_view(p: &PaymentRow, c: &CurrencyRow, card_code: &str) -> PaymentView {
     PaymentView {
         id: id_text(&p.id),
         merchant_id: p.merchant_id,
@@ -300,15 +300,29 @@ impl App {
         tenant_id: i64,
         input: &PaymentInput,
     ) -> Result<Result<PaymentView, Refusal>, AppError> {
-        let (m, c) = {
+        let m = {
             let mut conn = self.store().conn().await?;
-            let mut db = conn.db();
-            let m = require_till(actor, db.merchant(tenant_id, input.merchant_id).await?, input.merchant_id)?;
-            let c = db
+            require_till(actor, conn.db().merchant(tenant_id, input.merchant_id).await?, input.merchant_id)?
+        };
+        self.take_payment_at(actor, tenant_id, m, input).await
+    }
+
+    /// Takes a payment at the merchant `m`, whoever may pay there has been decided: the shop's
+    /// own user at its till, or the beneficiary through the shop's payment link
+    /// (`currency_pay`). Everything else is the same for both.
+    pub(crate) async fn take_payment_at(
+        &self,
+        actor: &Actor,
+        tenant_id: i64,
+        m: MerchantRow,
+        input: &PaymentInput,
+    ) -> Result<Result<PaymentView, Refusal>, AppError> {
+        let c = {
+            let mut conn = self.store().conn().await?;
+            conn.db()
                 .currency(tenant_id, m.currency_id)
                 .await?
-                .ok_or_else(|| AppError::Internal(format!("merchant {}: no currency", m.id)))?;
-            (m, c)
+                .ok_or_else(|| AppError::Internal(format!("merchant {}: no currency", m.id)))?
         };
         let scale = u8::try_from(c.scale).unwrap_or(0);
         let mut errors = Errors::default();
@@ -833,6 +847,21 @@ impl App {
         let hash = tokio::task::spawn_blocking(move || crate::auth::hash_password(&pin))
             .await
             .map_err(|e| AppError::Internal(format!("PIN hashing: {e}")))??;
+        self.insert_card(actor, household_id, &household.household, &c, wallet, &hash).await
+    }
+
+    /// Writes a new card of a household whose wallet is open, with its PIN's hash, in one
+    /// transaction with its audit entry; the household's earlier card stops working.
+    pub(crate) async fn insert_card(
+        &self,
+        actor: &Actor,
+        household_id: i64,
+        household: &str,
+        c: &CurrencyRow,
+        wallet: koinon_core::ledger::Id,
+        hash: &str,
+    ) -> Result<IssuedCard, AppError> {
+        let tenant_id = c.tenant_id;
         for _ in 0..CARD_CODE_TRIES {
             let mut bytes = [0u8; CARD_CODE_RANDOM_BYTES];
             getrandom::fill(&mut bytes).map_err(|e| AppError::Internal(format!("random generator: {e}")))?;
@@ -848,7 +877,7 @@ impl App {
                     household_id,
                     code: code.as_str(),
                     wallet_account: &id_bytes(wallet),
-                    pin_hash: &hash,
+                    pin_hash: hash,
                     issued_by: &actor.audit_name(),
                     at_us: now,
                 })
@@ -872,8 +901,8 @@ impl App {
             return Ok(IssuedCard {
                 card_id,
                 code: code.to_string(),
-                household: household.household,
-                currency: c.code,
+                household: household.to_string(),
+                currency: c.code.clone(),
                 wallet: format_id(wallet),
             });
         }

@@ -121,6 +121,17 @@ pub struct DemoReport {
 impl App {
     /// Seeds the demo data; running it again creates nothing new.
     pub async fn seed_demo(&self) -> Result<DemoReport, AppError> {
+        self.seed_demo_with(true).await
+    }
+
+    /// The demo data without the e-currency's shops, cards and months of trade (see
+    /// `currency_demo_trade`): seconds quicker, which is what the test servers start from.
+    /// `seed_demo` afterwards adds the rest.
+    pub async fn seed_demo_quick(&self) -> Result<DemoReport, AppError> {
+        self.seed_demo_with(false).await
+    }
+
+    async fn seed_demo_with(&self, trade: bool) -> Result<DemoReport, AppError> {
         let mut created = 0;
         for (code, name, country, currency, locale) in TENANTS {
             if self.tenant_by_code(code).await.is_err() {
@@ -213,9 +224,9 @@ impl App {
         created += self.seed_demo_ledger(heerlen.id).await?;
         created += self.seed_demo_outcomes(heerlen.id).await?;
         created += self.seed_demo_draft(heerlen.id).await?;
-        let (currency_created, currency_logins) = self.seed_demo_currency().await?;
+        let (currency_created, currency_logins) = self.seed_demo_currency(trade).await?;
         created += currency_created;
-        for (email, role) in currency_logins.into_iter().zip(["officer", "approver"]) {
+        for (email, role) in currency_logins {
             logins.push(DemoLogin { email, role, tenant: crate::currency_demo::DEMO_TENANT });
         }
         Ok(DemoReport { created, logins, password: DEMO_PASSWORD })

@@ -313,6 +313,21 @@ impl Db<'_> {
         Ok(on!(self, c => sqlx::query_as(sql).bind(tenant_id).bind(code).fetch_optional(c).await)?)
     }
 
+    /// The wallet's card in use (the newest active one), if it has one.
+    pub async fn active_card_of_wallet(
+        &mut self,
+        tenant_id: i64,
+        wallet_account: &[u8],
+    ) -> Result<Option<CardRow>, StoreError> {
+        let sql = concat!(
+            "SELECT ",
+            card_cols!(),
+            " FROM currency_cards WHERE tenant_id = $1 AND wallet_account = $2 AND status = 'active' \
+              ORDER BY id DESC LIMIT 1"
+        );
+        Ok(on!(self, c => sqlx::query_as(sql).bind(tenant_id).bind(wallet_account).fetch_optional(c).await)?)
+    }
+
     pub async fn card(&mut self, tenant_id: i64, id: i64) -> Result<Option<CardRow>, StoreError> {
         let sql = concat!("SELECT ", card_cols!(), " FROM currency_cards WHERE tenant_id = $1 AND id = $2");
         Ok(on!(self, c => sqlx::query_as(sql).bind(tenant_id).bind(id).fetch_optional(c).await)?)

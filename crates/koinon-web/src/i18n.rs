@@ -54,15 +54,16 @@ pub fn keys(locale: Locale) -> Vec<String> {
                 include_str!(concat!("../locales/", $lang, "/currency_figures.ftl")),
                 include_str!(concat!("../locales/", $lang, "/merchants.ftl")),
                 include_str!(concat!("../locales/", $lang, "/currency_decay.ftl")),
+                include_str!(concat!("../locales/", $lang, "/currency_pay.ftl")),
             ]
         };
     }
-    let sources: [&str; 11] = match locale {
+    let sources: [&str; 12] = match locale {
         Locale::En => files!("en"),
         Locale::El => files!("el"),
         Locale::Bg => files!("bg"),
         Locale::Et => files!("et"),
-        _ => [""; 11],
+        _ => [""; 12],
     };
     sources
         .iter()

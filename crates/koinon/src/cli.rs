@@ -350,8 +350,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 fn print_demo_logins(report: &koinon_app::demo::DemoReport) {
     out!("Demo data ready ({} items created). Demo logins, all with password {:?}:", report.created, report.password);
+    let width = report.logins.iter().map(|l| l.email.chars().count()).max().unwrap_or(0);
     for login in &report.logins {
-        out!("  {:<34} {:<12} ({})", login.email, login.role, login.tenant);
+        out!("  {:<width$} {:<12} ({})", login.email, login.role, login.tenant);
     }
 }
 

@@ -161,7 +161,7 @@ impl ApplyPage {
 }
 
 /// A category's name in the page's language; a custom category shows its code.
-fn category_name(l: &Layout, code: &str) -> String {
+pub(crate) fn category_name(l: &Layout, code: &str) -> String {
     let key = format!("merchant-category-{}", code.replace('_', "-"));
     let t = l.t(&key);
     if t == key { code.to_string() } else { t }
@@ -535,7 +535,7 @@ impl PosPage {
 }
 
 /// A fresh payment id (a random UUID, version 4) for the next payment of the form.
-fn new_payment_id() -> String {
+pub(crate) fn new_payment_id() -> String {
     let mut b = [0u8; 16];
     if getrandom::fill(&mut b).is_err() {
         return String::new();
@@ -546,7 +546,7 @@ fn new_payment_id() -> String {
 }
 
 /// A refusal in the merchant's language, with its figures.
-fn refusal_text(locale: Locale, r: &Refusal, currency: &str, scale: u8) -> String {
+pub(crate) fn refusal_text(locale: Locale, r: &Refusal, currency: &str, scale: u8) -> String {
     let mut key = format!("pos-refusal-{}", r.code.replace('_', "-"));
     if r.code == "insufficient_balance" && r.available_minor.is_none() {
         key.push_str("-plain");
@@ -794,7 +794,7 @@ struct CardPrintPage {
 }
 
 /// The QR code of a card code as an inline SVG element (black on white, a quiet zone around).
-fn qr_svg(content: &str, label: &str) -> String {
+pub(crate) fn qr_svg(content: &str, label: &str) -> String {
     use qrcode::render::svg;
     let Ok(code) = qrcode::QrCode::with_error_correction_level(content.as_bytes(), qrcode::EcLevel::M) else {
         return String::new();

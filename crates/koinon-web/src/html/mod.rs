@@ -7,6 +7,7 @@ mod admin;
 mod currency;
 mod currency_decay;
 mod currency_figures;
+mod currency_pay;
 mod indigo;
 mod indigo_import;
 mod ledger;
@@ -59,6 +60,7 @@ pub fn routes() -> Router<AppState> {
         .merge(currency_decay::routes())
         .merge(currency_figures::routes())
         .merge(merchants::routes())
+        .merge(currency_pay::routes())
 }
 
 /// Renders a template; a template error is a bug, answered 500 and logged.

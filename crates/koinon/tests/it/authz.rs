@@ -310,6 +310,14 @@ fn html_rows(ids: &Ids) -> Vec<Row> {
         post(format!("/currency/merchants/{}/circulation", ids.merchant), TILL, true),
         post(format!("/currency/merchants/{}/redemptions", ids.merchant), TILL, true),
         get("/public/currency/heerlen/merchants".into(), ALL, false),
+        // A shop's payment link: anyone signed in in its municipality may open it and try to
+        // pay (from their own wallet); its poster is printed by who sees the shop.
+        get(format!("/pay/heerlen/{}", ids.merchant), ALL, true),
+        post(format!("/pay/heerlen/{}", ids.merchant), ALL, true),
+        get(format!("/currency/merchants/{}/poster", ids.merchant), MERCHANT_VIEWERS, true),
+        // A receipt is its payer's only: this payment is the till's, linked to nobody.
+        get(format!("/wallet/payments/{}", ids.payment), &[], true),
+        get("/wallet/statement.csv".into(), ALL, false),
         // Beneficiaries' cards: the form (a household number that is not one is refused) and
         // the printable card.
         get("/currency/cards/new".into(), MANAGERS, false),

@@ -207,6 +207,8 @@ async fn every_shell_page_passes_axe_in_greek() {
         t.app.approve_issuance(&approver, heerlen.id, run.id).await.expect("posted");
         (c.id, p.id, run.id)
     };
+    // A shop accredited for another currency, for its payment link and poster.
+    let shop = crate::currency_payments::heerlen_shop(&t).await.merchant;
     let (_driver, port) = start_driver(&chromedriver).await;
     let profile = tempfile::tempdir().expect("profile dir");
     let client = connect(&chromium, port, profile.path()).await;
@@ -276,6 +278,8 @@ async fn every_shell_page_passes_axe_in_greek() {
             format!("/currency/programmes/{programme_id}/issuance?month=2026-02"),
             format!("/currency/runs/{issuance_id}"),
             "/wallet".into(),
+            format!("/pay/heerlen/{shop}"),
+            format!("/currency/merchants/{shop}/poster"),
             // E-currency figures (the demo's euro ledger), and the same page with a bad date.
             "/currency/EUR/dashboard".into(),
             "/currency/EUR/dashboard?from=31.01.2026".into(),

@@ -30,6 +30,7 @@ pub async fn spawn_app() -> TestApp {
 }
 
 /// A server over the given backend; `None` when PostgreSQL is not available (and not required).
+/// The demo data comes without the e-currency's shops and months of trade (`spawn_full_demo`).
 pub async fn spawn_on(backend: Backend) -> Option<TestApp> {
     let (config, dir) = match backend {
         Backend::Sqlite => {
@@ -43,7 +44,7 @@ pub async fn spawn_on(backend: Backend) -> Option<TestApp> {
     };
     let store = Store::open(&config).await.expect("open store");
     let app = App::new(store.clone());
-    app.seed_demo().await.expect("demo data");
+    app.seed_demo_quick().await.expect("demo data");
     let state = koinon_web::AppState::new(app.clone(), koinon_web::WebConfig::default());
     let router = koinon_web::router(state);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
@@ -52,6 +53,14 @@ pub async fn spawn_on(backend: Backend) -> Option<TestApp> {
         let _ = axum::serve(listener, router).await;
     });
     Some(TestApp { addr, app, store, dir })
+}
+
+/// A server with the whole demo, as `koinon serve --demo` has it: with Santa Coloma's twenty
+/// shops, the households' cards and three months of trade in grames.
+pub async fn spawn_full_demo(backend: Backend) -> Option<TestApp> {
+    let t = spawn_on(backend).await?;
+    t.app.seed_demo().await.expect("the demo's trade");
+    Some(t)
 }
 
 impl TestApp {

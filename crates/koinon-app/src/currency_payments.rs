@@ -372,7 +372,7 @@ impl App {
             return Ok(Err(Refusal::new("card_other_currency", "card_code", "This card is for another currency")));
         }
         let hash = card.pin_hash.clone();
-        let pin_ok = tokio::task::spawn_blocking(move || crate::auth::password_matches(&pin, &hash))
+        let pin_ok = tokio::task::spawn_blocking(move || crate::auth::pin_matches(&pin, &hash))
             .await
             .map_err(|e| AppError::Internal(format!("PIN check: {e}")))?;
 
@@ -830,7 +830,7 @@ impl App {
         if let Some(bad) = results.iter().find(|r| r.result != "ok" && r.result != "exists") {
             return Err(AppError::Internal(format!("wallet {}: {}", bad.id, bad.result)));
         }
-        let hash = tokio::task::spawn_blocking(move || crate::auth::hash_password(&pin))
+        let hash = tokio::task::spawn_blocking(move || crate::auth::hash_pin(&pin))
             .await
             .map_err(|e| AppError::Internal(format!("PIN hashing: {e}")))??;
         for _ in 0..CARD_CODE_TRIES {

@@ -46,6 +46,7 @@ pub struct App {
     tenant_cache: tenants::TenantCache,
     ledger_cache: ledger::LedgerCache,
     notifier: currency::NotifierSlot,
+    figures_cache: currency_figures::FiguresCache,
 }
 
 /// Who is acting.
@@ -123,7 +124,13 @@ impl App {
             tenant_cache: tenants::TenantCache::default(),
             ledger_cache: ledger::LedgerCache::default(),
             notifier: std::sync::Arc::new(currency::LogOnlyNotifier),
+            figures_cache: currency_figures::FiguresCache::default(),
         }
+    }
+
+    /// The currency ledgers' traced states kept between requests for figures.
+    pub fn figures_cache(&self) -> &currency_figures::FiguresCache {
+        &self.figures_cache
     }
 
     pub fn store(&self) -> &Store {

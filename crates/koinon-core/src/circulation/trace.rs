@@ -80,6 +80,8 @@ pub struct Tracer {
     r3: i128,
     cohort_left: i128,
     merchant: Vec<(i128, i64)>,
+    /// Orders merchants that received the same amount (the dense index unless set).
+    tie_keys: Vec<u128>,
     category_index: HashMap<Box<str>, usize>,
     categories: Vec<(String, i128, i64)>,
 }
@@ -114,6 +116,7 @@ impl Tracer {
             lots: vec![VecDeque::new(); n],
             seen_wallet: vec![false; n],
             merchant: vec![(0, 0); n],
+            tie_keys: (0..n as u128).collect(),
             roles,
             from_us: query.from_us,
             to_us: query.to_us,
@@ -158,7 +161,16 @@ impl Tracer {
         self.lots.push(VecDeque::new());
         self.seen_wallet.push(false);
         self.merchant.push((0, 0));
+        self.tie_keys.push(u128::from(i));
         Ok(i)
+    }
+
+    /// Orders merchants that received the same amount by `key` (e.g. the account id) instead
+    /// of their dense index, so that the list does not depend on the order accounts were added.
+    pub fn set_tie_key(&mut self, account: u32, key: u128) {
+        if let Some(k) = self.tie_keys.get_mut(account as usize) {
+            *k = key;
+        }
     }
 
     /// Accounts traced.
@@ -181,6 +193,7 @@ impl Tracer {
     pub fn heap_bytes(&self) -> usize {
         use std::mem::size_of;
         let per_account = size_of::<AccountRole>()
+            + size_of::<u128>()
             + size_of::<VecDeque<Lot>>()
             + size_of::<bool>()
             + size_of::<(i128, i64)>();
@@ -193,17 +206,20 @@ impl Tracer {
 
     /// The figures up to `to_us` (exclusive) without ending the tracer: every transfer read so
     /// far must be before `to_us`, and `to_us` at most the end the tracer was made with. The
-    /// series keeps the buckets that start before `to_us`. Equal to a tracer made with
+    /// series keeps the buckets that start before `to_us`; `top_merchants` are listed. Equal to a tracer made with
     /// `to_us` and fed the same transfers, then finished.
-    pub fn figures_at(&self, to_us: i64) -> Result<Figures, FiguresError> {
+    pub fn figures_at(&self, to_us: i64, top_merchants: usize) -> Result<Figures, FiguresError> {
         if to_us <= self.from_us || to_us > self.to_us {
             return Err(FiguresError::EmptyPeriod);
+        }
+        if top_merchants > TOP_MERCHANTS_MAX {
+            return Err(FiguresError::TopMerchants);
         }
         if self.read > 0 && self.last_ts >= to_us {
             return Err(FiguresError::EndBeforeTraced { to_us, last_us: self.last_ts });
         }
         let keep = self.bucket_starts.iter().take_while(|s| **s < to_us).count();
-        self.figures_until(to_us, keep)
+        self.figures_until(to_us, keep, top_merchants)
     }
 
     /// The index of a payment's category, added on first sight (past the limit: "other").
@@ -415,12 +431,12 @@ impl Tracer {
 
     /// The figures, with the state held until `to`.
     pub fn finish(self) -> Result<Figures, FiguresError> {
-        self.figures_until(self.to_us, self.bucket_starts.len())
+        self.figures_until(self.to_us, self.bucket_starts.len(), self.top_n)
     }
 
     /// The figures with the state held until `to_us` (not before the last transfer read), over
     /// the first `buckets` buckets of the series.
-    fn figures_until(&self, to_us: i64, buckets: usize) -> Result<Figures, FiguresError> {
+    fn figures_until(&self, to_us: i64, buckets: usize, top_n: usize) -> Result<Figures, FiguresError> {
         let area = if to_us > self.clock { self.area + self.outstanding * i128::from(to_us - self.clock) } else { self.area };
         let duration = i128::from(to_us - self.from_us);
         let big = |v: i128| i64::try_from(v).map_err(|_| FiguresError::Overflow);
@@ -437,8 +453,8 @@ impl Tracer {
 
         let mut merchants: Vec<(usize, i128, i64)> =
             self.merchant.iter().enumerate().filter(|(_, m)| m.1 > 0).map(|(i, m)| (i, m.0, m.1)).collect();
-        merchants.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        let rest = merchants.split_off(self.top_n.min(merchants.len()));
+        merchants.sort_by(|a, b| b.1.cmp(&a.1).then(self.tie_keys[a.0].cmp(&self.tie_keys[b.0])));
+        let rest = merchants.split_off(top_n.min(merchants.len()));
         let top_merchants = merchants
             .into_iter()
             .map(|(i, v, n)| {

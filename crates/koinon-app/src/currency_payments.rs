@@ -428,9 +428,11 @@ impl App {
         let m = load_merchant(&mut db, tenant_id, m.id).await?;
         let merchant_categories = db.merchant_categories(m.id).await?;
         let allowed = db.currency_categories(c.id).await?;
-        let wallet = db.ledger_account(tenant_id, stored_id(&card.wallet_account)?).await?;
+        // Reservations first, then the balance: a payment the ledger takes in between (each
+        // statement sees its own moment on PostgreSQL) is then counted twice, never missed.
         let day = day_of(now_us);
         let (spent_today, reserved) = db.wallet_spending(&card.wallet_account, &day).await?;
+        let wallet = db.ledger_account(tenant_id, stored_id(&card.wallet_account)?).await?;
         let (spendable, expired) = match &wallet {
             None => (0, 0),
             Some(w) => {

@@ -552,7 +552,8 @@ impl App {
         let mut conn = self.store().conn().await?;
         let mut db = conn.db();
         for (m, (_, owner)) in f.top_merchants.iter().zip(&listed) {
-            let org = owner.as_deref().and_then(|o| o.strip_prefix("organisation:").and_then(|n| n.parse::<i64>().ok()));
+            let org =
+                owner.as_deref().and_then(|o| o.strip_prefix("organisation:").and_then(|n| n.parse::<i64>().ok()));
             if let Some(id) = org
                 && let Some(row) = db.organisation(id).await?
                 && row.tenant_id == tenant_id

@@ -153,7 +153,8 @@ async fn busy_merchant(postgres: bool) {
         )
         .await
         .expect("merchant user");
-    let till = Actor::User(Subject { user_id: owner.id, tenant_id: tenant, role: Role::Merchant, organisation_id: None });
+    let till =
+        Actor::User(Subject { user_id: owner.id, tenant_id: tenant, role: Role::Merchant, organisation_id: None });
     let shop = MerchantInput {
         currency_id: c.id,
         name: "Botiga del Mercat".into(),

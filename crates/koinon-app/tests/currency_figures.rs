@@ -248,7 +248,8 @@ async fn kept_figures_on(postgres: bool, seed: u64) {
                 _ => (m, fees, "redemption_fee", None),
             };
             let have = *balance.get(&debit).unwrap_or(&0);
-            let amount = if debit == issuance { 100 + rng.below(900) as i64 } else { have * (1 + rng.below(60) as i64) / 100 };
+            let amount =
+                if debit == issuance { 100 + rng.below(900) as i64 } else { have * (1 + rng.below(60) as i64) / 100 };
             if debit == credit || amount <= 0 {
                 continue;
             }

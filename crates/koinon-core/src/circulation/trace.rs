@@ -437,7 +437,8 @@ impl Tracer {
     /// The figures with the state held until `to_us` (not before the last transfer read), over
     /// the first `buckets` buckets of the series.
     fn figures_until(&self, to_us: i64, buckets: usize, top_n: usize) -> Result<Figures, FiguresError> {
-        let area = if to_us > self.clock { self.area + self.outstanding * i128::from(to_us - self.clock) } else { self.area };
+        let area =
+            if to_us > self.clock { self.area + self.outstanding * i128::from(to_us - self.clock) } else { self.area };
         let duration = i128::from(to_us - self.from_us);
         let big = |v: i128| i64::try_from(v).map_err(|_| FiguresError::Overflow);
 

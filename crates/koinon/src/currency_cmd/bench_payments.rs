@@ -115,7 +115,13 @@ pub async fn payments(
     let tenant = app
         .create_tenant(
             &BENCH,
-            &NewTenantInput { code: &run, name: "Payments bench", country: "ES", currency: "EUR", default_locale: "en" },
+            &NewTenantInput {
+                code: &run,
+                name: "Payments bench",
+                country: "ES",
+                currency: "EUR",
+                default_locale: "en",
+            },
         )
         .await?
         .id;

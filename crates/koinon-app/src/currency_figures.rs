@@ -455,6 +455,25 @@ impl App {
         self.figures(actor, tenant_id, ledger_code, params, true).await
     }
 
+    /// Traces every currency ledger of every municipality into a kept state (all programmes,
+    /// from the ledger's first day: the dashboard's usual view), one after the other, so that
+    /// the first request after the server starts does not read every transfer. Returns the
+    /// ledgers traced; a ledger that fails is skipped (its first request will say why).
+    pub async fn warm_currency_figures(&self) -> Result<usize, AppError> {
+        const WARMING: Actor = Actor::System("figures");
+        let currencies = {
+            let mut conn = self.store().conn().await?;
+            conn.db().all_currencies().await?
+        };
+        let mut warmed = 0;
+        for c in currencies {
+            if self.currency_figures(&WARMING, c.tenant_id, &c.code, &FiguresParams::default()).await.is_ok() {
+                warmed += 1;
+            }
+        }
+        Ok(warmed)
+    }
+
     /// The same figures computed afresh from every transfer, without the kept state (what the
     /// first request costs; the bench and the tests compare both).
     pub async fn currency_figures_uncached(

@@ -23,7 +23,7 @@ use koinon_core::role::Role;
 use koinon_store::{Store, StoreConfig};
 
 mod support;
-use support::fresh_store;
+use support::{Rng, fresh_store};
 
 const SYSTEM: Actor = Actor::System("test");
 /// Payments made (unless `KOINON_BUSY_MERCHANT_PAYMENTS` says otherwise).
@@ -34,19 +34,6 @@ const PAYMENTS_MAX: u64 = 1_000_000;
 const PAYMENTS_PER_WALLET: u64 = 100;
 /// Tills paying at once.
 const TILLS: u64 = 48;
-
-/// splitmix64: the same payments every run.
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        (z ^ (z >> 31)) % n.max(1)
-    }
-}
 
 fn payments_to_make() -> u64 {
     let asked = std::env::var("KOINON_BUSY_MERCHANT_PAYMENTS").ok();

@@ -9,6 +9,7 @@ use koinon_app::tenants::NewTenantInput;
 use koinon_app::{Actor, App, AppError};
 
 mod support;
+use support::Rng;
 
 const SYSTEM: Actor = Actor::System("test");
 
@@ -159,19 +160,6 @@ async fn figures_from_the_ledger_on_sqlite() {
 #[tokio::test]
 async fn figures_from_the_ledger_on_postgres() {
     figures_on(true).await;
-}
-
-/// splitmix64: the same sequence every run.
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        (z ^ (z >> 31)) % n.max(1)
-    }
 }
 
 /// Rounds of random transfers (issues under two programmes, payments in categories, holds

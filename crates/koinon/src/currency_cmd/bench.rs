@@ -88,7 +88,7 @@ pub struct FiguresBenchReport {
 }
 
 /// splitmix64: a small deterministic generator (the same ledger every run).
-struct Rng(u64);
+pub(crate) struct Rng(pub(crate) u64);
 
 impl Rng {
     fn next(&mut self) -> u64 {
@@ -99,7 +99,7 @@ impl Rng {
         z ^ (z >> 31)
     }
 
-    fn below(&mut self, n: u64) -> u64 {
+    pub(crate) fn below(&mut self, n: u64) -> u64 {
         self.next() % n.max(1)
     }
 }
@@ -170,6 +170,27 @@ fn code(roles: &[AccountRole], s: &Synthetic) -> &'static str {
         (_, AccountRole::Issuance) => "redemption",
         _ => "redemption_fee",
     }
+}
+
+/// The ledger transfers of synthetic ones, with ids `first_id + 1`, `first_id + 2`, ...
+fn transfers_of(chunk: &[Synthetic], ids: &[Id], roles: &[AccountRole], ledger: i64, first_id: u128) -> Vec<Transfer> {
+    chunk
+        .iter()
+        .enumerate()
+        .map(|(i, s)| Transfer {
+            id: first_id + i as u128 + 1,
+            debit_account_id: ids[s.debit as usize],
+            credit_account_id: ids[s.credit as usize],
+            amount: s.amount,
+            ledger,
+            code: code(roles, s).into(),
+            reference: reference(s.reference).map(str::to_string),
+            flags: TransferFlags(0),
+            pending_id: None,
+            timeout_s: 0,
+            timestamp: 0,
+        })
+        .collect()
 }
 
 /// A directory removed when dropped.
@@ -291,23 +312,7 @@ pub async fn figures(
     let (flow, later) = all.split_at(transfers as usize);
     let progress = std::io::stderr().is_terminal();
     for (k, chunk) in flow.chunks(BATCH_MAX).enumerate() {
-        let batch: Vec<Transfer> = chunk
-            .iter()
-            .enumerate()
-            .map(|(i, s)| Transfer {
-                id: salt | (1 << 40) | (k * BATCH_MAX + i + 1) as u128,
-                debit_account_id: ids[s.debit as usize],
-                credit_account_id: ids[s.credit as usize],
-                amount: s.amount,
-                ledger,
-                code: code(&roles, s).into(),
-                reference: reference(s.reference).map(str::to_string),
-                flags: TransferFlags(0),
-                pending_id: None,
-                timeout_s: 0,
-                timestamp: 0,
-            })
-            .collect();
+        let batch = transfers_of(chunk, &ids, &roles, ledger, salt | (1 << 40) | (k * BATCH_MAX) as u128);
         let results = app.submit_transfers(&BENCH, tenant, batch).await?;
         if let Some(bad) = results.iter().find(|r| **r != TransferResult::Ok) {
             anyhow::bail!("the synthetic ledger refused a transfer: {bad}");
@@ -328,23 +333,7 @@ pub async fn figures(
 
     // More transfers, then the second request.
     for (k, chunk) in later.chunks(BATCH_MAX).enumerate() {
-        let batch: Vec<Transfer> = chunk
-            .iter()
-            .enumerate()
-            .map(|(i, s)| Transfer {
-                id: salt | (2 << 40) | (k * BATCH_MAX + i + 1) as u128,
-                debit_account_id: ids[s.debit as usize],
-                credit_account_id: ids[s.credit as usize],
-                amount: s.amount,
-                ledger,
-                code: code(&roles, s).into(),
-                reference: reference(s.reference).map(str::to_string),
-                flags: TransferFlags(0),
-                pending_id: None,
-                timeout_s: 0,
-                timestamp: 0,
-            })
-            .collect();
+        let batch = transfers_of(chunk, &ids, &roles, ledger, salt | (2 << 40) | (k * BATCH_MAX) as u128);
         let results = app.submit_transfers(&BENCH, tenant, batch).await?;
         if let Some(bad) = results.iter().find(|r| **r != TransferResult::Ok) {
             anyhow::bail!("the synthetic ledger refused a new transfer: {bad}");

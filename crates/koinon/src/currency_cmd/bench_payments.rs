@@ -20,6 +20,8 @@ use koinon_core::authz::Subject;
 use koinon_core::role::Role;
 use koinon_store::{Store, StoreConfig};
 
+use super::bench::Rng;
+
 const BENCH: Actor = Actor::System("bench");
 /// Highest rate asked for, payments per second.
 pub const RATE_MAX: u64 = 100_000;
@@ -51,19 +53,6 @@ pub struct PaymentsBenchReport {
     pub latency_ms_max: f64,
     /// Setting up (not part of the measurement).
     pub setup_seconds: f64,
-}
-
-/// splitmix64: the same payments every run.
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        (z ^ (z >> 31)) % n.max(1)
-    }
 }
 
 /// A directory removed when dropped.

@@ -336,8 +336,16 @@ struct Kept {
 
 /// The traced states of currency ledgers an [`App`] keeps between requests for figures, least
 /// recently used first out (at most [`FIGURES_STATES_MAX`], [`FIGURES_STATES_BYTES_MAX`]).
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct FiguresCache(Arc<std::sync::Mutex<Kept>>);
+
+impl std::fmt::Debug for FiguresCache {
+    /// How many states and bytes, not the states themselves (a state holds every account).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (states, bytes) = self.usage();
+        f.debug_struct("FiguresCache").field("states", &states).field("bytes", &bytes).finish()
+    }
+}
 
 impl FiguresCache {
     fn kept(&self) -> std::sync::MutexGuard<'_, Kept> {

@@ -15,9 +15,10 @@ TRANSFERS=${TRANSFERS:-1000000}
 MERCHANTS=${MERCHANTS:-60}
 WALLETS=${WALLETS:-2000}
 RUNS=${RUNS:-3}
+NEW_TRANSFERS=${NEW_TRANSFERS:-1000}
 cargo build --release -p koinon --quiet
 BIN=${CARGO_TARGET_DIR:-target}/release/koinon
-ARGS=(currency bench figures --transfers "$TRANSFERS" --merchants "$MERCHANTS" --wallets "$WALLETS" --json)
+ARGS=(currency bench figures --transfers "$TRANSFERS" --new-transfers "$NEW_TRANSFERS" --merchants "$MERCHANTS" --wallets "$WALLETS" --json)
 if [[ -n "${DATABASE_URL:-}" ]]; then
     ARGS=(--database-url "$DATABASE_URL" "${ARGS[@]}")
 fi

@@ -1,7 +1,7 @@
 //! Signing in and out, sessions, password changes, API tokens and login throttling.
 
-use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use argon2::{Algorithm, Argon2, Params, Version};
 use koinon_core::authz::{Action, Resource, Subject};
 use koinon_core::role::Role;
 use koinon_core::text::{self, Email};
@@ -92,6 +92,34 @@ pub fn hash_password(password: &str) -> Result<String, AppError> {
 
 pub(crate) fn password_matches(password: &str, phc: &str) -> bool {
     Argon2::default().verify_password(password.as_bytes(), phc).is_ok()
+}
+
+/// Memory of a card PIN's Argon2id hash, in KiB (a password's is 19,456).
+pub const PIN_HASH_MEMORY_KIB: u32 = 256;
+/// Passes of a card PIN's Argon2id hash (a password's is 2).
+pub const PIN_HASH_PASSES: u32 = 1;
+
+/// The parameters of a card PIN's hash: a PIN has at most a million values, so no hash cost
+/// keeps it from someone holding the database; what protects it is the lock-out after wrong
+/// PINs at the till (see `docs/security.md`, "Card PINs"). A cheap hash keeps a payment's
+/// answer fast at a busy shop.
+const PIN_PARAMS: Params = match Params::new(PIN_HASH_MEMORY_KIB, PIN_HASH_PASSES, 1, None) {
+    Ok(p) => p,
+    Err(_) => panic!("PIN hash parameters out of Argon2's range"),
+};
+
+/// Argon2id hash of a card PIN with [`PIN_PARAMS`], in PHC string format.
+pub fn hash_pin(pin: &str) -> Result<String, AppError> {
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, PIN_PARAMS)
+        .hash_password(pin.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| AppError::Internal(format!("PIN hashing: {e}")))
+}
+
+/// Whether a PIN matches its stored hash. The PHC string carries the parameters it was made
+/// with, so PINs hashed before [`PIN_PARAMS`] (with a password's parameters) still verify.
+pub(crate) fn pin_matches(pin: &str, phc: &str) -> bool {
+    Argon2::default().verify_password(pin.as_bytes(), phc).is_ok()
 }
 
 /// A hash of a password nobody has, checked when the email is unknown so that the answer
@@ -303,5 +331,25 @@ impl App {
         tx.commit().await?;
         self.forget_tokens();
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{PIN_HASH_MEMORY_KIB, hash_password, hash_pin, pin_matches};
+
+    #[test]
+    fn pin_hashes_carry_their_parameters_and_old_ones_still_verify() {
+        let new = hash_pin("482193").expect("hash");
+        assert!(new.starts_with("$argon2id$"), "{new}");
+        assert!(new.contains(&format!("m={PIN_HASH_MEMORY_KIB},t=1,p=1")), "{new}");
+        assert!(pin_matches("482193", &new));
+        assert!(!pin_matches("482194", &new));
+        // A card issued before PINs had parameters of their own: hashed as a password.
+        let old = hash_password("4821").expect("hash");
+        assert!(old.contains("m=19456,t=2,p=1"), "{old}");
+        assert!(pin_matches("4821", &old));
+        assert!(!pin_matches("4822", &old));
+        assert!(!pin_matches("4821", "not a hash"));
     }
 }

@@ -9,10 +9,11 @@ use koinon_core::authz::{Action, Resource};
 use std::sync::Arc;
 
 use koinon_core::circulation::{
-    AccountIndex, AccountRole, FiguresError, FiguresQuery, FlowKind, FlowTransfer, PROGRAMME_MAX_CHARS, Ratio, Tracer,
+    AccountIndex, AccountRole, BUCKETS_MAX, Figures, FiguresError, FiguresQuery, FlowKind, FlowTransfer,
+    PROGRAMME_MAX_CHARS, Ratio, Tracer,
 };
 use koinon_core::finance::{format_date, parse_date};
-use koinon_core::ledger::format_id;
+use koinon_core::ledger::{Id, format_id};
 use koinon_store::ledger::id_from;
 use serde::Serialize;
 use time::{Date, Duration, Month, OffsetDateTime, Time};
@@ -288,15 +289,219 @@ fn figures_error(e: FiguresError) -> AppError {
     }
 }
 
+/// Traced states kept between requests (one per ledger, programme filter and first day).
+pub const FIGURES_STATES_MAX: usize = 8;
+/// About how many bytes all kept states may take together; a state larger than this alone is
+/// used for its request and not kept.
+pub const FIGURES_STATES_BYTES_MAX: usize = 256 << 20;
+/// Bytes a kept state holds per account besides the tracer's own (the account index: id,
+/// role and hash entry; the owner reference), before the owner's text.
+const INDEX_BYTES_PER_ACCOUNT: usize = 16 + 1 + 40 + 24;
+
+/// What a kept state traces: one ledger of a tenant, from a first day, for a programme or all.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct StateKey {
+    tenant_id: i64,
+    ledger_id: i64,
+    programme: Option<String>,
+    from_us: i64,
+}
+
+/// A currency ledger traced up to a timestamp: the first-in-first-out lots of every account
+/// and the running totals (see `koinon_core::circulation::Tracer`), with the accounts it
+/// knows. Transfers up to the ledger's head never change, so everything traced stays true.
+#[derive(Debug)]
+struct Traced {
+    index: Arc<AccountIndex>,
+    owners: Vec<Option<String>>,
+    tracer: Tracer,
+    /// Every transfer of the ledger with a timestamp up to this one has been traced.
+    covered_us: i64,
+}
+
+impl Traced {
+    fn bytes(&self) -> usize {
+        let owners: usize = self.owners.iter().map(|o| o.as_ref().map_or(0, String::capacity)).sum();
+        self.tracer.heap_bytes() + self.index.len() * INDEX_BYTES_PER_ACCOUNT + owners
+    }
+}
+
+type Slot = Arc<tokio::sync::Mutex<Option<Traced>>>;
+
+#[derive(Debug, Default)]
+struct Kept {
+    /// The state, when it was last used, its size in bytes.
+    slots: std::collections::HashMap<StateKey, (Slot, u64, usize)>,
+    clock: u64,
+}
+
+/// The traced states of currency ledgers an [`App`] keeps between requests for figures, least
+/// recently used first out (at most [`FIGURES_STATES_MAX`], [`FIGURES_STATES_BYTES_MAX`]).
+#[derive(Clone, Default)]
+pub struct FiguresCache(Arc<std::sync::Mutex<Kept>>);
+
+impl std::fmt::Debug for FiguresCache {
+    /// How many states and bytes, not the states themselves (a state holds every account).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (states, bytes) = self.usage();
+        f.debug_struct("FiguresCache").field("states", &states).field("bytes", &bytes).finish()
+    }
+}
+
+impl FiguresCache {
+    fn kept(&self) -> std::sync::MutexGuard<'_, Kept> {
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn slot(&self, key: &StateKey) -> Slot {
+        let mut kept = self.kept();
+        kept.clock += 1;
+        let now = kept.clock;
+        let entry = kept.slots.entry(key.clone()).or_insert_with(|| (Slot::default(), now, 0));
+        entry.1 = now;
+        entry.0.clone()
+    }
+
+    /// Records a state's size and lets go of the least recently used states past the limits.
+    fn sized(&self, key: &StateKey, bytes: usize) {
+        let mut kept = self.kept();
+        if let Some(entry) = kept.slots.get_mut(key) {
+            entry.2 = bytes;
+        }
+        loop {
+            let total: usize = kept.slots.values().map(|e| e.2).sum();
+            if kept.slots.len() <= FIGURES_STATES_MAX && total <= FIGURES_STATES_BYTES_MAX {
+                break;
+            }
+            let oldest = kept
+                .slots
+                .iter()
+                .filter(|(k, _)| *k != key)
+                .min_by_key(|(_, e)| e.1)
+                .map(|(k, _)| k.clone())
+                .unwrap_or_else(|| key.clone());
+            kept.slots.remove(&oldest);
+            if oldest == *key {
+                break;
+            }
+        }
+    }
+
+    fn forget(&self, key: &StateKey) {
+        self.kept().slots.remove(key);
+    }
+
+    /// States kept and their bytes together.
+    pub fn usage(&self) -> (usize, usize) {
+        let kept = self.kept();
+        (kept.slots.len(), kept.slots.values().map(|e| e.2).sum())
+    }
+}
+
+/// One request for figures, checked.
+struct Request {
+    tenant_id: i64,
+    ledger_id: i64,
+    programme: Option<String>,
+    from_us: i64,
+    to_us: i64,
+    months: Vec<i64>,
+    top: usize,
+    /// The last timestamp the ledger handed out when the request began.
+    head: i64,
+    /// The first transfer's timestamp in the database, if any.
+    first_us: Option<i64>,
+    accounts: i64,
+}
+
+impl Request {
+    /// The last timestamp the figures read: nothing after the head, nothing at or after `to`.
+    fn upto(&self) -> i64 {
+        self.head.min(self.to_us - 1)
+    }
+
+    fn reader(&self, store: &koinon_store::Store, index: Arc<AccountIndex>) -> Reader {
+        Reader {
+            store: store.clone(),
+            index,
+            tenant_id: self.tenant_id,
+            ledger_id: self.ledger_id,
+            programme_prefix: self.programme.as_ref().map(|p| format!("programme:{p}/")),
+        }
+    }
+}
+
+/// Month starts from `from` (the first bucket starts at `from` itself) up to `last`, at most
+/// `n`.
+fn month_starts(from: Date, last: Option<Date>, n: usize) -> Vec<i64> {
+    let mut months = vec![start_of(from)];
+    let mut month = next_month(from);
+    while let Some(m) = month.filter(|m| last.is_none_or(|l| *m <= l)) {
+        if months.len() >= n {
+            break;
+        }
+        months.push(start_of(m));
+        month = next_month(m);
+    }
+    months
+}
+
 impl App {
     /// The figures of the currency ledger `ledger_code` of a tenant (officers, approvers,
     /// auditors and administrators: those who see the ledger).
+    ///
+    /// The ledger's traced state is kept between requests (see [`FiguresCache`]): a request
+    /// reads only the transfers after it. The first request for a ledger, programme and first
+    /// day reads them all; a period ending before transfers the state already holds is
+    /// computed afresh, reading the transfers up to its end.
     pub async fn currency_figures(
         &self,
         actor: &Actor,
         tenant_id: i64,
         ledger_code: &str,
         params: &FiguresParams,
+    ) -> Result<CurrencyFigures, AppError> {
+        self.figures(actor, tenant_id, ledger_code, params, true).await
+    }
+
+    /// Traces every currency ledger of every municipality into a kept state (all programmes,
+    /// from the ledger's first day: the dashboard's usual view), one after the other, so that
+    /// the first request after the server starts does not read every transfer. Returns the
+    /// ledgers traced; a ledger that fails is skipped (its first request will say why).
+    pub async fn warm_currency_figures(&self) -> Result<usize, AppError> {
+        const WARMING: Actor = Actor::System("figures");
+        let currencies = {
+            let mut conn = self.store().conn().await?;
+            conn.db().all_currencies().await?
+        };
+        let mut warmed = 0;
+        for c in currencies {
+            if self.currency_figures(&WARMING, c.tenant_id, &c.code, &FiguresParams::default()).await.is_ok() {
+                warmed += 1;
+            }
+        }
+        Ok(warmed)
+    }
+
+    /// The same figures computed afresh from every transfer, without the kept state (what the
+    /// first request costs; the bench and the tests compare both).
+    pub async fn currency_figures_uncached(
+        &self,
+        actor: &Actor,
+        tenant_id: i64,
+        ledger_code: &str,
+        params: &FiguresParams,
+    ) -> Result<CurrencyFigures, AppError> {
+        self.figures(actor, tenant_id, ledger_code, params, false).await
+    }
+
+    async fn figures(
+        &self,
+        actor: &Actor,
+        tenant_id: i64,
+        ledger_code: &str,
+        params: &FiguresParams,
+        keep: bool,
     ) -> Result<CurrencyFigures, AppError> {
         actor.require(Action::ViewLedger, &Resource::tenant(tenant_id))?;
         let programme = parse_programme(params.programme.as_deref())?;
@@ -335,70 +540,31 @@ impl App {
                 format!("the period must be shorter than {PERIOD_MAX_DAYS} days"),
             ));
         }
-        let from_us = start_of(from);
-        let to_us = start_of(to + Duration::days(1));
-        let mut months = vec![from_us];
-        let mut month = next_month(from);
-        while let Some(m) = month.filter(|m| *m <= to) {
-            months.push(start_of(m));
-            month = next_month(m);
+        let months = month_starts(from, Some(to), BUCKETS_MAX + 1);
+        if months.len() > BUCKETS_MAX {
+            return Err(figures_error(FiguresError::Buckets));
         }
-
         // Every transfer up to the last timestamp handed out is committed and never changes:
-        // stretches below it read on several connections at once see one ledger.
+        // stretches below it read on several connections at once see one ledger, and what
+        // was traced of them stays true.
         let head = db.ledger_head().await?;
-        let span = db.ledger_ts_span().await?;
-        let count = db.ledger_transfer_count().await?;
-        let accounts = db.currency_flow_accounts(tenant_id, ledger.id).await?;
+        let first_us = db.ledger_ts_span().await?.map(|(first, _)| first);
+        let accounts = db.currency_flow_account_count(tenant_id, ledger.id).await?;
         drop(tx);
-        let mut index = AccountIndex::with_capacity(accounts.len());
-        for a in &accounts {
-            let id = id_from(&a.id).ok_or_else(|| AppError::Internal("an account id does not parse".into()))?;
-            index.add(id, AccountRole::from_code(&a.code)).map_err(figures_error)?;
-        }
-        let index = Arc::new(index);
-        let query = FiguresQuery {
-            from_us,
-            to_us,
+        let request = Request {
+            tenant_id,
+            ledger_id: ledger.id,
             programme: programme.clone(),
-            bucket_starts_us: months.clone(),
-            top_merchants: top,
+            from_us: start_of(from),
+            to_us: start_of(to + Duration::days(1)),
+            months,
+            top,
+            head,
+            first_us,
+            accounts,
         };
-        let mut tracer = Tracer::new(index.roles().to_vec(), &query).map_err(figures_error)?;
-        let upto = head.min(to_us - 1);
-        if let Some((first, _)) = span.filter(|(first, _)| *first <= upto) {
-            let stretches = stretches(first.saturating_sub(1), upto, count);
-            let reader = Reader {
-                store: self.store().clone(),
-                index: index.clone(),
-                tenant_id,
-                ledger_id: ledger.id,
-                programme_prefix: programme.as_ref().map(|p| format!("programme:{p}/")),
-            };
-            let mut reading = std::collections::VecDeque::new();
-            let mut next = stretches.iter();
-            for (after, upto) in next.by_ref().take(READERS) {
-                reading.push_back(tokio::spawn(reader.clone().read(*after, *upto)));
-            }
-            while let Some(handle) = reading.pop_front() {
-                let stretch = handle.await.map_err(|e| AppError::Internal(format!("a reader stopped: {e}")))??;
-                if let Some((after, upto)) = next.next() {
-                    reading.push_back(tokio::spawn(reader.clone().read(*after, *upto)));
-                }
-                for r in &stretch.rows {
-                    tracer
-                        .push(&FlowTransfer {
-                            debit: r.debit,
-                            credit: r.credit,
-                            amount_minor: r.amount,
-                            timestamp_us: r.ts,
-                            reference: stretch.references.get(r.reference as usize).map(|s| s.as_ref()),
-                        })
-                        .map_err(figures_error)?;
-                }
-            }
-        }
-        let f = tracer.finish().map_err(figures_error)?;
+
+        let (f, listed) = if keep { self.figures_kept(&request).await? } else { self.figures_afresh(&request).await? };
         if let Some(p) = &programme
             && f.issues_all_time == 0
         {
@@ -409,14 +575,13 @@ impl App {
             )));
         }
 
-        let owner_of = |i: u32| accounts.get(i as usize).and_then(|a| a.owner.clone());
         // The names of the listed merchants that are organisations of this municipality.
         let mut names = std::collections::HashMap::new();
         let mut conn = self.store().conn().await?;
         let mut db = conn.db();
-        for m in &f.top_merchants {
+        for (m, (_, owner)) in f.top_merchants.iter().zip(&listed) {
             let org =
-                owner_of(m.account).and_then(|o| o.strip_prefix("organisation:").and_then(|n| n.parse::<i64>().ok()));
+                owner.as_deref().and_then(|o| o.strip_prefix("organisation:").and_then(|n| n.parse::<i64>().ok()));
             if let Some(id) = org
                 && let Some(row) = db.organisation(id).await?
                 && row.tenant_id == tenant_id
@@ -424,7 +589,7 @@ impl App {
                 names.insert(m.account, row.name);
             }
             // An accredited shop's account (`merchant:{id}`) is named by the shop.
-            let shop = owner_of(m.account).and_then(|o| o.strip_prefix("merchant:").and_then(|n| n.parse().ok()));
+            let shop = owner.as_deref().and_then(|o| o.strip_prefix("merchant:").and_then(|n| n.parse().ok()));
             if let Some(id) = shop
                 && let Some(row) = db.merchant(tenant_id, id).await?
             {
@@ -456,9 +621,10 @@ impl App {
             top_merchants: f
                 .top_merchants
                 .iter()
-                .map(|m| MerchantView {
-                    account_id: index.id(m.account).map(format_id).unwrap_or_default(),
-                    owner: owner_of(m.account),
+                .zip(listed)
+                .map(|(m, (id, owner))| MerchantView {
+                    account_id: format_id(id),
+                    owner,
                     name: names.remove(&m.account),
                     received_minor: m.received_minor,
                     payments: m.payments,
@@ -495,6 +661,180 @@ impl App {
             retention: f.retention.map(Into::into),
         })
     }
+
+    /// The figures from the kept state of the ledger, brought up to date first (or traced from
+    /// the start when there is none yet).
+    async fn figures_kept(&self, r: &Request) -> Result<(Figures, Vec<(Id, Option<String>)>), AppError> {
+        let key = StateKey {
+            tenant_id: r.tenant_id,
+            ledger_id: r.ledger_id,
+            programme: r.programme.clone(),
+            from_us: r.from_us,
+        };
+        let cache = self.figures_cache();
+        let slot = cache.slot(&key);
+        let mut state = slot.lock().await;
+        if state.as_ref().is_some_and(|t| t.tracer.last_timestamp_us() >= r.to_us) {
+            // The period ends before transfers already traced: computed afresh.
+            drop(state);
+            return self.figures_afresh(r).await;
+        }
+        let outcome = match state.as_mut() {
+            None => {
+                let query = FiguresQuery {
+                    from_us: r.from_us,
+                    to_us: i64::MAX,
+                    programme: r.programme.clone(),
+                    bucket_starts_us: month_starts(date_of(r.from_us), None, BUCKETS_MAX),
+                    top_merchants: koinon_core::circulation::TOP_MERCHANTS_MAX,
+                };
+                self.trace_from_start(r, &query).await.map(|t| {
+                    *state = Some(t);
+                })
+            }
+            Some(traced) => self.catch_up(r, traced).await,
+        };
+        let answer = outcome.and_then(|()| {
+            let traced = state.as_ref().ok_or_else(|| AppError::Internal("figures: no traced state".into()))?;
+            let f = traced.tracer.figures_at(r.to_us, r.top).map_err(figures_error)?;
+            Ok((listed(&traced.index, &traced.owners, &f), f, traced.bytes()))
+        });
+        match answer {
+            Ok((listed, f, bytes)) => {
+                if r.programme.is_some() && f.issues_all_time == 0 {
+                    cache.forget(&key);
+                } else {
+                    cache.sized(&key, bytes);
+                }
+                Ok((f, listed))
+            }
+            Err(e) => {
+                // A read that stopped half-way leaves a state that cannot be trusted.
+                *state = None;
+                cache.forget(&key);
+                Err(e)
+            }
+        }
+    }
+
+    /// The figures of one request traced from the first transfer, nothing kept.
+    async fn figures_afresh(&self, r: &Request) -> Result<(Figures, Vec<(Id, Option<String>)>), AppError> {
+        let query = FiguresQuery {
+            from_us: r.from_us,
+            to_us: r.to_us,
+            programme: r.programme.clone(),
+            bucket_starts_us: r.months.clone(),
+            top_merchants: r.top,
+        };
+        let Traced { index, owners, tracer, .. } = self.trace_from_start(r, &query).await?;
+        let f = tracer.finish().map_err(figures_error)?;
+        let listed = listed(&index, &owners, &f);
+        Ok((f, listed))
+    }
+
+    /// Reads the ledger's accounts and traces its transfers up to [`Request::upto`], in
+    /// stretches read on [`READERS`] connections at once.
+    async fn trace_from_start(&self, r: &Request, query: &FiguresQuery) -> Result<Traced, AppError> {
+        let (rows, count) = {
+            let mut conn = self.store().conn().await?;
+            let mut db = conn.db();
+            let rows = db.currency_flow_accounts(r.tenant_id, r.ledger_id).await?;
+            let count = match r.first_us {
+                Some(first) if first <= r.upto() => db.ledger_transfer_count().await?,
+                _ => 0,
+            };
+            (rows, count)
+        };
+        let mut index = AccountIndex::with_capacity(rows.len());
+        let mut owners = Vec::with_capacity(rows.len());
+        for a in rows {
+            let id = id_from(&a.id).ok_or_else(|| AppError::Internal("an account id does not parse".into()))?;
+            index.add(id, AccountRole::from_code(&a.code)).map_err(figures_error)?;
+            owners.push(a.owner);
+        }
+        let mut tracer = Tracer::new(index.roles().to_vec(), query).map_err(figures_error)?;
+        for i in 0..index.len() {
+            let i = u32::try_from(i).map_err(|_| figures_error(FiguresError::TooManyAccounts))?;
+            tracer.set_tie_key(i, index.id(i).unwrap_or_default());
+        }
+        let index = Arc::new(index);
+        let upto = r.upto();
+        if let Some(first) = r.first_us.filter(|first| *first <= upto) {
+            let reader = r.reader(self.store(), index.clone());
+            trace_stretches(&reader, &stretches(first.saturating_sub(1), upto, count), &mut tracer).await?;
+        }
+        Ok(Traced { index, owners, tracer, covered_us: upto })
+    }
+
+    /// Traces the transfers after what a kept state covers, up to [`Request::upto`], adding
+    /// the accounts opened since.
+    async fn catch_up(&self, r: &Request, traced: &mut Traced) -> Result<(), AppError> {
+        let upto = r.upto();
+        if upto <= traced.covered_us {
+            return Ok(());
+        }
+        if usize::try_from(r.accounts).unwrap_or(usize::MAX) > traced.index.len() {
+            let rows = {
+                let mut conn = self.store().conn().await?;
+                conn.db().currency_flow_accounts(r.tenant_id, r.ledger_id).await?
+            };
+            let index = Arc::make_mut(&mut traced.index);
+            for a in rows {
+                let id = id_from(&a.id).ok_or_else(|| AppError::Internal("an account id does not parse".into()))?;
+                if index.get(id).is_some() {
+                    continue;
+                }
+                let role = AccountRole::from_code(&a.code);
+                let i = index.add(id, role).map_err(figures_error)?;
+                let j = traced.tracer.add_account(role).map_err(figures_error)?;
+                if i != j {
+                    return Err(AppError::Internal("figures: account index and tracer disagree".into()));
+                }
+                traced.tracer.set_tie_key(i, id);
+                traced.owners.push(a.owner);
+            }
+        }
+        let reader = r.reader(self.store(), traced.index.clone());
+        trace_stretches(&reader, &[(traced.covered_us, upto)], &mut traced.tracer).await?;
+        traced.covered_us = upto;
+        Ok(())
+    }
+}
+
+/// The ids and owners of the merchants listed in `f`.
+fn listed(index: &AccountIndex, owners: &[Option<String>], f: &Figures) -> Vec<(Id, Option<String>)> {
+    f.top_merchants
+        .iter()
+        .map(|m| (index.id(m.account).unwrap_or_default(), owners.get(m.account as usize).cloned().flatten()))
+        .collect()
+}
+
+/// Reads the stretches, [`READERS`] at a time on connections of their own, and traces them in
+/// order.
+async fn trace_stretches(reader: &Reader, stretches: &[(i64, i64)], tracer: &mut Tracer) -> Result<(), AppError> {
+    let mut reading = std::collections::VecDeque::new();
+    let mut next = stretches.iter();
+    for (after, upto) in next.by_ref().take(READERS) {
+        reading.push_back(tokio::spawn(reader.clone().read(*after, *upto)));
+    }
+    while let Some(handle) = reading.pop_front() {
+        let stretch = handle.await.map_err(|e| AppError::Internal(format!("a reader stopped: {e}")))??;
+        if let Some((after, upto)) = next.next() {
+            reading.push_back(tokio::spawn(reader.clone().read(*after, *upto)));
+        }
+        for r in &stretch.rows {
+            tracer
+                .push(&FlowTransfer {
+                    debit: r.debit,
+                    credit: r.credit,
+                    amount_minor: r.amount,
+                    timestamp_us: r.ts,
+                    reference: stretch.references.get(r.reference as usize).map(|s| s.as_ref()),
+                })
+                .map_err(figures_error)?;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

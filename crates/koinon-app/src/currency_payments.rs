@@ -386,7 +386,7 @@ impl App {
             return Ok(Err(Refusal::new("card_other_currency", "card_code", "This card is for another currency")));
         }
         let hash = card.pin_hash.clone();
-        let pin_ok = tokio::task::spawn_blocking(move || crate::auth::password_matches(&pin, &hash))
+        let pin_ok = tokio::task::spawn_blocking(move || crate::auth::pin_matches(&pin, &hash))
             .await
             .map_err(|e| AppError::Internal(format!("PIN check: {e}")))?;
 
@@ -442,9 +442,11 @@ impl App {
         let m = load_merchant(&mut db, tenant_id, m.id).await?;
         let merchant_categories = db.merchant_categories(m.id).await?;
         let allowed = db.currency_categories(c.id).await?;
-        let wallet = db.ledger_account(tenant_id, stored_id(&card.wallet_account)?).await?;
+        // Reservations first, then the balance: a payment the ledger takes in between (each
+        // statement sees its own moment on PostgreSQL) is then counted twice, never missed.
         let day = day_of(now_us);
         let (spent_today, reserved) = db.wallet_spending(&card.wallet_account, &day).await?;
+        let wallet = db.ledger_account(tenant_id, stored_id(&card.wallet_account)?).await?;
         let (spendable, expired) = match &wallet {
             None => (0, 0),
             Some(w) => {
@@ -844,7 +846,7 @@ impl App {
         if let Some(bad) = results.iter().find(|r| r.result != "ok" && r.result != "exists") {
             return Err(AppError::Internal(format!("wallet {}: {}", bad.id, bad.result)));
         }
-        let hash = tokio::task::spawn_blocking(move || crate::auth::hash_password(&pin))
+        let hash = tokio::task::spawn_blocking(move || crate::auth::hash_pin(&pin))
             .await
             .map_err(|e| AppError::Internal(format!("PIN hashing: {e}")))??;
         self.insert_card(actor, household_id, &household.household, &c, wallet, &hash).await

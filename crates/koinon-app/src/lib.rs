@@ -50,6 +50,7 @@ pub struct App {
     ledger_cache: ledger::LedgerCache,
     token_cache: auth::TokenCache,
     notifier: currency::NotifierSlot,
+    figures_cache: currency_figures::FiguresCache,
     clock: Clock,
 }
 
@@ -150,6 +151,7 @@ impl App {
             ledger_cache: ledger::LedgerCache::default(),
             token_cache: auth::TokenCache::default(),
             notifier: std::sync::Arc::new(currency::LogOnlyNotifier),
+            figures_cache: currency_figures::FiguresCache::default(),
             clock: Clock::default(),
         }
     }
@@ -164,6 +166,11 @@ impl App {
     /// Now, by the app's clock (microseconds since the Unix epoch).
     pub fn clock_now_us(&self) -> i64 {
         self.clock.now_us()
+    }
+
+    /// The currency ledgers' traced states kept between requests for figures.
+    pub fn figures_cache(&self) -> &currency_figures::FiguresCache {
+        &self.figures_cache
     }
 
     pub fn store(&self) -> &Store {

@@ -9,6 +9,7 @@ use koinon_app::tenants::NewTenantInput;
 use koinon_app::{Actor, App, AppError};
 
 mod support;
+use support::Rng;
 
 const SYSTEM: Actor = Actor::System("test");
 
@@ -159,4 +160,136 @@ async fn figures_from_the_ledger_on_sqlite() {
 #[tokio::test]
 async fn figures_from_the_ledger_on_postgres() {
     figures_on(true).await;
+}
+
+/// Rounds of random transfers (issues under two programmes, payments in categories, holds
+/// posted for less, circulation, redemptions and fees) with wallets and shops opening along
+/// the way; after each round the figures the dashboard shows (all, each programme, a period
+/// ending yesterday, one starting today, a few merchants) from the kept state equal the ones
+/// computed afresh from every transfer.
+async fn kept_figures_on(postgres: bool, seed: u64) {
+    let Some((store, _dir)) = support::fresh_store(postgres).await else { return };
+    let app = App::new(store);
+    let tenant = app
+        .create_tenant(
+            &SYSTEM,
+            &NewTenantInput { code: "rec", name: "Barcelona", country: "ES", currency: "EUR", default_locale: "en" },
+        )
+        .await
+        .expect("tenant")
+        .id;
+    app.create_ledger(&SYSTEM, tenant, "GRAMA", "Grama", 2).await.expect("ledger");
+    let mut rng = Rng(seed);
+    let mut next_account = 1u32;
+    let mut open = |app: &App, code: &'static str, limited: bool| {
+        let n = next_account;
+        next_account += 1;
+        let input = NewAccountInput {
+            id: uuid(n),
+            ledger: "GRAMA".into(),
+            code: code.into(),
+            owner: Some(format!("organisation:{}", 5_000 + n)),
+            flags: if limited { vec!["debits_must_not_exceed_credits".into()] } else { vec![] },
+        };
+        let app = app.clone();
+        async move {
+            let r = app.create_accounts(&SYSTEM, tenant, &[input]).await.expect("account");
+            assert_eq!(r[0].result, "ok");
+            n
+        }
+    };
+    let issuance = open(&app, "issuance", false).await;
+    let fees = open(&app, "fees", false).await;
+    let mut wallets = Vec::new();
+    let mut shops = Vec::new();
+    let mut balance = std::collections::HashMap::<u32, i64>::new();
+    let mut next_transfer = 1u32;
+    let yesterday = time::OffsetDateTime::now_utc().date().previous_day().expect("a day").to_string();
+    let today = time::OffsetDateTime::now_utc().date().to_string();
+    let requests = [
+        FiguresParams::default(),
+        FiguresParams { programme: Some("1".into()), ..FiguresParams::default() },
+        FiguresParams { programme: Some("2".into()), top: Some(2), ..FiguresParams::default() },
+        FiguresParams { from: Some(today.clone()), top: Some(1), ..FiguresParams::default() },
+        FiguresParams { from: Some(yesterday.clone()), to: Some(yesterday), ..FiguresParams::default() },
+    ];
+    for round in 0..8 {
+        for _ in 0..1 + rng.below(2) {
+            wallets.push(open(&app, "wallet", true).await);
+        }
+        if round % 2 == 0 {
+            shops.push(open(&app, "merchant", true).await);
+        }
+        let mut batch = Vec::new();
+        for _ in 0..5 + rng.below(25) {
+            let id = next_transfer;
+            next_transfer += 2;
+            let w = wallets[rng.below(wallets.len() as u64) as usize];
+            let m = shops[rng.below(shops.len() as u64) as usize];
+            let m2 = shops[rng.below(shops.len() as u64) as usize];
+            let roll = rng.below(100);
+            let (debit, credit, code, reference) = match roll {
+                0..30 => (issuance, w, "issue", Some(format!("programme:{}/run:{round}", 1 + rng.below(2)))),
+                30..65 => (w, m, "payment", Some(format!("category:{}", ["food", "hygiene"][rng.below(2) as usize]))),
+                65..85 => (m, m2, "circulation", None),
+                85..95 => (m, issuance, "redemption", None),
+                _ => (m, fees, "redemption_fee", None),
+            };
+            let have = *balance.get(&debit).unwrap_or(&0);
+            let amount =
+                if debit == issuance { 100 + rng.below(900) as i64 } else { have * (1 + rng.below(60) as i64) / 100 };
+            if debit == credit || amount <= 0 {
+                continue;
+            }
+            *balance.entry(debit).or_default() -= amount;
+            *balance.entry(credit).or_default() += amount;
+            let mut t = transfer(id, debit, credit, amount, code, reference.as_deref());
+            if code == "payment" && rng.below(4) == 0 {
+                // A hold for more, posted at the amount paid.
+                t.amount = Some(amount + 1);
+                *balance.entry(debit).or_default() -= 1;
+                t.flags = vec!["pending".into()];
+                let post = TransferInput {
+                    id: uuid(1000 + id + 1),
+                    pending_id: Some(t.id.clone()),
+                    amount: Some(amount),
+                    code: "payment".into(),
+                    ledger: Some("GRAMA".into()),
+                    flags: vec!["post_pending".into()],
+                    ..TransferInput::default()
+                };
+                *balance.entry(debit).or_default() += 1;
+                batch.push(t);
+                batch.push(post);
+                continue;
+            }
+            batch.push(t);
+        }
+        let results = app.create_transfers(&SYSTEM, tenant, &batch).await.expect("transfers");
+        assert!(results.iter().all(|r| r.result == "ok"), "round {round}: {results:?}");
+        for (k, params) in requests.iter().enumerate() {
+            let kept = app.currency_figures(&SYSTEM, tenant, "GRAMA", params).await;
+            let fresh = app.currency_figures_uncached(&SYSTEM, tenant, "GRAMA", params).await;
+            match (kept, fresh) {
+                (Ok(kept), Ok(fresh)) => assert_eq!(kept, fresh, "round {round}, request {k}"),
+                // A programme nothing was issued under yet is not found either way.
+                (Err(AppError::NotFound(a)), Err(AppError::NotFound(b))) => assert_eq!(a, b),
+                (kept, fresh) => panic!("round {round}, request {k}: {kept:?} against {fresh:?}"),
+            }
+        }
+    }
+    let (states, bytes) = app.figures_cache().usage();
+    assert!((1..=koinon_app::currency_figures::FIGURES_STATES_MAX).contains(&states) && bytes > 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kept_figures_equal_fresh_ones_as_transfers_arrive_on_sqlite() {
+    for seed in [1, 2, 3] {
+        kept_figures_on(false, seed).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kept_figures_equal_fresh_ones_as_transfers_arrive_on_postgres() {
+    kept_figures_on(true, 4).await;
 }

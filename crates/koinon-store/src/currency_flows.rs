@@ -38,6 +38,13 @@ impl Db<'_> {
         Ok(on!(self, c => sqlx::query_scalar("SELECT COUNT(*) FROM ledger_transfers").fetch_one(c).await)?)
     }
 
+    /// How many accounts one ledger of a tenant has (accounts are never deleted: a kept traced
+    /// state knows it must read the account list again when this grows).
+    pub async fn currency_flow_account_count(&mut self, tenant_id: i64, ledger_id: i64) -> Result<i64, StoreError> {
+        let sql = "SELECT COUNT(*) FROM ledger_accounts WHERE tenant_id = $1 AND ledger_id = $2";
+        Ok(on!(self, c => sqlx::query_scalar(sql).bind(tenant_id).bind(ledger_id).fetch_one(c).await)?)
+    }
+
     /// The accounts of one ledger of a tenant, in id order.
     pub async fn currency_flow_accounts(
         &mut self,

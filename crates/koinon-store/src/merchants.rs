@@ -397,7 +397,9 @@ impl Db<'_> {
     pub async fn wallet_spending(&mut self, wallet_account: &[u8], day: &str) -> Result<(i64, i64), StoreError> {
         let sql = "SELECT CAST(COALESCE(SUM(CASE WHEN day = $2 THEN CASE state WHEN 'captured' THEN captured_minor \
                    WHEN 'voided' THEN 0 WHEN 'failed' THEN 0 ELSE amount_minor END ELSE 0 END), 0) AS BIGINT), \
-                   CAST(COALESCE(SUM(CASE WHEN state = 'authorised' THEN amount_minor ELSE 0 END), 0) AS BIGINT) \
+                   CAST(COALESCE(SUM(CASE WHEN state = 'authorised' AND NOT EXISTS \
+                   (SELECT 1 FROM ledger_transfers t WHERE t.id = currency_payments.id) \
+                   THEN amount_minor ELSE 0 END), 0) AS BIGINT) \
                    FROM currency_payments WHERE wallet_account = $1 AND (day = $2 OR state = 'authorised')";
         let (today, reserved): (i64, i64) =
             on!(self, c => sqlx::query_as(sql).bind(wallet_account).bind(day).fetch_one(c).await)?;

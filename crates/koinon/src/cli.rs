@@ -440,6 +440,13 @@ async fn serve(db: &DbArgs, args: ServeArgs) -> anyhow::Result<ExitCode> {
         let report = app.seed_demo().await.context("seeding demo data")?;
         print_demo_logins(&report);
     }
+    // The currencies' figures traced in the background, so the first dashboard does not wait.
+    let warming = app.clone();
+    tokio::spawn(async move {
+        if let Err(e) = warming.warm_currency_figures().await {
+            tracing::warn!("tracing the currencies' figures at start: {e}");
+        }
+    });
     let state = koinon_web::AppState::new(app.clone(), koinon_web::WebConfig { secure_cookies: args.secure_cookies });
     let router = koinon_web::router(state);
     let listener =

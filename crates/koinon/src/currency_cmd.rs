@@ -5,8 +5,10 @@
 //! - `report`: the figures of a currency ledger (issued, spent, recirculation, velocity,
 //!   retention, LM3) for a period and a programme or all of them.
 //! - `bench figures`: how long loading and computing the figures takes over N transfers.
+//! - `bench payments`: card payments through the JSON API at a fixed rate, with latencies.
 
 pub mod bench;
+pub mod bench_payments;
 pub mod decay;
 pub mod issue;
 pub mod report;

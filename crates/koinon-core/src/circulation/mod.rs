@@ -197,6 +197,8 @@ pub enum FiguresError {
     OutOfOrder { index: u64, timestamp_us: i64 },
     #[error("transfer {index}: amount {amount_minor} is not positive")]
     NonPositiveAmount { index: u64, amount_minor: i64 },
+    #[error("the figures end at {to_us}, but transfers up to {last_us} were already traced")]
+    EndBeforeTraced { to_us: i64, last_us: i64 },
     #[error("a total leaves the 64-bit range")]
     Overflow,
 }

@@ -350,3 +350,65 @@ proptest! {
         prop_assert!(area(&a) + area(&b) <= area(&whole) + i128::from(end));
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// A tracer kept between requests (made for any end, taking new transfers as they come and
+    /// accounts as they open) answers every request exactly as a fresh computation over the
+    /// transfers there were at the time, for a period from `from` and a programme filter.
+    #[test]
+    fn a_kept_tracer_answers_as_a_fresh_computation(
+        ops in prop::collection::vec(op(), 0..120),
+        cut in 0u32..=100,
+        cuts in prop::collection::vec((0u32..=100, 1i64..3 * DAY), 1..6),
+        programme in prop::option::of(prop::sample::select(vec!["1", "2"])),
+    ) {
+        let (transfers, _) = flows(&ops);
+        let end = span(&transfers);
+        let from = end * i64::from(cut) / 200;
+        let width = (end / 4).max(1);
+        let buckets: Vec<i64> = (0..BUCKETS_MAX as i64).map(|k| from + k * width).collect();
+        let kept_query = FiguresQuery {
+            from_us: from,
+            to_us: i64::MAX,
+            programme: programme.map(str::to_string),
+            bucket_starts_us: buckets.clone(),
+            top_merchants: TOP_MERCHANTS_MAX,
+        };
+        let roles = random_roles();
+        // Only the issuance and fees accounts exist at first; the others open as they are used.
+        let mut kept = Tracer::new(roles[..2].to_vec(), &kept_query).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let mut points: Vec<(usize, i64)> =
+            cuts.iter().map(|(c, gap)| (transfers.len() * *c as usize / 100, *gap)).collect();
+        points.sort();
+        points.push((transfers.len(), 1));
+        let mut fed = 0;
+        for (upto, gap) in points {
+            for t in &transfers[fed..upto] {
+                while (kept.accounts() as u32) <= t.debit.max(t.credit) {
+                    kept.add_account(roles[kept.accounts()]).map_err(|e| TestCaseError::fail(e.to_string()))?;
+                }
+                kept.push(t).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            }
+            fed = upto;
+            let last = transfers[..fed].last().map_or(0, |t| t.timestamp_us);
+            let to = last.max(from) + gap;
+            let fresh_query = FiguresQuery {
+                to_us: to,
+                bucket_starts_us: buckets.iter().copied().take_while(|b| *b < to).collect(),
+                top_merchants: 3,
+                ..kept_query.clone()
+            };
+            let fresh = compute(&roles[..kept.accounts()], transfers[..fed].iter().copied(), &fresh_query)
+                .map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let answer = kept.figures_at(to, 3).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            prop_assert_eq!(answer, fresh);
+        }
+        // An end before a transfer already traced is refused, not answered wrongly.
+        if let Some(t) = transfers.iter().rev().find(|t| t.timestamp_us > from) {
+            let refused = matches!(kept.figures_at(t.timestamp_us, 3), Err(FiguresError::EndBeforeTraced { .. }));
+            prop_assert!(refused);
+        }
+    }
+}

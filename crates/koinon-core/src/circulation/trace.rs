@@ -43,7 +43,11 @@ struct Lot {
 }
 
 /// Feeds transfers one by one (in timestamp order) and returns the figures at the end.
-#[derive(Debug)]
+///
+/// A tracer made with `to_us` = `i64::MAX` is a state that can be kept: it answers for any
+/// end after the last transfer given ([`Tracer::figures_at`]) and goes on taking newer
+/// transfers afterwards, so the figures of an append-only ledger never read a transfer twice.
+#[derive(Debug, Clone)]
 pub struct Tracer {
     roles: Vec<AccountRole>,
     lots: Vec<VecDeque<Lot>>,
@@ -76,6 +80,8 @@ pub struct Tracer {
     r3: i128,
     cohort_left: i128,
     merchant: Vec<(i128, i64)>,
+    /// Orders merchants that received the same amount (the dense index unless set).
+    tie_keys: Vec<u128>,
     category_index: HashMap<Box<str>, usize>,
     categories: Vec<(String, i128, i64)>,
 }
@@ -110,6 +116,7 @@ impl Tracer {
             lots: vec![VecDeque::new(); n],
             seen_wallet: vec![false; n],
             merchant: vec![(0, 0); n],
+            tie_keys: (0..n as u128).collect(),
             roles,
             from_us: query.from_us,
             to_us: query.to_us,
@@ -141,6 +148,78 @@ impl Tracer {
             category_index: HashMap::new(),
             categories: Vec::new(),
         })
+    }
+
+    /// Adds an account opened after the tracer was made (its dense index is the next one).
+    pub fn add_account(&mut self, role: AccountRole) -> Result<u32, FiguresError> {
+        let n = self.roles.len();
+        if n >= super::ACCOUNTS_MAX {
+            return Err(FiguresError::TooManyAccounts);
+        }
+        let i = u32::try_from(n).map_err(|_| FiguresError::TooManyAccounts)?;
+        self.roles.push(role);
+        self.lots.push(VecDeque::new());
+        self.seen_wallet.push(false);
+        self.merchant.push((0, 0));
+        self.tie_keys.push(u128::from(i));
+        Ok(i)
+    }
+
+    /// Orders merchants that received the same amount by `key` (e.g. the account id) instead
+    /// of their dense index, so that the list does not depend on the order accounts were added.
+    pub fn set_tie_key(&mut self, account: u32, key: u128) {
+        if let Some(k) = self.tie_keys.get_mut(account as usize) {
+            *k = key;
+        }
+    }
+
+    /// Accounts traced.
+    pub fn accounts(&self) -> usize {
+        self.roles.len()
+    }
+
+    /// The timestamp of the last transfer read (`i64::MIN` before any).
+    pub fn last_timestamp_us(&self) -> i64 {
+        self.last_ts
+    }
+
+    /// Lots held over all accounts (how long the queues are).
+    pub fn lots(&self) -> usize {
+        self.lots.iter().map(VecDeque::len).sum()
+    }
+
+    /// About how many bytes the state takes on the heap: per account its role, queue, wallet
+    /// flag and merchant totals, per lot (allocated) 16 bytes, plus the series and categories.
+    pub fn heap_bytes(&self) -> usize {
+        use std::mem::size_of;
+        let per_account = size_of::<AccountRole>()
+            + size_of::<u128>()
+            + size_of::<VecDeque<Lot>>()
+            + size_of::<bool>()
+            + size_of::<(i128, i64)>();
+        let lots: usize = self.lots.iter().map(|q| q.capacity() * size_of::<Lot>()).sum();
+        self.roles.len() * per_account
+            + lots
+            + self.series.len() * size_of::<[i128; 4]>()
+            + self.categories.iter().map(|c| c.0.len() * 2 + 64).sum::<usize>()
+    }
+
+    /// The figures up to `to_us` (exclusive) without ending the tracer: every transfer read so
+    /// far must be before `to_us`, and `to_us` at most the end the tracer was made with. The
+    /// series keeps the buckets that start before `to_us`; `top_merchants` are listed. Equal to a tracer made with
+    /// `to_us` and fed the same transfers, then finished.
+    pub fn figures_at(&self, to_us: i64, top_merchants: usize) -> Result<Figures, FiguresError> {
+        if to_us <= self.from_us || to_us > self.to_us {
+            return Err(FiguresError::EmptyPeriod);
+        }
+        if top_merchants > TOP_MERCHANTS_MAX {
+            return Err(FiguresError::TopMerchants);
+        }
+        if self.read > 0 && self.last_ts >= to_us {
+            return Err(FiguresError::EndBeforeTraced { to_us, last_us: self.last_ts });
+        }
+        let keep = self.bucket_starts.iter().take_while(|s| **s < to_us).count();
+        self.figures_until(to_us, keep, top_merchants)
     }
 
     /// The index of a payment's category, added on first sight (past the limit: "other").
@@ -351,11 +430,16 @@ impl Tracer {
     }
 
     /// The figures, with the state held until `to`.
-    pub fn finish(mut self) -> Result<Figures, FiguresError> {
-        if self.to_us > self.clock {
-            self.area += self.outstanding * i128::from(self.to_us - self.clock);
-        }
-        let duration = i128::from(self.to_us - self.from_us);
+    pub fn finish(self) -> Result<Figures, FiguresError> {
+        self.figures_until(self.to_us, self.bucket_starts.len(), self.top_n)
+    }
+
+    /// The figures with the state held until `to_us` (not before the last transfer read), over
+    /// the first `buckets` buckets of the series.
+    fn figures_until(&self, to_us: i64, buckets: usize, top_n: usize) -> Result<Figures, FiguresError> {
+        let area =
+            if to_us > self.clock { self.area + self.outstanding * i128::from(to_us - self.clock) } else { self.area };
+        let duration = i128::from(to_us - self.from_us);
         let big = |v: i128| i64::try_from(v).map_err(|_| FiguresError::Overflow);
 
         let mut cohort = [0i128; 3];
@@ -370,8 +454,8 @@ impl Tracer {
 
         let mut merchants: Vec<(usize, i128, i64)> =
             self.merchant.iter().enumerate().filter(|(_, m)| m.1 > 0).map(|(i, m)| (i, m.0, m.1)).collect();
-        merchants.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        let rest = merchants.split_off(self.top_n.min(merchants.len()));
+        merchants.sort_by(|a, b| b.1.cmp(&a.1).then(self.tie_keys[a.0].cmp(&self.tie_keys[b.0])));
+        let rest = merchants.split_off(top_n.min(merchants.len()));
         let top_merchants = merchants
             .into_iter()
             .map(|(i, v, n)| {
@@ -386,8 +470,10 @@ impl Tracer {
 
         let mut by_category = self
             .categories
-            .into_iter()
-            .map(|(category, v, n)| Ok(CategoryFigure { category, spent_minor: big(v)?, payments: n }))
+            .iter()
+            .map(|(category, v, n)| {
+                Ok(CategoryFigure { category: category.clone(), spent_minor: big(*v)?, payments: *n })
+            })
             .collect::<Result<Vec<_>, FiguresError>>()?;
         by_category.sort_by(|a, b| b.spent_minor.cmp(&a.spent_minor).then_with(|| a.category.cmp(&b.category)));
 
@@ -395,6 +481,7 @@ impl Tracer {
             .bucket_starts
             .iter()
             .zip(&self.series)
+            .take(buckets)
             .map(|(start, s)| {
                 Ok(BucketFigure {
                     start_us: *start,
@@ -409,19 +496,19 @@ impl Tracer {
         let issued = big(self.issued)?;
         let held_local = cohort[0] + cohort[1];
         let value = self.spent + self.circulated;
-        let velocity = if self.area > 0 {
+        let velocity = if area > 0 {
             let exact_bp = match value.checked_mul(duration) {
-                Some(num) => bp(num, self.area),
-                None => bp(value, (self.area / duration).max(1)),
+                Some(num) => bp(num, area),
+                None => bp(value, (area / duration).max(1)),
             };
-            Some(Ratio { numerator: big(value)?, denominator: big(self.area / duration)?, basis_points: exact_bp })
+            Some(Ratio { numerator: big(value)?, denominator: big(area / duration)?, basis_points: exact_bp })
         } else {
             None
         };
         Ok(Figures {
             from_us: self.from_us,
-            to_us: self.to_us,
-            programme: self.programme,
+            to_us,
+            programme: self.programme.clone(),
             transfers_read: self.read,
             issued_minor: issued,
             issues: self.issues,
@@ -447,7 +534,7 @@ impl Tracer {
                 left_minor: big(self.cohort_left)?,
             },
             outstanding_end_minor: big(self.outstanding)?,
-            average_outstanding_minor: big(self.area / duration)?,
+            average_outstanding_minor: big(area / duration)?,
             lm3: Ratio::new(big(self.issued + self.r2 + self.r3)?, issued),
             recirculation: Ratio::new(big(self.redeemed_recirculated)?, big(self.redeemed)?),
             velocity,

@@ -1,8 +1,11 @@
-//! `koinon currency bench figures --transfers N [--merchants M] [--wallets W] [--json]`: builds
-//! a fresh temporary database holding a synthetic currency ledger of N posted transfers made
-//! through the real ledger (issuance, payments, circulation, redemption, fees), then times
-//! loading and computing the figures (what the dashboard and the API do), and, apart, the
-//! computation alone over the same transfers held in memory.
+//! `koinon currency bench figures --transfers N [--new-transfers K] [--merchants M]
+//! [--wallets W] [--json]`: builds a fresh temporary database holding a synthetic currency
+//! ledger of N posted transfers made through the real ledger (issuance, payments, circulation,
+//! redemption, fees), then times the figures as the dashboard and the API get them: the first
+//! request (cold: every transfer read and traced), and a second one after K more transfers
+//! (warm: the kept state brought up to date). Apart, the computation alone over the N
+//! transfers held in memory, and the figures computed afresh after the K (checked equal to
+//! the warm ones).
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -32,10 +35,28 @@ pub enum BenchCommand {
     Figures {
         #[arg(long, default_value_t = 1_000_000)]
         transfers: u64,
+        /// Transfers made between the first (cold) and the second (warm) request.
+        #[arg(long, default_value_t = 1_000)]
+        new_transfers: u64,
         #[arg(long, default_value_t = 60)]
         merchants: u64,
         #[arg(long, default_value_t = 2_000)]
         wallets: u64,
+        #[arg(long, env = "KOINON_JSON")]
+        json: bool,
+    },
+    /// Time card payments through the JSON API on a loopback port at a fixed rate.
+    Payments {
+        /// Payments sent per second.
+        #[arg(long, default_value_t = 500)]
+        rate: u64,
+        #[arg(long, default_value_t = 20)]
+        seconds: u64,
+        /// Households, each with a wallet and a card.
+        #[arg(long, default_value_t = 2_000)]
+        wallets: u64,
+        #[arg(long, default_value_t = 20)]
+        merchants: u64,
         #[arg(long, env = "KOINON_JSON")]
         json: bool,
     },
@@ -45,10 +66,18 @@ pub enum BenchCommand {
 pub struct FiguresBenchReport {
     pub backend: &'static str,
     pub transfers: u64,
+    pub new_transfers: u64,
     pub merchants: u64,
     pub wallets: u64,
-    /// Loading the transfers from the database and computing the figures.
+    /// The first request: loading every transfer from the database and computing the figures.
     pub seconds: f64,
+    /// The second request, after `new_transfers` more: the kept state brought up to date.
+    pub warm_seconds: f64,
+    /// The same figures after the new transfers computed afresh (nothing kept).
+    pub uncached_seconds: f64,
+    /// Traced states kept and their estimated bytes after the warm request.
+    pub states: usize,
+    pub state_bytes: usize,
     /// The computation alone, over the same transfers in memory.
     pub compute_seconds: f64,
     /// Building the ledger (not part of the measurement).
@@ -59,7 +88,7 @@ pub struct FiguresBenchReport {
 }
 
 /// splitmix64: a small deterministic generator (the same ledger every run).
-struct Rng(u64);
+pub(crate) struct Rng(pub(crate) u64);
 
 impl Rng {
     fn next(&mut self) -> u64 {
@@ -70,7 +99,7 @@ impl Rng {
         z ^ (z >> 31)
     }
 
-    fn below(&mut self, n: u64) -> u64 {
+    pub(crate) fn below(&mut self, n: u64) -> u64 {
         self.next() % n.max(1)
     }
 }
@@ -143,6 +172,27 @@ fn code(roles: &[AccountRole], s: &Synthetic) -> &'static str {
     }
 }
 
+/// The ledger transfers of synthetic ones, with ids `first_id + 1`, `first_id + 2`, ...
+fn transfers_of(chunk: &[Synthetic], ids: &[Id], roles: &[AccountRole], ledger: i64, first_id: u128) -> Vec<Transfer> {
+    chunk
+        .iter()
+        .enumerate()
+        .map(|(i, s)| Transfer {
+            id: first_id + i as u128 + 1,
+            debit_account_id: ids[s.debit as usize],
+            credit_account_id: ids[s.credit as usize],
+            amount: s.amount,
+            ledger,
+            code: code(roles, s).into(),
+            reference: reference(s.reference).map(str::to_string),
+            flags: TransferFlags(0),
+            pending_id: None,
+            timeout_s: 0,
+            timestamp: 0,
+        })
+        .collect()
+}
+
 /// A directory removed when dropped.
 struct TempDir(std::path::PathBuf);
 
@@ -157,17 +207,47 @@ impl Drop for TempDir {
 }
 
 pub async fn run(cmd: BenchCommand, database_url: Option<String>) -> anyhow::Result<ExitCode> {
-    let BenchCommand::Figures { transfers, merchants, wallets, json } = cmd;
-    let report = figures(transfers, merchants, wallets, database_url).await?;
+    let (transfers, new_transfers, merchants, wallets, json) = match cmd {
+        BenchCommand::Figures { transfers, new_transfers, merchants, wallets, json } => {
+            (transfers, new_transfers, merchants, wallets, json)
+        }
+        BenchCommand::Payments { rate, seconds, wallets, merchants, json } => {
+            let r = super::bench_payments::payments(rate, seconds, wallets, merchants, database_url).await?;
+            if json {
+                println!("{}", serde_json::to_string(&r)?);
+            } else {
+                println!(
+                    "{} payments at {} a second on {}: {:.0} a second answered, p50 {:.1} ms, p95 {:.1} ms, \
+                     p99 {:.1} ms, max {:.1} ms; {} accepted, {} refused, {} errors",
+                    r.sent,
+                    r.rate_target,
+                    r.backend,
+                    r.achieved_rate,
+                    r.latency_ms_p50,
+                    r.latency_ms_p95,
+                    r.latency_ms_p99,
+                    r.latency_ms_max,
+                    r.accepted,
+                    r.refused.values().sum::<u64>(),
+                    r.errors
+                );
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+    };
+    let report = figures(transfers, new_transfers, merchants, wallets, database_url).await?;
     if json {
         println!("{}", serde_json::to_string(&report)?);
     } else {
         println!(
-            "figures over {} transfers on {}: {:.3} s loaded and computed ({:.3} s computing alone); LM3 {}",
+            "figures over {} transfers on {}: {:.3} s cold (loaded and computed; {:.3} s computing alone), \
+             {:.3} s warm after {} more; LM3 {}",
             report.transfers,
             report.backend,
             report.seconds,
             report.compute_seconds,
+            report.warm_seconds,
+            report.new_transfers,
             report.lm3.as_deref().unwrap_or("—")
         );
     }
@@ -176,11 +256,13 @@ pub async fn run(cmd: BenchCommand, database_url: Option<String>) -> anyhow::Res
 
 pub async fn figures(
     transfers: u64,
+    new_transfers: u64,
     merchants: u64,
     wallets: u64,
     database_url: Option<String>,
 ) -> anyhow::Result<FiguresBenchReport> {
     anyhow::ensure!((1..=TRANSFERS_MAX).contains(&transfers), "--transfers must be 1 to {TRANSFERS_MAX}");
+    anyhow::ensure!(new_transfers <= TRANSFERS_MAX, "--new-transfers must be 0 to {TRANSFERS_MAX}");
     anyhow::ensure!((2..=ACCOUNTS_MAX).contains(&merchants), "--merchants must be 2 to {ACCOUNTS_MAX}");
     anyhow::ensure!((1..=ACCOUNTS_MAX).contains(&wallets), "--wallets must be 1 to {ACCOUNTS_MAX}");
     let dir =
@@ -226,26 +308,11 @@ pub async fn figures(
     for chunk in inputs.chunks(BATCH_MAX) {
         app.create_accounts(&BENCH, tenant, chunk).await?;
     }
-    let flow = synthesize(transfers, wallets, merchants);
+    let all = synthesize(transfers + new_transfers, wallets, merchants);
+    let (flow, later) = all.split_at(transfers as usize);
     let progress = std::io::stderr().is_terminal();
     for (k, chunk) in flow.chunks(BATCH_MAX).enumerate() {
-        let batch: Vec<Transfer> = chunk
-            .iter()
-            .enumerate()
-            .map(|(i, s)| Transfer {
-                id: salt | (1 << 40) | (k * BATCH_MAX + i + 1) as u128,
-                debit_account_id: ids[s.debit as usize],
-                credit_account_id: ids[s.credit as usize],
-                amount: s.amount,
-                ledger,
-                code: code(&roles, s).into(),
-                reference: reference(s.reference).map(str::to_string),
-                flags: TransferFlags(0),
-                pending_id: None,
-                timeout_s: 0,
-                timestamp: 0,
-            })
-            .collect();
+        let batch = transfers_of(chunk, &ids, &roles, ledger, salt | (1 << 40) | (k * BATCH_MAX) as u128);
         let results = app.submit_transfers(&BENCH, tenant, batch).await?;
         if let Some(bad) = results.iter().find(|r| **r != TransferResult::Ok) {
             anyhow::bail!("the synthetic ledger refused a transfer: {bad}");
@@ -259,10 +326,33 @@ pub async fn figures(
     }
     let build_seconds = build_started.elapsed().as_secs_f64();
 
-    // Timed: what the dashboard and the API do.
+    // Timed: what the dashboard and the API do, the first time.
     let started = Instant::now();
     let figures = app.currency_figures(&BENCH, tenant, "GRAMA", &FiguresParams::default()).await?;
     let seconds = started.elapsed().as_secs_f64();
+
+    // More transfers, then the second request.
+    for (k, chunk) in later.chunks(BATCH_MAX).enumerate() {
+        let batch = transfers_of(chunk, &ids, &roles, ledger, salt | (2 << 40) | (k * BATCH_MAX) as u128);
+        let results = app.submit_transfers(&BENCH, tenant, batch).await?;
+        if let Some(bad) = results.iter().find(|r| **r != TransferResult::Ok) {
+            anyhow::bail!("the synthetic ledger refused a new transfer: {bad}");
+        }
+    }
+    let started = Instant::now();
+    let warm = app.currency_figures(&BENCH, tenant, "GRAMA", &FiguresParams::default()).await?;
+    let warm_seconds = started.elapsed().as_secs_f64();
+    let (states, state_bytes) = app.figures_cache().usage();
+    let started = Instant::now();
+    let uncached = app.currency_figures_uncached(&BENCH, tenant, "GRAMA", &FiguresParams::default()).await?;
+    let uncached_seconds = started.elapsed().as_secs_f64();
+    anyhow::ensure!(warm == uncached, "the figures from the kept state and computed afresh differ");
+    anyhow::ensure!(
+        warm.transfers_read == transfers + new_transfers,
+        "the warm figures read {} transfers, not {}",
+        warm.transfers_read,
+        transfers + new_transfers
+    );
 
     // The computation alone, over the same flow in memory.
     let query =
@@ -290,9 +380,14 @@ pub async fn figures(
     Ok(FiguresBenchReport {
         backend: store.backend().as_str(),
         transfers,
+        new_transfers,
         merchants,
         wallets,
         seconds,
+        warm_seconds,
+        uncached_seconds,
+        states,
+        state_bytes,
         compute_seconds,
         build_seconds,
         transfers_read: figures.transfers_read,

@@ -143,8 +143,8 @@ async fn stored_ledger_agrees_with_the_model_on_postgres() {
     model_sequences(true, 40).await;
 }
 
-async fn hot_account(postgres: bool) {
-    let Some(f) = fixture(postgres).await else { return };
+/// A fund, a wallet that may not go below zero and a shop on the EUR ledger: their ids.
+async fn fund_wallet_and_shop(f: &Fixture) -> (String, String, String) {
     let fund = format_id(1);
     let wallet = format_id(2);
     let shop = format_id(3);
@@ -165,6 +165,12 @@ async fn hot_account(postgres: bool) {
         .await
         .expect("accounts");
     assert!(r.iter().all(|r| r.result == "ok"));
+    (fund, wallet, shop)
+}
+
+async fn hot_account(postgres: bool) {
+    let Some(f) = fixture(postgres).await else { return };
+    let (fund, wallet, shop) = fund_wallet_and_shop(&f).await;
     let fill = TransferInput {
         id: format_id(100),
         debit_account_id: Some(fund.clone()),
@@ -364,26 +370,7 @@ async fn holds_expire_history_is_kept_and_check_finds_tampering_on_postgres() {
 async fn racing_batches(postgres: bool) {
     let Some(f) = fixture(postgres).await else { return };
     let second = App::new(f.store.clone());
-    let fund = format_id(1);
-    let wallet = format_id(2);
-    let shop = format_id(3);
-    let account = |id: &str, flags: &[&str]| NewAccountInput {
-        id: id.into(),
-        ledger: "EUR".into(),
-        code: "wallet".into(),
-        owner: None,
-        flags: flags.iter().map(|s| s.to_string()).collect(),
-    };
-    let r = f
-        .app
-        .create_accounts(
-            &SYSTEM,
-            f.tenant,
-            &[account(&fund, &[]), account(&wallet, &["debits_must_not_exceed_credits"]), account(&shop, &[])],
-        )
-        .await
-        .expect("accounts");
-    assert!(r.iter().all(|r| r.result == "ok"));
+    let (fund, wallet, shop) = fund_wallet_and_shop(&f).await;
     let transfer = |id: u128, amount: i64, flags: &[&str]| TransferInput {
         id: format_id(id),
         debit_account_id: Some(wallet.clone()),

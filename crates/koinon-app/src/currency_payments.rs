@@ -7,7 +7,8 @@
 //! the card's row locked, the rules of `koinon_core::merchant::payment::authorise` are checked
 //! against the currency's categories and daily limit and the wallet's spendable balance read in
 //! that same transaction, and the payment is reserved there (state `authorised`) so that a
-//! concurrent payment of the same card counts it. The ledger then takes the transfer; its
+//! concurrent payment of the same card counts it. That transaction is shared with the other
+//! payments in flight (`currency_payment_writer`). The ledger then takes the transfer; its
 //! balance flag on the wallet is the last guarantee that no wallet is overdrawn. A hold
 //! (two-phase) reserves units as a pending transfer, later captured (possibly less) or voided.
 //! Officers issue cards: a code from the operating system's randomness and a PIN.
@@ -28,6 +29,7 @@ use koinon_store::ledger::id_bytes;
 use koinon_store::merchants::{MerchantRow, NewCard, PaymentRow};
 use serde::{Deserialize, Serialize};
 
+use crate::currency_payment_writer::Settlement;
 use crate::ledger::NewAccountInput;
 use crate::merchants::{id_text, load_merchant, merchant_resource, stored_id};
 use crate::{Actor, App, AppError, Errors, audit};
@@ -285,8 +287,186 @@ fn phase_id(hold: u128, what: &str) -> u128 {
     u128::from_be_bytes(b)
 }
 
-async fn ledger_of(db: &mut Db<'_>, tenant_id: i64, code: &str) -> Result<i64, AppError> {
-    Ok(db.ledger_by_code(tenant_id, code).await?.ok_or_else(|| AppError::Internal(format!("no ledger {code}")))?.id)
+impl App {
+    /// The id of a tenant's ledger (kept for a few seconds: a ledger never changes its id).
+    async fn ledger_id_of(&self, tenant_id: i64, code: &str) -> Result<i64, AppError> {
+        let ledgers = self.cached_ledgers(tenant_id).await?;
+        match ledgers.iter().find(|l| l.code == code) {
+            Some(l) => Ok(l.id),
+            None => {
+                let mut conn = self.store().conn().await?;
+                let l = conn.db().ledger_by_code(tenant_id, code).await?;
+                Ok(l.ok_or_else(|| AppError::Internal(format!("no ledger {code}")))?.id)
+            }
+        }
+    }
+}
+
+/// A payment to check and reserve, as the payments' writer runs it: the PIN has been checked
+/// against the card's hash already (slow on purpose, so outside the writer).
+pub(crate) struct Authorisation {
+    pub actor: Actor,
+    pub tenant_id: i64,
+    pub merchant_id: i64,
+    pub currency: CurrencyRow,
+    pub card_id: i64,
+    pub pin_ok: bool,
+    pub id: u128,
+    pub amount: i64,
+    pub category: Category,
+    pub kind: &'static str,
+    pub now_us: i64,
+}
+
+/// What the check made of a payment.
+pub(crate) enum Decision {
+    /// Refused: nothing of it is kept.
+    Refused(Refusal),
+    /// A wrong PIN: refused, and the failure is kept on the card (towards its lock-out).
+    WrongPin(Refusal),
+    /// Reserved (state `authorised`), at the merchant as it stood then.
+    Authorised(Box<PaymentRow>, Box<MerchantRow>),
+}
+
+/// Checks a payment with the card's row locked and reserves it: the rules of
+/// `koinon_core::merchant::payment::authorise` against the currency's categories and daily
+/// limit, and the wallet's spendable balance read in the same transaction.
+pub(crate) async fn authorise_in(db: &mut Db<'_>, a: &Authorisation) -> Result<Decision, AppError> {
+    let Authorisation {
+        actor,
+        tenant_id,
+        merchant_id,
+        currency: c,
+        card_id,
+        pin_ok,
+        id,
+        amount,
+        category,
+        kind,
+        now_us,
+    } = a;
+    let (tenant_id, amount, now_us, kind) = (*tenant_id, *amount, *now_us, *kind);
+    let scale = u8::try_from(c.scale).unwrap_or(0);
+    let now_s = now_us / 1_000_000;
+    let card = db.lock_card_row(tenant_id, *card_id).await?.ok_or_else(|| AppError::NotFound("card".into()))?;
+    let guard = PinGuard {
+        failures: u32::try_from(card.pin_failures).unwrap_or(u32::MAX),
+        locked_until_s: card.locked_until_s,
+    };
+    if let Err(lock) = guard.may_try(now_s) {
+        return Ok(Decision::Refused(locked(lock)));
+    }
+    if !pin_ok {
+        let after = guard.failed(now_s);
+        db.set_card_guard(card.id, i64::from(after.failures), after.locked_until_s, now_us).await?;
+        audit::append(
+            db,
+            actor,
+            Some(tenant_id),
+            "card.wrong_pin",
+            &format!("card:{}", card.id),
+            serde_json::json!({"before": {"failures": guard.failures}, "after": {"failures": after.failures,
+                "locked_until_s": after.locked_until_s}, "merchant_id": merchant_id}),
+        )
+        .await?;
+        return Ok(Decision::WrongPin(match after.may_try(now_s) {
+            Err(lock) => {
+                let mut r = locked(lock);
+                r.message = format!("Wrong PIN. {}", r.message);
+                r
+            }
+            Ok(()) => {
+                let left = after.attempts_left();
+                let mut r = Refusal::new(
+                    "wrong_pin",
+                    "pin",
+                    format!("Wrong PIN: {left} more wrong PIN(s) and the card is locked for a while"),
+                );
+                r.attempts_left = Some(left);
+                r
+            }
+        }));
+    }
+    if guard.failures > 0 {
+        db.set_card_guard(card.id, 0, None, now_us).await?;
+    }
+    let m = load_merchant(db, tenant_id, *merchant_id).await?;
+    let merchant_categories = db.merchant_categories(m.id).await?;
+    let allowed = db.currency_categories(c.id).await?;
+    // Reservations first, then the balance: a payment the ledger takes in between (each
+    // statement sees its own moment on PostgreSQL) is then counted twice, never missed.
+    let day = day_of(now_us);
+    let (spent_today, reserved) = db.wallet_spending(&card.wallet_account, &day).await?;
+    let wallet = db.ledger_account(tenant_id, stored_id(&card.wallet_account)?).await?;
+    let (spendable, expired) = match &wallet {
+        None => (0, 0),
+        Some(w) => {
+            let out = w.debits_posted.saturating_add(w.debits_pending).saturating_add(reserved);
+            let available = w.credits_posted.saturating_sub(out);
+            // Units are spent oldest first: those issued before the expiry cut-off and
+            // not yet spent have expired.
+            let expired = match (c.decay.as_str(), c.expiry_months) {
+                ("expiry", Some(months)) => {
+                    let cutoff_us = months_before(now_us, months);
+                    crate::currency_decay::expired_units(db, &card.wallet_account, cutoff_us, out, available).await?
+                }
+                _ => 0,
+            };
+            (available.saturating_sub(expired), expired)
+        }
+    };
+    let status = MerchantStatus::parse(&m.status).unwrap_or(MerchantStatus::Refused);
+    let check = PaymentCheck {
+        amount_minor: amount,
+        category: category.as_str(),
+        merchant_status: status,
+        merchant_categories: &merchant_categories,
+        allowed_categories: &allowed,
+        spendable_minor: spendable,
+        expired_minor: expired,
+        spent_today_minor: spent_today,
+        daily_limit_minor: c.daily_spend_max_minor,
+    };
+    if let Err(r) = authorise(&check) {
+        // Nothing is kept (the writer undoes this request's writes).
+        return Ok(Decision::Refused(Refusal::from_rule(r, scale, &c.code)));
+    }
+    let row = PaymentRow {
+        id: id_bytes(*id),
+        tenant_id,
+        currency_id: c.id,
+        merchant_id: m.id,
+        card_id: card.id,
+        wallet_account: card.wallet_account.clone(),
+        kind: kind.into(),
+        state: "authorised".into(),
+        amount_minor: amount,
+        captured_minor: None,
+        category: category.as_str().to_string(),
+        day,
+        failure: None,
+        created_by: actor.audit_name(),
+        created_at_us: now_us,
+        updated_at_us: now_us,
+    };
+    db.insert_payment(&row).await.map_err(|e| {
+        if e.is_conflict_on("currency_payments") || e.is_conflict_on("id") {
+            AppError::conflict("payment_id", "This payment id is being used by another payment")
+        } else {
+            e.into()
+        }
+    })?;
+    audit::append(
+        db,
+        actor,
+        Some(tenant_id),
+        if kind == "hold" { "currency.payment_hold" } else { "currency.payment" },
+        &format!("payment:{}", format_id(*id)),
+        serde_json::json!({"after": {"merchant_id": m.id, "card_id": card.id, "amount_minor": amount,
+            "category": row.category, "kind": kind}}),
+    )
+    .await?;
+    Ok(Decision::Authorised(Box::new(row), Box::new(m)))
 }
 
 impl App {
@@ -390,135 +570,25 @@ impl App {
             .await
             .map_err(|e| AppError::Internal(format!("PIN check: {e}")))?;
 
-        let now_us = self.clock_now_us();
-        let now_s = now_us / 1_000_000;
-        let mut tx = self.store().begin().await?;
-        let mut db = tx.db();
-        db.lock_card(card.id).await?;
-        let card = db.card(tenant_id, card.id).await?.ok_or_else(|| AppError::NotFound("card".into()))?;
-        let guard = PinGuard {
-            failures: u32::try_from(card.pin_failures).unwrap_or(u32::MAX),
-            locked_until_s: card.locked_until_s,
-        };
-        if let Err(lock) = guard.may_try(now_s) {
-            tx.rollback().await?;
-            return Ok(Err(locked(lock)));
-        }
-        if !pin_ok {
-            let after = guard.failed(now_s);
-            db.set_card_guard(card.id, i64::from(after.failures), after.locked_until_s, now_us).await?;
-            audit::append(
-                &mut db,
-                actor,
-                Some(tenant_id),
-                "card.wrong_pin",
-                &format!("card:{}", card.id),
-                serde_json::json!({"before": {"failures": guard.failures}, "after": {"failures": after.failures,
-                    "locked_until_s": after.locked_until_s}, "merchant_id": m.id}),
-            )
+        let decision = self
+            .authorise_payment(Authorisation {
+                actor: actor.clone(),
+                tenant_id,
+                merchant_id: m.id,
+                currency: c.clone(),
+                card_id: card.id,
+                pin_ok,
+                id,
+                amount,
+                category,
+                kind,
+                now_us: self.clock_now_us(),
+            })
             .await?;
-            tx.commit().await?;
-            return Ok(Err(match after.may_try(now_s) {
-                Err(lock) => {
-                    let mut r = locked(lock);
-                    r.message = format!("Wrong PIN. {}", r.message);
-                    r
-                }
-                Ok(()) => {
-                    let left = after.attempts_left();
-                    let mut r = Refusal::new(
-                        "wrong_pin",
-                        "pin",
-                        format!("Wrong PIN: {left} more wrong PIN(s) and the card is locked for a while"),
-                    );
-                    r.attempts_left = Some(left);
-                    r
-                }
-            }));
+        match decision {
+            Decision::Refused(r) | Decision::WrongPin(r) => Ok(Err(r)),
+            Decision::Authorised(row, m) => self.finish_payment(*row, &m, &c, card_code.as_str(), hold_s).await,
         }
-        if guard.failures > 0 {
-            db.set_card_guard(card.id, 0, None, now_us).await?;
-        }
-        let m = load_merchant(&mut db, tenant_id, m.id).await?;
-        let merchant_categories = db.merchant_categories(m.id).await?;
-        let allowed = db.currency_categories(c.id).await?;
-        // Reservations first, then the balance: a payment the ledger takes in between (each
-        // statement sees its own moment on PostgreSQL) is then counted twice, never missed.
-        let day = day_of(now_us);
-        let (spent_today, reserved) = db.wallet_spending(&card.wallet_account, &day).await?;
-        let wallet = db.ledger_account(tenant_id, stored_id(&card.wallet_account)?).await?;
-        let (spendable, expired) = match &wallet {
-            None => (0, 0),
-            Some(w) => {
-                let out = w.debits_posted.saturating_add(w.debits_pending).saturating_add(reserved);
-                let available = w.credits_posted.saturating_sub(out);
-                // Units are spent oldest first: those issued before the expiry cut-off and
-                // not yet spent have expired.
-                let expired = match (c.decay.as_str(), c.expiry_months) {
-                    ("expiry", Some(months)) => {
-                        let cutoff_us = months_before(now_us, months);
-                        crate::currency_decay::expired_units(&mut db, &card.wallet_account, cutoff_us, out, available)
-                            .await?
-                    }
-                    _ => 0,
-                };
-                (available.saturating_sub(expired), expired)
-            }
-        };
-        let status = MerchantStatus::parse(&m.status).unwrap_or(MerchantStatus::Refused);
-        let check = PaymentCheck {
-            amount_minor: amount,
-            category: category.as_str(),
-            merchant_status: status,
-            merchant_categories: &merchant_categories,
-            allowed_categories: &allowed,
-            spendable_minor: spendable,
-            expired_minor: expired,
-            spent_today_minor: spent_today,
-            daily_limit_minor: c.daily_spend_max_minor,
-        };
-        if let Err(r) = authorise(&check) {
-            // Nothing is written, and the card's row is let go at once.
-            tx.rollback().await?;
-            return Ok(Err(Refusal::from_rule(r, scale, &c.code)));
-        }
-        let row = PaymentRow {
-            id: id_bytes(id),
-            tenant_id,
-            currency_id: c.id,
-            merchant_id: m.id,
-            card_id: card.id,
-            wallet_account: card.wallet_account.clone(),
-            kind: kind.into(),
-            state: "authorised".into(),
-            amount_minor: amount,
-            captured_minor: None,
-            category: category.as_str().to_string(),
-            day,
-            failure: None,
-            created_by: actor.audit_name(),
-            created_at_us: now_us,
-            updated_at_us: now_us,
-        };
-        db.insert_payment(&row).await.map_err(|e| {
-            if e.is_conflict_on("currency_payments") || e.is_conflict_on("id") {
-                AppError::conflict("payment_id", "This payment id is being used by another payment")
-            } else {
-                e.into()
-            }
-        })?;
-        audit::append(
-            &mut db,
-            actor,
-            Some(tenant_id),
-            if kind == "hold" { "currency.payment_hold" } else { "currency.payment" },
-            &format!("payment:{}", format_id(id)),
-            serde_json::json!({"after": {"merchant_id": m.id, "card_id": card.id, "amount_minor": amount,
-                "category": row.category, "kind": kind}}),
-        )
-        .await?;
-        tx.commit().await?;
-        self.finish_payment(row, &m, &c, card_code.as_str(), hold_s).await
     }
 
     /// Hands an authorised payment to the ledger and records what became of it; a payment
@@ -541,26 +611,19 @@ impl App {
             }
             return Ok(Ok(payment_view(&p, c, card_code)));
         }
-        let ledger = {
-            let mut conn = self.store().conn().await?;
-            ledger_of(&mut conn.db(), c.tenant_id, &c.code).await?
-        };
+        let ledger = self.ledger_id_of(c.tenant_id, &c.code).await?;
         let transfer = payment_transfer(&p, m, ledger, hold_s)?;
         let results = self.submit_transfers(&PAYMENTS, c.tenant_id, vec![transfer]).await?;
         let result = results.first().copied().unwrap_or(TransferResult::LinkedEventFailed);
-        let mut tx = self.store().begin().await?;
-        let mut db = tx.db();
-        let now = App::now_us();
-        let outcome = if result.is_success() {
-            let to = if p.kind == "hold" { "held" } else { "posted" };
-            db.set_payment_state(&p.id, "authorised", to, None, None, now).await?;
-            Ok(())
+        let (to, failure, outcome) = if result.is_success() {
+            (if p.kind == "hold" { "held" } else { "posted" }, None, Ok(()))
         } else {
-            db.set_payment_state(&p.id, "authorised", "failed", None, Some(result.as_str()), now).await?;
-            Err(result)
+            ("failed", Some(result.as_str().to_string()), Err(result))
         };
-        let stored = db.payment(&p.id).await?.ok_or_else(|| AppError::Internal("payment vanished".into()))?;
-        tx.commit().await?;
+        let stored = self
+            .settle_payment(Settlement { payment: p, to, failure, at_us: App::now_us() })
+            .await?
+            .ok_or_else(|| AppError::Internal("payment vanished".into()))?;
         Ok(match outcome {
             Ok(()) => Ok(payment_view(&stored, c, card_code)),
             Err(TransferResult::ExceedsCredits) => {

@@ -733,7 +733,7 @@ impl App {
 
     /// A tenant's ledgers, kept for [`LEDGER_CACHE_S`] seconds (they change only when one is
     /// created, which clears the cache of this process).
-    async fn cached_ledgers(&self, tenant_id: i64) -> Result<Vec<LedgerRow>, AppError> {
+    pub(crate) async fn cached_ledgers(&self, tenant_id: i64) -> Result<Vec<LedgerRow>, AppError> {
         if let Ok(map) = self.ledger_cache.read()
             && let Some((at, rows)) = map.get(&tenant_id)
             && at.elapsed().as_secs() < LEDGER_CACHE_S

@@ -11,6 +11,7 @@ pub mod currency_demo;
 pub mod currency_demo_trade;
 pub mod currency_figures;
 pub mod currency_pay;
+mod currency_payment_writer;
 pub mod currency_payments;
 pub mod currency_redemption;
 pub mod demo;
@@ -46,6 +47,7 @@ pub const PAGE_MAX: i64 = 200;
 pub struct App {
     store: Store,
     ledger_writer: ledger::WriterSlot,
+    payment_writer: currency_payment_writer::PaymentWriterSlot,
     tenant_cache: tenants::TenantCache,
     ledger_cache: ledger::LedgerCache,
     token_cache: auth::TokenCache,
@@ -147,6 +149,7 @@ impl App {
         Self {
             store,
             ledger_writer: ledger::WriterSlot::default(),
+            payment_writer: currency_payment_writer::PaymentWriterSlot::default(),
             tenant_cache: tenants::TenantCache::default(),
             ledger_cache: ledger::LedgerCache::default(),
             token_cache: auth::TokenCache::default(),

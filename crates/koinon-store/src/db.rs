@@ -6,6 +6,8 @@ use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Connection, PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool};
+use std::sync::Arc;
+use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use crate::StoreError;
 
@@ -74,20 +76,41 @@ impl StoreConfig {
 /// A connection pool to one of the two backends.
 #[derive(Debug, Clone)]
 pub enum Store {
-    Sqlite(SqlitePool),
+    Sqlite(SqlitePool, WriteGate),
     Postgres(PgPool),
 }
 
+/// The queue of this process's SQLite writers. SQLite lets one transaction write at a time;
+/// a writer that finds the lock taken sleeps in SQLite's busy handler (1 ms, then 2, 5, 10 ...
+/// up to 100 ms between tries) and meanwhile holds a pooled connection. Writers of one process
+/// instead wait their turn here, first come first served, without a connection, and begin the
+/// moment the writer before them ends. Writers in other processes still meet the busy handler.
+#[derive(Debug, Clone, Default)]
+pub struct WriteGate(Arc<Mutex<()>>);
+
+impl WriteGate {
+    /// Waits for this process's turn to write, as long as SQLite would wait for its lock.
+    async fn enter(&self) -> Result<OwnedMutexGuard<()>, StoreError> {
+        tokio::time::timeout(BUSY_TIMEOUT, self.0.clone().lock_owned()).await.map_err(|_| {
+            StoreError::Unavailable(format!(
+                "the database stayed busy with other writes for {} s",
+                BUSY_TIMEOUT.as_secs()
+            ))
+        })
+    }
+}
+
 /// A write transaction. SQLite takes the write lock at `BEGIN IMMEDIATE`, so two writers never
-/// deadlock on a lock upgrade; PostgreSQL runs at READ COMMITTED with explicit row locks.
+/// deadlock on a lock upgrade, and holds this process's [`WriteGate`] until it ends (a
+/// read-only snapshot holds none); PostgreSQL runs at READ COMMITTED with explicit row locks.
 pub enum Tx<'c> {
-    Sqlite(sqlx::Transaction<'c, Sqlite>),
+    Sqlite(sqlx::Transaction<'c, Sqlite>, Option<OwnedMutexGuard<()>>),
     Postgres(sqlx::Transaction<'c, Postgres>),
 }
 
 /// A pooled connection for reads.
 pub enum Conn {
-    Sqlite(PoolConnection<Sqlite>),
+    Sqlite(PoolConnection<Sqlite>, WriteGate),
     Postgres(PoolConnection<Postgres>),
 }
 
@@ -154,16 +177,19 @@ impl Store {
             .row_buffer_size(1_024);
         let pool = SqlitePoolOptions::new()
             .max_connections(max_connections.clamp(1, 64))
+            // A connection to a local file does not go stale: pinging it before each use would
+            // only cost a round trip to the driver's thread on every request.
+            .test_before_acquire(false)
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(options)
             .await
             .map_err(|e| StoreError::Unavailable(format!("SQLite: {e}")))?;
-        Ok(Store::Sqlite(pool))
+        Ok(Store::Sqlite(pool, WriteGate::default()))
     }
 
     pub async fn migrate(&self) -> Result<(), StoreError> {
         match self {
-            Store::Sqlite(pool) => sqlx::migrate!("./migrations/sqlite").run(pool).await?,
+            Store::Sqlite(pool, _) => sqlx::migrate!("./migrations/sqlite").run(pool).await?,
             Store::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
         }
         Ok(())
@@ -171,7 +197,7 @@ impl Store {
 
     pub fn backend(&self) -> Backend {
         match self {
-            Store::Sqlite(_) => Backend::Sqlite,
+            Store::Sqlite(..) => Backend::Sqlite,
             Store::Postgres(_) => Backend::Postgres,
         }
     }
@@ -179,7 +205,10 @@ impl Store {
     /// Starts a write transaction.
     pub async fn begin(&self) -> Result<Tx<'static>, StoreError> {
         Ok(match self {
-            Store::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Store::Sqlite(pool, gate) => {
+                let turn = gate.enter().await?;
+                Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?, Some(turn))
+            }
             Store::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
     }
@@ -188,7 +217,8 @@ impl Store {
     /// reports that read several tables).
     pub async fn begin_snapshot(&self) -> Result<Tx<'static>, StoreError> {
         Ok(match self {
-            Store::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN DEFERRED").await?),
+            // A snapshot only reads: it waits for no writer.
+            Store::Sqlite(pool, _) => Tx::Sqlite(pool.begin_with("BEGIN DEFERRED").await?, None),
             Store::Postgres(pool) => {
                 Tx::Postgres(pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await?)
             }
@@ -198,7 +228,7 @@ impl Store {
     /// A connection for reads outside a transaction.
     pub async fn conn(&self) -> Result<Conn, StoreError> {
         Ok(match self {
-            Store::Sqlite(pool) => Conn::Sqlite(pool.acquire().await?),
+            Store::Sqlite(pool, gate) => Conn::Sqlite(pool.acquire().await?, gate.clone()),
             Store::Postgres(pool) => Conn::Postgres(pool.acquire().await?),
         })
     }
@@ -207,7 +237,7 @@ impl Store {
     pub async fn ping(&self) -> bool {
         match self.conn().await {
             Ok(mut conn) => match &mut conn {
-                Conn::Sqlite(c) => c.ping().await.is_ok(),
+                Conn::Sqlite(c, _) => c.ping().await.is_ok(),
                 Conn::Postgres(c) => c.ping().await.is_ok(),
             },
             Err(_) => false,
@@ -223,7 +253,7 @@ impl Store {
     /// writer and for readers of old snapshots (a long backup, say), and is tried again at the
     /// next checkpoint, so it never holds writers back for long.
     pub async fn checkpoint(&self) -> Result<i64, StoreError> {
-        let Store::Sqlite(pool) = self else { return Ok(0) };
+        let Store::Sqlite(pool, _) = self else { return Ok(0) };
         let mut c = pool.acquire().await?;
         let (_, frames, _): (i64, i64, i64) =
             sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)").fetch_one(&mut *c).await?;
@@ -240,7 +270,7 @@ impl Store {
 
     pub async fn close(&self) {
         match self {
-            Store::Sqlite(pool) => pool.close().await,
+            Store::Sqlite(pool, _) => pool.close().await,
             Store::Postgres(pool) => pool.close().await,
         }
     }
@@ -249,14 +279,14 @@ impl Store {
 impl Tx<'_> {
     pub fn db(&mut self) -> Db<'_> {
         match self {
-            Tx::Sqlite(tx) => Db::Sqlite(tx),
+            Tx::Sqlite(tx, _) => Db::Sqlite(tx),
             Tx::Postgres(tx) => Db::Postgres(tx),
         }
     }
 
     pub async fn commit(self) -> Result<(), StoreError> {
         match self {
-            Tx::Sqlite(tx) => tx.commit().await?,
+            Tx::Sqlite(tx, _turn) => tx.commit().await?,
             Tx::Postgres(tx) => tx.commit().await?,
         }
         Ok(())
@@ -264,7 +294,7 @@ impl Tx<'_> {
 
     pub async fn rollback(self) -> Result<(), StoreError> {
         match self {
-            Tx::Sqlite(tx) => tx.rollback().await?,
+            Tx::Sqlite(tx, _turn) => tx.rollback().await?,
             Tx::Postgres(tx) => tx.rollback().await?,
         }
         Ok(())
@@ -276,14 +306,17 @@ impl Conn {
     /// page cache stays warm).
     pub async fn begin(&mut self) -> Result<Tx<'_>, StoreError> {
         Ok(match self {
-            Conn::Sqlite(c) => Tx::Sqlite(c.begin_with("BEGIN IMMEDIATE").await?),
+            Conn::Sqlite(c, gate) => {
+                let turn = gate.enter().await?;
+                Tx::Sqlite(c.begin_with("BEGIN IMMEDIATE").await?, Some(turn))
+            }
             Conn::Postgres(c) => Tx::Postgres(c.begin().await?),
         })
     }
 
     /// Makes this connection's page cache larger (SQLite; a no-op on PostgreSQL).
     pub async fn set_cache_mib(&mut self, mib: u32) -> Result<(), StoreError> {
-        if let Conn::Sqlite(c) = self {
+        if let Conn::Sqlite(c, _) = self {
             let sql = format!("PRAGMA cache_size = -{}", u64::from(mib) * 1024);
             sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut **c).await?;
         }
@@ -293,7 +326,7 @@ impl Conn {
     /// Stops this connection from checkpointing the WAL when it commits (SQLite): a writer
     /// that leaves checkpoints to [`Store::checkpoint`] keeps them off its commit path.
     pub async fn leave_checkpoints_to_others(&mut self) -> Result<(), StoreError> {
-        if let Conn::Sqlite(c) = self {
+        if let Conn::Sqlite(c, _) = self {
             sqlx::query("PRAGMA wal_autocheckpoint = 0").execute(&mut **c).await?;
         }
         Ok(())
@@ -301,8 +334,30 @@ impl Conn {
 
     pub fn db(&mut self) -> Db<'_> {
         match self {
-            Conn::Sqlite(c) => Db::Sqlite(c),
+            Conn::Sqlite(c, _) => Db::Sqlite(c),
             Conn::Postgres(c) => Db::Postgres(c),
         }
+    }
+}
+
+impl Db<'_> {
+    /// Marks a point in the current transaction that [`Db::rollback_to_savepoint`] returns to:
+    /// one job of a shared transaction fails without undoing the others.
+    pub async fn savepoint(&mut self) -> Result<(), StoreError> {
+        on!(self, c => sqlx::query("SAVEPOINT job").execute(c).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Keeps what was written since the savepoint, as part of the transaction.
+    pub async fn release_savepoint(&mut self) -> Result<(), StoreError> {
+        on!(self, c => sqlx::query("RELEASE SAVEPOINT job").execute(c).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Undoes what was written since the savepoint and lets it go.
+    pub async fn rollback_to_savepoint(&mut self) -> Result<(), StoreError> {
+        on!(self, c => sqlx::query("ROLLBACK TO SAVEPOINT job").execute(c).await.map(|_| ()))?;
+        on!(self, c => sqlx::query("RELEASE SAVEPOINT job").execute(c).await.map(|_| ()))?;
+        Ok(())
     }
 }

@@ -334,6 +334,16 @@ impl Db<'_> {
     }
 
     /// Locks the card's row until the transaction ends (PostgreSQL; SQLite's write transaction
+    /// already excludes other writers) and reads it, in one statement.
+    pub async fn lock_card_row(&mut self, tenant_id: i64, id: i64) -> Result<Option<CardRow>, StoreError> {
+        let sql = concat!(
+            "UPDATE currency_cards SET updated_at_us = updated_at_us WHERE tenant_id = $1 AND id = $2 RETURNING ",
+            card_cols!()
+        );
+        Ok(on!(self, c => sqlx::query_as(sql).bind(tenant_id).bind(id).fetch_optional(c).await)?)
+    }
+
+    /// Locks the card's row until the transaction ends (PostgreSQL; SQLite's write transaction
     /// already excludes other writers), so one card's payments are checked one at a time.
     pub async fn lock_card(&mut self, id: i64) -> Result<(), StoreError> {
         let sql = "UPDATE currency_cards SET updated_at_us = updated_at_us WHERE id = $1";

@@ -38,17 +38,29 @@ pub struct WebConfig {
     pub secure_cookies: bool,
 }
 
-/// What every handler can reach.
+/// What every handler can reach. Every layer and handler of every request takes a clone, so a
+/// clone is one shared pointer (the app holds a dozen).
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+/// What [`AppState`] shares.
+pub struct Shared {
     pub app: App,
-    pub config: Arc<WebConfig>,
-    metrics: Arc<metrics::Metrics>,
+    pub config: WebConfig,
+    metrics: metrics::Metrics,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
 }
 
 impl AppState {
     pub fn new(app: App, config: WebConfig) -> Self {
-        Self { app, config: Arc::new(config), metrics: Arc::new(metrics::Metrics::default()) }
+        Self(Arc::new(Shared { app, config, metrics: metrics::Metrics::default() }))
     }
 }
 

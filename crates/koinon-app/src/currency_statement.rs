@@ -174,11 +174,8 @@ impl App {
             Some(account) => {
                 let rows = db.account_statement_desc(account, b.from_ts, until, limit + 1).await?;
                 let more = rows.len() as i64 > limit;
-                let entries: Vec<StatementEntry> = rows
-                    .into_iter()
-                    .take(usize::try_from(limit).unwrap_or(0))
-                    .map(|r| entry(r, account))
-                    .collect();
+                let entries: Vec<StatementEntry> =
+                    rows.into_iter().take(usize::try_from(limit).unwrap_or(0)).map(|r| entry(r, account)).collect();
                 (entries, more)
             }
         };
@@ -277,7 +274,13 @@ mod tests {
         let open = bounds(&StatementPeriod::default()).expect("open");
         assert_eq!((open.from_ts, open.until_ts), (0, i64::MAX));
         let fields = |p: StatementPeriod| -> Vec<(String, &'static str)> {
-            bounds(&p).err().map(|e| e.field_errors()).unwrap_or_default().into_iter().map(|f| (f.field, f.code)).collect()
+            bounds(&p)
+                .err()
+                .map(|e| e.field_errors())
+                .unwrap_or_default()
+                .into_iter()
+                .map(|f| (f.field, f.code))
+                .collect()
         };
         assert_eq!(
             fields(StatementPeriod { from: Some("31.01.2026".into()), to: Some("2026-02-30".into()) }),

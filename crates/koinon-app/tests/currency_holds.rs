@@ -50,7 +50,8 @@ async fn holds(postgres: bool) {
     assert_eq!(wallet_available(&w, 0).await, 6_000, "the held units are not spendable");
 
     // More than was held, or not an amount: refused at the amount, nothing moves.
-    for (amount, code) in [("40.01", "amount_exceeds_hold"), ("0", "amount_exceeds_hold"), ("forty", "invalid_amount")] {
+    for (amount, code) in [("40.01", "amount_exceeds_hold"), ("0", "amount_exceeds_hold"), ("forty", "invalid_amount")]
+    {
         let err = w.app.capture_payment(&till, w.tenant, &held.id, amount).await.expect_err(amount);
         assert_eq!(fields(&err), vec![("amount".to_string(), code)], "{amount}");
     }
@@ -227,7 +228,10 @@ async fn statement(postgres: bool) {
         assert_eq!(seen.entries, s.entries);
     }
     let other = w.tills[1].0.clone();
-    assert!(matches!(w.app.merchant_statement(&other, w.tenant, shop, &all, None, None).await, Err(AppError::NotFound(_))));
+    assert!(matches!(
+        w.app.merchant_statement(&other, w.tenant, shop, &all, None, None).await,
+        Err(AppError::NotFound(_))
+    ));
     assert!(matches!(
         w.app.merchant_statement_period_csv(&other, w.tenant, shop, &all).await,
         Err(AppError::NotFound(_))

@@ -236,7 +236,7 @@ pub struct CurrencyFigures {
     pub retention: Option<RatioView>,
 }
 
-fn start_of(date: Date) -> i64 {
+pub(crate) fn start_of(date: Date) -> i64 {
     let t = date.with_time(Time::MIDNIGHT).assume_utc().unix_timestamp();
     t.saturating_mul(1_000_000)
 }
@@ -251,7 +251,7 @@ fn next_month(d: Date) -> Option<Date> {
     Date::from_calendar_date(y, m, 1).ok()
 }
 
-fn parse_day(field: &str, raw: Option<&str>) -> Result<Option<Date>, AppError> {
+pub(crate) fn parse_day(field: &str, raw: Option<&str>) -> Result<Option<Date>, AppError> {
     match raw.map(str::trim) {
         None | Some("") => Ok(None),
         Some(s) => parse_date(s)

@@ -276,11 +276,7 @@ impl App {
                 let Some(last) = page.last() else { break };
                 after = last.ts;
                 for t in &page {
-                    let at = time::OffsetDateTime::from_unix_timestamp(t.ts.div_euclid(1_000_000)).ok();
-                    let date = at.map(|a| koinon_core::finance::format_date(a.date())).unwrap_or_default();
-                    let time = at
-                        .and_then(|a| a.format(&time::format_description::well_known::Rfc3339).ok())
-                        .unwrap_or_default();
+                    let (date, time) = crate::currency_statement::date_and_time(t.ts);
                     let amount = if t.credit_account_id == me { t.amount } else { -t.amount };
                     let sign = if amount < 0 { "-" } else { "" };
                     out.write_record([

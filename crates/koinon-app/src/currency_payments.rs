@@ -247,7 +247,7 @@ pub(crate) fn months_before(at_us: i64, months: i64) -> i64 {
 }
 
 /// The merchant, if the actor may take its payments; someone else's shop is not found.
-fn require_till(actor: &Actor, m: Option<MerchantRow>, merchant_id: i64) -> Result<MerchantRow, AppError> {
+pub(crate) fn require_till(actor: &Actor, m: Option<MerchantRow>, merchant_id: i64) -> Result<MerchantRow, AppError> {
     match m {
         Some(m) if actor.require(Action::TakePayments, &merchant_resource(&m)).is_ok() => Ok(m),
         _ if actor.role() == Some(Role::Merchant) => Err(AppError::NotFound(format!("merchant {merchant_id}"))),

@@ -8,6 +8,7 @@
 pub mod currency;
 pub mod currency_decay;
 pub mod currency_flows;
+pub mod currency_statement;
 mod db;
 pub mod dump;
 mod error;

@@ -55,15 +55,16 @@ pub fn keys(locale: Locale) -> Vec<String> {
                 include_str!(concat!("../locales/", $lang, "/merchants.ftl")),
                 include_str!(concat!("../locales/", $lang, "/currency_decay.ftl")),
                 include_str!(concat!("../locales/", $lang, "/currency_pay.ftl")),
+                include_str!(concat!("../locales/", $lang, "/merchant_statement.ftl")),
             ]
         };
     }
-    let sources: [&str; 12] = match locale {
+    let sources: [&str; 13] = match locale {
         Locale::En => files!("en"),
         Locale::El => files!("el"),
         Locale::Bg => files!("bg"),
         Locale::Et => files!("et"),
-        _ => [""; 12],
+        _ => [""; 13],
     };
     sources
         .iter()

@@ -7,7 +7,10 @@
 //!   review (accredit, refuse, suspend, reinstate, with the reason the merchant is told);
 //! - `/currency/merchants/{id}/pos`: the point of sale: amount, category, the card code typed
 //!   or scanned, the beneficiary's PIN; a refusal says why in the merchant's language. The form
-//!   carries a payment id drawn when the page is shown, so sending it twice pays once;
+//!   carries a payment id drawn when the page is shown, so sending it twice pays once. The
+//!   payment may be taken as a hold for a while instead; the shop's open holds are listed
+//!   there, each with a form to capture all or part of it and one to release it
+//!   (`/currency/merchants/{id}/holds/{payment}/capture` and `.../void`);
 //! - `/public/currency/{tenant}/merchants`: the public directory of accredited shops by area
 //!   and category (no sign-in, no map).
 
@@ -18,7 +21,8 @@ use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use koinon_app::currency_payments::{PaymentInput, PaymentView, PrintableCard, Refusal};
+use koinon_app::currency_holds::HoldView;
+use koinon_app::currency_payments::{HOLD_S_DEFAULT, PaymentInput, PaymentView, PrintableCard, Refusal};
 use koinon_app::merchants::{
     CurrencyChoice, DOCUMENT_BYTES_MAX, DOCUMENTS_MAX, Directory, Document, MerchantInput, MerchantView,
 };
@@ -27,7 +31,7 @@ use koinon_core::authz::Action;
 use koinon_core::locale::Locale;
 use koinon_core::role::Role;
 
-use super::admin::{form_errors, parse_id, unprocessable};
+use super::admin::{form_errors, parse_id, recode, unprocessable};
 use super::{Form, Layout, actor_of, page_error, redirect_with_flash, render};
 use crate::AppState;
 use crate::context::Ctx;
@@ -52,7 +56,8 @@ pub fn routes() -> Router<AppState> {
         .route("/currency/merchants/{id}/redemptions", post(redeem))
         .route("/currency/merchants/{id}/documents/{document}", get(download_document))
         .route("/currency/merchants/{id}/pos", get(pos).post(pay))
-        .route("/currency/merchants/{id}/statement.csv", get(statement))
+        .route("/currency/merchants/{id}/holds/{payment}/capture", post(capture_hold))
+        .route("/currency/merchants/{id}/holds/{payment}/void", post(release_hold))
         .route("/public/currency/{tenant}/merchants", get(directory))
         .route("/currency/cards/new", get(new_card).post(issue_card))
         .route("/currency/cards/{id}/print", get(print_card))
@@ -512,6 +517,35 @@ struct PosValues {
     amount: String,
     category: String,
     card_code: String,
+    /// Take the payment as a hold, for `hold_s` seconds.
+    hold: bool,
+    hold_s: String,
+    /// The hold whose capture was refused, and the amount typed for it.
+    capture: Option<(String, String)>,
+}
+
+/// How long a hold may be taken for at the point of sale (seconds, and the label's key).
+const HOLD_CHOICES: [(i64, &str); 6] = [
+    (900, "pos-hold-15m"),
+    (3_600, "pos-hold-1h"),
+    (4 * 3_600, "pos-hold-4h"),
+    (HOLD_S_DEFAULT, "pos-hold-1d"),
+    (3 * 24 * 3_600, "pos-hold-3d"),
+    (7 * 24 * 3_600, "pos-hold-7d"),
+];
+
+/// An open hold as the point of sale lists it, with its capture form's amount and errors.
+struct HoldRow {
+    h: HoldView,
+    amount: String,
+    amount_error: Option<String>,
+}
+
+/// What the panel after a payment or a hold's capture or release says.
+struct Receipt {
+    p: PaymentView,
+    title: String,
+    detail: Option<String>,
 }
 
 #[derive(Template)]
@@ -520,9 +554,11 @@ struct PosPage {
     l: Layout,
     m: MerchantView,
     f: PosValues,
-    paid: Option<PaymentView>,
+    paid: Option<Receipt>,
     refusal: Option<String>,
     payments: Vec<PaymentView>,
+    holds: Vec<HoldRow>,
+    hold_choices: &'static [(i64, &'static str)],
 }
 
 impl PosPage {
@@ -585,8 +621,60 @@ async fn pos_page(
     let till = koinon_core::authz::Resource { tenant_id, owner_user_id: m.owner_user_id, organisation_id: None };
     actor.require(Action::TakePayments, &till).map_err(page_error(ctx))?;
     let payments = state.app.merchant_payments(&actor, tenant_id, id, Some(10)).await.map_err(page_error(ctx))?;
+    let open = state.app.merchant_open_holds(&actor, tenant_id, id).await.map_err(page_error(ctx))?;
+    // A refused capture's amount is shown at its hold; a hold no longer listed (released,
+    // expired) has its error above the list.
+    let errors: Vec<FieldError> = errors
+        .into_iter()
+        .map(|mut e| {
+            if e.field.starts_with("hold-") && !open.iter().any(|h| e.field == hold_amount_field(&h.id)) {
+                e.field = "holds".into();
+            }
+            e
+        })
+        .collect();
     let l = Layout::new(state, ctx, "pos-title").await.with_errors(errors);
-    Ok(PosPage { l, m, f, paid, refusal, payments })
+    let holds = open
+        .into_iter()
+        .map(|h| {
+            let field = hold_amount_field(&h.id);
+            let amount = match &f.capture {
+                Some((pid, typed)) if *pid == h.id => typed.clone(),
+                _ => String::new(),
+            };
+            HoldRow { amount_error: l.field_error(&field), amount, h }
+        })
+        .collect::<Vec<_>>();
+    let paid = paid.map(|p| receipt(&l, p, &holds));
+    Ok(PosPage { l, m, f, paid, refusal, payments, holds, hold_choices: &HOLD_CHOICES })
+}
+
+/// The id of a hold's capture amount on the point-of-sale page.
+fn hold_amount_field(payment: &str) -> String {
+    format!("hold-{payment}-amount")
+}
+
+/// The panel's title and detail for a payment as it stands now.
+fn receipt(l: &Layout, p: PaymentView, holds: &[HoldRow]) -> Receipt {
+    let money = |minor: i64| l.money(&minor, &p.currency, &p.scale);
+    let (title, detail) = match p.state.as_str() {
+        "held" => {
+            let until = holds.iter().find(|h| h.h.id == p.id).and_then(|h| h.h.expires_at_us);
+            ("pos-held-title", until.map(|at| l.t1("pos-held-until", "time", &l.timestamp(&at))))
+        }
+        "captured" => {
+            let captured = p.captured_minor.unwrap_or(p.amount_minor);
+            let args = [
+                ("captured", money(captured)),
+                ("held", money(p.amount_minor)),
+                ("released", money(p.amount_minor - captured)),
+            ];
+            ("pos-captured-title", Some(i18n::tr_args(l.locale, "pos-captured-detail", &args)))
+        }
+        "voided" => ("pos-released-title", Some(l.t1("pos-released-detail", "amount", &money(p.amount_minor)))),
+        _ => ("pos-paid-title", None),
+    };
+    Receipt { title: l.t(title), detail, p }
 }
 
 async fn pos(
@@ -601,7 +689,7 @@ async fn pos(
         Some(p) => state.app.payment(&actor, tenant_id, p).await.ok(),
         None => None,
     };
-    let f = PosValues { payment_id: new_payment_id(), ..Default::default() };
+    let f = PosValues { payment_id: new_payment_id(), hold_s: HOLD_S_DEFAULT.to_string(), ..Default::default() };
     Ok(render(&pos_page(&state, &ctx, id, f, paid, None, Vec::new()).await?))
 }
 
@@ -619,6 +707,11 @@ struct PayForm {
     card_code: String,
     #[serde(default)]
     pin: String,
+    /// `pay` (at once) or `hold`.
+    #[serde(default)]
+    mode: String,
+    #[serde(default)]
+    hold_s: String,
 }
 
 async fn pay(
@@ -630,6 +723,7 @@ async fn pay(
     ctx.check_csrf(&form.csrf)?;
     let id = parse_id(&ctx, &id)?;
     let (actor, tenant_id) = actor_of(&ctx)?;
+    let hold = form.mode == "hold";
     let input = PaymentInput {
         payment_id: form.payment_id.clone(),
         merchant_id: id,
@@ -637,19 +731,23 @@ async fn pay(
         pin: form.pin.clone(),
         amount: form.amount.clone(),
         category: form.category.clone(),
-        hold: false,
-        hold_s: None,
+        hold,
+        // A duration that is not a number of seconds is refused by the app, naming `hold_s`.
+        hold_s: hold.then(|| form.hold_s.trim().parse().unwrap_or(0)),
     };
     let f = PosValues {
         payment_id: form.payment_id.chars().take(40).collect(),
         amount: form.amount.chars().take(30).collect(),
         category: form.category.chars().take(40).collect(),
         card_code: form.card_code.chars().take(40).collect(),
+        hold,
+        hold_s: form.hold_s.chars().take(20).collect(),
+        capture: None,
     };
     let (refusal, errors) = match state.app.take_payment(&actor, tenant_id, &input).await {
         Ok(Ok(p)) => {
             let to = format!("/currency/merchants/{id}/pos?paid={}", p.id);
-            return Ok(redirect_with_flash(&to, "flash-payment-taken"));
+            return Ok(redirect_with_flash(&to, if hold { "flash-hold-taken" } else { "flash-payment-taken" }));
         }
         Ok(Err(r)) => {
             let m = state.app.merchant(&actor, tenant_id, id).await.map_err(page_error(&ctx))?;
@@ -662,19 +760,77 @@ async fn pay(
     Ok(unprocessable(&page))
 }
 
-/// The shop's statement as a CSV download.
-async fn statement(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Result<Response, HtmlError> {
-    let (actor, tenant_id) = actor_of(&ctx)?;
-    let id = parse_id(&ctx, &id)?;
-    let csv = state.app.merchant_statement_csv(&actor, tenant_id, id).await.map_err(page_error(&ctx))?;
-    let mut response = csv.into_response();
-    let h = response.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"merchant-{id}-statement.csv\"")) {
-        h.insert(header::CONTENT_DISPOSITION, v);
+#[derive(serde::Deserialize)]
+struct HoldForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    amount: String,
+}
+
+async fn capture_hold(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, payment)): Path<(String, String)>,
+    Form(form): Form<HoldForm>,
+) -> Result<Response, HtmlError> {
+    let amount = form.amount.chars().take(30).collect();
+    resolve_hold(&state, &ctx, &id, &payment, &form.csrf, Some(amount)).await
+}
+
+async fn release_hold(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, payment)): Path<(String, String)>,
+    Form(form): Form<HoldForm>,
+) -> Result<Response, HtmlError> {
+    resolve_hold(&state, &ctx, &id, &payment, &form.csrf, None).await
+}
+
+/// Captures (an amount; empty: all) or releases (`None`) one of the shop's holds, then shows
+/// the result on the point of sale; a refusal is shown at the hold, naming what to change.
+async fn resolve_hold(
+    state: &AppState,
+    ctx: &Ctx,
+    id: &str,
+    payment: &str,
+    csrf: &str,
+    amount: Option<String>,
+) -> Result<Response, HtmlError> {
+    ctx.check_csrf(csrf)?;
+    let id = parse_id(ctx, id)?;
+    let (actor, tenant_id) = actor_of(ctx)?;
+    let p = state.app.payment(&actor, tenant_id, payment).await.map_err(page_error(ctx))?;
+    if p.merchant_id != id {
+        return Err(HtmlError::not_found(ctx.locale));
     }
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
-    Ok(response)
+    let result = match &amount {
+        Some(a) => state.app.capture_payment(&actor, tenant_id, &p.id, a).await,
+        None => state.app.void_payment(&actor, tenant_id, &p.id).await,
+    };
+    let mut errors = match result {
+        Ok(v) => {
+            let to = format!("/currency/merchants/{id}/pos?paid={}", v.id);
+            let flash = if amount.is_some() { "flash-hold-captured" } else { "flash-hold-released" };
+            return Ok(redirect_with_flash(&to, flash));
+        }
+        Err(e) => form_errors(e).map_err(page_error(ctx))?,
+    };
+    recode(&mut errors, "amount", "invalid_amount", "capture_invalid_amount");
+    let errors = errors
+        .into_iter()
+        .map(|mut e| {
+            e.field = if e.field == "amount" { hold_amount_field(&p.id) } else { "holds".into() };
+            e
+        })
+        .collect();
+    let f = PosValues {
+        payment_id: new_payment_id(),
+        hold_s: HOLD_S_DEFAULT.to_string(),
+        capture: Some((p.id.clone(), amount.unwrap_or_default())),
+        ..Default::default()
+    };
+    Ok(unprocessable(&pos_page(state, ctx, id, f, None, None, errors).await?))
 }
 
 // ---- public directory ----

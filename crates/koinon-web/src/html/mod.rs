@@ -11,6 +11,7 @@ mod currency_pay;
 mod indigo;
 mod indigo_import;
 mod ledger;
+mod merchant_statement;
 pub(crate) mod merchants;
 mod network;
 pub mod outcomes;
@@ -60,6 +61,7 @@ pub fn routes() -> Router<AppState> {
         .merge(currency_decay::routes())
         .merge(currency_figures::routes())
         .merge(merchants::routes())
+        .merge(merchant_statement::routes())
         .merge(currency_pay::routes())
 }
 

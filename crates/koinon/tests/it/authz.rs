@@ -307,6 +307,16 @@ fn html_rows(ids: &Ids) -> Vec<Row> {
         get(format!("/currency/merchants/{}/pos", ids.merchant), TILL, true),
         post(format!("/currency/merchants/{}/pos", ids.merchant), TILL, true),
         get(format!("/currency/merchants/{}/statement.csv", ids.merchant), MERCHANT_VIEWERS, true),
+        get(format!("/currency/merchants/{}/statement", ids.merchant), MERCHANT_VIEWERS, true),
+        get(
+            format!("/currency/merchants/{}/statement?from=2026-01-01&to=2026-12-31", ids.merchant),
+            MERCHANT_VIEWERS,
+            true,
+        ),
+        // Holds at the point of sale: the payment is not a hold, so its till is answered
+        // `not_a_hold` (422).
+        post(format!("/currency/merchants/{}/holds/{}/capture", ids.merchant, ids.payment), TILL, true),
+        post(format!("/currency/merchants/{}/holds/{}/void", ids.merchant, ids.payment), TILL, true),
         post(format!("/currency/merchants/{}/circulation", ids.merchant), TILL, true),
         post(format!("/currency/merchants/{}/redemptions", ids.merchant), TILL, true),
         get("/public/currency/heerlen/merchants".into(), ALL, false),

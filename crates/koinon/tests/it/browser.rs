@@ -208,7 +208,21 @@ async fn every_shell_page_passes_axe_in_greek() {
         (c.id, p.id, run.id)
     };
     // A shop accredited for another currency, for its payment link and poster.
-    let shop = crate::currency_payments::heerlen_shop(&t).await.merchant;
+    let shop = {
+        let shop = crate::currency_payments::heerlen_shop(&t).await;
+        // A payment, so that the shop's statement has a table.
+        let input = koinon_app::currency_payments::PaymentInput {
+            payment_id: "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4b01".into(),
+            merchant_id: shop.merchant,
+            card_code: shop.card_code.clone(),
+            pin: "4821".into(),
+            amount: "3.50".into(),
+            category: "food".into(),
+            ..Default::default()
+        };
+        t.app.take_payment(&shop.merchant_user, shop.tenant, &input).await.expect("request").expect("paid");
+        shop.merchant
+    };
     let (_driver, port) = start_driver(&chromedriver).await;
     let profile = tempfile::tempdir().expect("profile dir");
     let client = connect(&chromium, port, profile.path()).await;
@@ -280,6 +294,9 @@ async fn every_shell_page_passes_axe_in_greek() {
             "/wallet".into(),
             format!("/pay/heerlen/{shop}"),
             format!("/currency/merchants/{shop}/poster"),
+            // A shop's statement, and the same page with a date that does not read.
+            format!("/currency/merchants/{shop}/statement"),
+            format!("/currency/merchants/{shop}/statement?from=31.01.2026"),
             // E-currency figures (the demo's euro ledger), and the same page with a bad date.
             "/currency/EUR/dashboard".into(),
             "/currency/EUR/dashboard?from=31.01.2026".into(),

@@ -258,9 +258,10 @@ async fn pos_page(backend: Backend) {
     assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
     let csv = csv.text().await.expect("body");
     let lines: Vec<&str> = csv.lines().collect();
-    assert_eq!(lines[0], "payment_id,created_at,card,category,kind,state,amount,captured,currency");
+    assert_eq!(lines[0], "date,time,what,payment_id,card,category,counterparty,amount,currency,transfer_id");
     assert_eq!(lines.len(), 2, "one payment, paid once: {csv}");
-    assert!(lines[1].starts_with(&payment_id) && lines[1].ends_with(",food,payment,posted,7.25,,PARKSTAD"), "{csv}");
+    assert!(lines[1].contains(&format!(",payment,{payment_id},")), "{csv}");
+    assert!(lines[1].ends_with(&format!(",food,,7.25,PARKSTAD,{payment_id}")), "{csv}");
 
     // A wrong PIN, in Greek: the refusal in the merchant's language, the card code kept.
     let wrong = [

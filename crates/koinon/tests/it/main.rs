@@ -18,6 +18,7 @@ mod done_when_feasibility;
 mod harness;
 mod indigo;
 mod ledger_api;
+mod merchant_pages;
 mod outcomes_api;
 mod outcomes_cli;
 mod outcomes_contract_pages;

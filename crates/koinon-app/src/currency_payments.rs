@@ -39,7 +39,7 @@ use crate::{Actor, App, AppError, Errors, audit};
 const PAYMENTS: Actor = Actor::System("payments");
 /// How long a hold lasts when the till does not say: a day.
 pub const HOLD_S_DEFAULT: i64 = 24 * 3600;
-/// Rows of a merchant's statement.
+/// Rows of a merchant's statement CSV at most.
 pub const STATEMENT_ROWS_MAX: i64 = 10_000;
 /// Tries at a card code nobody has before giving up (a clash of 75 random bits).
 const CARD_CODE_TRIES: usize = 3;
@@ -812,60 +812,6 @@ impl App {
             out.push(payment_view(&p, &c, &card));
         }
         Ok(out)
-    }
-
-    /// A merchant's statement as CSV (its own user; staff): every payment it took, newest
-    /// first, at most [`STATEMENT_ROWS_MAX`] rows, with decimal amounts in the currency.
-    pub async fn merchant_statement_csv(
-        &self,
-        actor: &Actor,
-        tenant_id: i64,
-        merchant_id: i64,
-    ) -> Result<String, AppError> {
-        let mut conn = self.store().conn().await?;
-        let mut db = conn.db();
-        let m = db.merchant(tenant_id, merchant_id).await?;
-        let m = if actor.require(Action::ViewMerchants, &Resource::tenant(tenant_id)).is_ok() {
-            m.ok_or_else(|| AppError::NotFound(format!("merchant {merchant_id}")))?
-        } else {
-            require_till(actor, m, merchant_id)?
-        };
-        let c = db.currency(tenant_id, m.currency_id).await?.ok_or_else(|| AppError::Internal("no currency".into()))?;
-        let scale = u8::try_from(c.scale).unwrap_or(0);
-        let rows = db.merchant_payments(m.id, i64::MAX, STATEMENT_ROWS_MAX).await?;
-        let mut out = csv::Writer::from_writer(Vec::new());
-        let header =
-            ["payment_id", "created_at", "card", "category", "kind", "state", "amount", "captured", "currency"];
-        out.write_record(header).map_err(|e| AppError::Internal(e.to_string()))?;
-        let mut cards: std::collections::HashMap<i64, String> = std::collections::HashMap::new();
-        for p in rows {
-            let card = match cards.get(&p.card_id) {
-                Some(c) => c.clone(),
-                None => {
-                    let code = db.card(tenant_id, p.card_id).await?.map(|k| last_four(&k.code)).unwrap_or_default();
-                    cards.insert(p.card_id, code.clone());
-                    code
-                }
-            };
-            let at = time::OffsetDateTime::from_unix_timestamp(p.created_at_us / 1_000_000)
-                .ok()
-                .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
-                .unwrap_or_default();
-            out.write_record([
-                id_text(&p.id),
-                at,
-                card,
-                p.category.clone(),
-                p.kind.clone(),
-                p.state.clone(),
-                minor_to_decimal(p.amount_minor, scale),
-                p.captured_minor.map(|v| minor_to_decimal(v, scale)).unwrap_or_default(),
-                c.code.clone(),
-            ])
-            .map_err(|e| AppError::Internal(e.to_string()))?;
-        }
-        let bytes = out.into_inner().map_err(|e| AppError::Internal(e.to_string()))?;
-        String::from_utf8(bytes).map_err(|e| AppError::Internal(e.to_string()))
     }
 
     // ---- cards ----

@@ -104,20 +104,6 @@ fn month_error(code: &'static str, message: impl Into<String>) -> AppError {
     AppError::Invalid(vec![FieldError::new("month", code, message)])
 }
 
-/// The units of a wallet that have expired at `cutoff_us`, spent oldest first: what it
-/// received by issuance before the cut-off less what has left it (`out_minor`), at most what it
-/// has (`available_minor`). Payments and expiry runs both count expired units so.
-pub(crate) async fn expired_units(
-    db: &mut Db<'_>,
-    wallet_account: &[u8],
-    cutoff_us: i64,
-    out_minor: i64,
-    available_minor: i64,
-) -> Result<i64, AppError> {
-    let issued = db.wallet_issued_before(wallet_account, cutoff_us).await?;
-    Ok(expired_fifo(issued, out_minor, available_minor))
-}
-
 /// The currency's decay, or the refusal of a currency without one.
 fn decay_of(c: &CurrencyRow) -> Result<Decay, AppError> {
     match (c.decay.as_str(), c.expiry_months, c.demurrage_bp) {

@@ -10,6 +10,7 @@
 //! a payment reserved earlier in the transaction is counted by the next payment of the same
 //! card exactly as if it had committed alone.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use koinon_store::merchants::PaymentRow;
@@ -92,13 +93,15 @@ impl Reply {
 #[derive(Debug)]
 pub(crate) struct PaymentWriter {
     requests: mpsc::Sender<(Work, Reply)>,
+    reruns: Arc<AtomicU64>,
 }
 
 impl PaymentWriter {
     fn start(store: Store) -> Self {
         let (requests, queue) = mpsc::channel(QUEUE_MAX);
-        tokio::spawn(run(store, queue));
-        Self { requests }
+        let reruns = Arc::new(AtomicU64::new(0));
+        tokio::spawn(run(store, queue, reruns.clone()));
+        Self { requests, reruns }
     }
 
     async fn send(&self, work: Work, reply: Reply) -> Result<(), AppError> {
@@ -118,6 +121,12 @@ impl App {
         self.payment_writer.get_or_init(|| PaymentWriter::start(self.store().clone()))
     }
 
+    /// How many of the payments' shared transactions were undone because one request in them
+    /// failed, and run again with a savepoint around each request.
+    pub fn payment_commits_run_again(&self) -> u64 {
+        self.payment_writer.get().map_or(0, |w| w.reruns.load(Ordering::Relaxed))
+    }
+
     /// Checks and reserves a payment in the writer's next commit; answers once it is durable.
     pub(crate) async fn authorise_payment(&self, a: Authorisation) -> Result<Decision, AppError> {
         let (reply, answer) = oneshot::channel();
@@ -134,12 +143,29 @@ impl App {
     }
 }
 
-async fn run(store: Store, mut queue: mpsc::Receiver<(Work, Reply)>) {
+async fn run(store: Store, mut queue: mpsc::Receiver<(Work, Reply)>, reruns: Arc<AtomicU64>) {
     let mut batch = Vec::with_capacity(REQUESTS_PER_COMMIT_MAX);
     while queue.recv_many(&mut batch, REQUESTS_PER_COMMIT_MAX).await > 0 {
         let (work, replies): (Vec<Work>, Vec<Reply>) = std::mem::take(&mut batch).into_iter().unzip();
-        match commit(&store, work).await {
-            Ok(outcomes) => replies.into_iter().zip(outcomes).for_each(|(reply, o)| reply.send(o)),
+        // Most of the time no request fails: they run straight through. If one does, the
+        // transaction is undone and run again with a savepoint around each request, so that
+        // only the failing one is undone.
+        let done = match commit(&store, &work, false).await {
+            Ok(Some(outcomes)) => Ok(outcomes),
+            Ok(None) => {
+                reruns.fetch_add(1, Ordering::Relaxed);
+                commit(&store, &work, true).await.map(|o| o.unwrap_or_default())
+            }
+            Err(e) => Err(e),
+        };
+        match done {
+            Ok(outcomes) if outcomes.len() == replies.len() => {
+                replies.into_iter().zip(outcomes).for_each(|(reply, o)| reply.send(o));
+            }
+            Ok(_) => {
+                let e = AppError::Internal("the payments' writer lost count of its requests".into());
+                replies.into_iter().for_each(|reply| reply.fail(&e));
+            }
             Err(e) => {
                 tracing::warn!(error = %e, requests = replies.len(), "payments' commit failed");
                 replies.into_iter().for_each(|reply| reply.fail(&e));
@@ -149,26 +175,40 @@ async fn run(store: Store, mut queue: mpsc::Receiver<(Work, Reply)>) {
 }
 
 /// Runs the requests in one transaction and gives their outcomes in order, once committed.
-/// If the transaction itself fails, none of them took effect.
-async fn commit(store: &Store, work: Vec<Work>) -> Result<Vec<Outcome>, AppError> {
+/// Without savepoints, a request that fails undoes the whole transaction and answers `None`
+/// (nothing took effect). If the transaction itself fails, none of them took effect.
+async fn commit(store: &Store, work: &[Work], savepoints: bool) -> Result<Option<Vec<Outcome>>, AppError> {
     let mut tx = store.begin().await?;
     let mut db = tx.db();
     let mut outcomes = Vec::with_capacity(work.len());
+    let mut audit = Vec::new();
     for w in work {
-        db.savepoint().await?;
-        let outcome = match w {
-            Work::Authorise(a) => Outcome::Authorise(authorise_in(&mut db, &a).await),
-            Work::Settle(s) => Outcome::Settle(settle_in(&mut db, &s).await),
-        };
-        if outcome.is_ok() {
-            db.release_savepoint().await?;
-        } else {
-            db.rollback_to_savepoint().await?;
+        if savepoints {
+            db.savepoint().await?;
         }
+        let mut entries = Vec::new();
+        let outcome = match w {
+            Work::Authorise(a) => Outcome::Authorise(authorise_in(&mut db, a, &mut entries).await),
+            Work::Settle(s) => Outcome::Settle(settle_in(&mut db, s).await),
+        };
+        match (outcome.is_ok(), savepoints) {
+            (true, false) => {}
+            (true, true) => db.release_savepoint().await?,
+            (false, true) => {
+                db.rollback_to_savepoint().await?;
+                entries.clear();
+            }
+            (false, false) => {
+                tx.rollback().await?;
+                return Ok(None);
+            }
+        }
+        audit.append(&mut entries);
         outcomes.push(outcome);
     }
+    crate::audit::append_all(&mut db, audit).await?;
     tx.commit().await?;
-    Ok(outcomes)
+    Ok(Some(outcomes))
 }
 
 async fn settle_in(db: &mut Db<'_>, s: &Settlement) -> Result<Option<PaymentRow>, AppError> {

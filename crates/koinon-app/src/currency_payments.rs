@@ -330,8 +330,14 @@ pub(crate) enum Decision {
 
 /// Checks a payment with the card's row locked and reserves it: the rules of
 /// `koinon_core::merchant::payment::authorise` against the currency's categories and daily
-/// limit, and the wallet's spendable balance read in the same transaction.
-pub(crate) async fn authorise_in(db: &mut Db<'_>, a: &Authorisation) -> Result<Decision, AppError> {
+/// limit, and the wallet's spendable balance read in the same transaction. A refusal writes
+/// nothing (a wrong PIN writes its count); the audit entries of what it wrote are pushed to
+/// `audit`, for the writer to append with the others of its transaction.
+pub(crate) async fn authorise_in(
+    db: &mut Db<'_>,
+    a: &Authorisation,
+    audit: &mut Vec<audit::Pending>,
+) -> Result<Decision, AppError> {
     let Authorisation {
         actor,
         tenant_id,
@@ -359,16 +365,14 @@ pub(crate) async fn authorise_in(db: &mut Db<'_>, a: &Authorisation) -> Result<D
     if !pin_ok {
         let after = guard.failed(now_s);
         db.set_card_guard(card.id, i64::from(after.failures), after.locked_until_s, now_us).await?;
-        audit::append(
-            db,
+        audit.push(audit::Pending::new(
             actor,
             Some(tenant_id),
             "card.wrong_pin",
             &format!("card:{}", card.id),
             serde_json::json!({"before": {"failures": guard.failures}, "after": {"failures": after.failures,
                 "locked_until_s": after.locked_until_s}, "merchant_id": merchant_id}),
-        )
-        .await?;
+        ));
         return Ok(Decision::WrongPin(match after.may_try(now_s) {
             Err(lock) => {
                 let mut r = locked(lock);
@@ -387,30 +391,27 @@ pub(crate) async fn authorise_in(db: &mut Db<'_>, a: &Authorisation) -> Result<D
             }
         }));
     }
-    if guard.failures > 0 {
-        db.set_card_guard(card.id, 0, None, now_us).await?;
-    }
     let m = load_merchant(db, tenant_id, *merchant_id).await?;
-    let merchant_categories = db.merchant_categories(m.id).await?;
-    let allowed = db.currency_categories(c.id).await?;
-    // Reservations first, then the balance: a payment the ledger takes in between (each
-    // statement sees its own moment on PostgreSQL) is then counted twice, never missed.
+    let (merchant_categories, allowed) = db.payment_categories(m.id, c.id).await?;
+    // The reservations and the balance in one statement: on PostgreSQL both are of one
+    // moment, so a payment the ledger takes meanwhile is counted once, in the debits.
     let day = day_of(now_us);
-    let (spent_today, reserved) = db.wallet_spending(&card.wallet_account, &day).await?;
-    let wallet = db.ledger_account(tenant_id, stored_id(&card.wallet_account)?).await?;
+    // Units are spent oldest first: those issued before the expiry cut-off and not yet spent
+    // have expired.
+    let cutoff_us = match (c.decay.as_str(), c.expiry_months) {
+        ("expiry", Some(months)) => Some(months_before(now_us, months)),
+        _ => None,
+    };
+    let wallet = db.wallet_position(tenant_id, &card.wallet_account, &day, cutoff_us).await?;
+    let spent_today = wallet.map_or(0, |w| w.spent_today);
     let (spendable, expired) = match &wallet {
         None => (0, 0),
         Some(w) => {
-            let out = w.debits_posted.saturating_add(w.debits_pending).saturating_add(reserved);
+            let out = w.debits_posted.saturating_add(w.debits_pending).saturating_add(w.reserved);
             let available = w.credits_posted.saturating_sub(out);
-            // Units are spent oldest first: those issued before the expiry cut-off and
-            // not yet spent have expired.
-            let expired = match (c.decay.as_str(), c.expiry_months) {
-                ("expiry", Some(months)) => {
-                    let cutoff_us = months_before(now_us, months);
-                    crate::currency_decay::expired_units(db, &card.wallet_account, cutoff_us, out, available).await?
-                }
-                _ => 0,
+            let expired = match cutoff_us {
+                Some(_) => koinon_core::currency::rules::expired_fifo(w.issued_before, out, available),
+                None => 0,
             };
             (available.saturating_sub(expired), expired)
         }
@@ -428,8 +429,11 @@ pub(crate) async fn authorise_in(db: &mut Db<'_>, a: &Authorisation) -> Result<D
         daily_limit_minor: c.daily_spend_max_minor,
     };
     if let Err(r) = authorise(&check) {
-        // Nothing is kept (the writer undoes this request's writes).
         return Ok(Decision::Refused(Refusal::from_rule(r, scale, &c.code)));
+    }
+    // The right PIN: the count of wrong ones starts again.
+    if guard.failures > 0 {
+        db.set_card_guard(card.id, 0, None, now_us).await?;
     }
     let row = PaymentRow {
         id: id_bytes(*id),
@@ -456,16 +460,14 @@ pub(crate) async fn authorise_in(db: &mut Db<'_>, a: &Authorisation) -> Result<D
             e.into()
         }
     })?;
-    audit::append(
-        db,
+    audit.push(audit::Pending::new(
         actor,
         Some(tenant_id),
         if kind == "hold" { "currency.payment_hold" } else { "currency.payment" },
         &format!("payment:{}", format_id(*id)),
         serde_json::json!({"after": {"merchant_id": m.id, "card_id": card.id, "amount_minor": amount,
             "category": row.category, "kind": kind}}),
-    )
-    .await?;
+    ));
     Ok(Decision::Authorised(Box::new(row), Box::new(m)))
 }
 

@@ -126,6 +126,17 @@ macro_rules! payment_cols {
     };
 }
 
+/// What a payment from a wallet is checked against (see [`Db::wallet_position`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WalletPosition {
+    pub spent_today: i64,
+    pub reserved: i64,
+    pub debits_pending: i64,
+    pub debits_posted: i64,
+    pub credits_posted: i64,
+    pub issued_before: i64,
+}
+
 impl Db<'_> {
     // ---- merchants ----
 
@@ -401,27 +412,42 @@ impl Db<'_> {
         Ok(n == 1)
     }
 
-    /// What a wallet has paid on `day` (holds at their held amount until captured, captures at
-    /// the captured amount; voided and failed payments count nothing), and what it has
-    /// authorised that the ledger has not taken yet.
-    pub async fn wallet_spending(&mut self, wallet_account: &[u8], day: &str) -> Result<(i64, i64), StoreError> {
-        let sql = "SELECT CAST(COALESCE(SUM(CASE WHEN day = $2 THEN CASE state WHEN 'captured' THEN captured_minor \
-                   WHEN 'voided' THEN 0 WHEN 'failed' THEN 0 ELSE amount_minor END ELSE 0 END), 0) AS BIGINT), \
-                   CAST(COALESCE(SUM(CASE WHEN state = 'authorised' AND NOT EXISTS \
-                   (SELECT 1 FROM ledger_transfers t WHERE t.id = currency_payments.id) \
-                   THEN amount_minor ELSE 0 END), 0) AS BIGINT) \
-                   FROM currency_payments WHERE wallet_account = $1 AND (day = $2 OR state = 'authorised')";
-        let (today, reserved): (i64, i64) =
-            on!(self, c => sqlx::query_as(sql).bind(wallet_account).bind(day).fetch_one(c).await)?;
-        Ok((today, reserved))
+    /// What a payment from a wallet is checked against, read in one statement (so on
+    /// PostgreSQL all of it is of one moment): spent today (the wallet's payments of
+    /// `day`: holds at the amount held until captured, captures at the amount captured), the
+    /// amount of its payments authorised that the ledger has not taken yet, the wallet's balances, and (when `issued_cutoff_ts` is given)
+    /// the units issued to it before that ledger timestamp. `None` when the wallet has no
+    /// ledger account in the tenant yet.
+    pub async fn wallet_position(
+        &mut self,
+        tenant_id: i64,
+        wallet_account: &[u8],
+        day: &str,
+        issued_cutoff_ts: Option<i64>,
+    ) -> Result<Option<WalletPosition>, StoreError> {
+        let sql = "SELECT                    (SELECT CAST(COALESCE(SUM(CASE WHEN p.day = $2 THEN CASE p.state WHEN 'captured' THEN p.captured_minor                     WHEN 'voided' THEN 0 WHEN 'failed' THEN 0 ELSE p.amount_minor END ELSE 0 END), 0) AS BIGINT)                     FROM currency_payments p WHERE p.wallet_account = $1 AND (p.day = $2 OR p.state = 'authorised')),                    (SELECT CAST(COALESCE(SUM(p.amount_minor), 0) AS BIGINT) FROM currency_payments p                     WHERE p.wallet_account = $1 AND p.state = 'authorised'                     AND NOT EXISTS (SELECT 1 FROM ledger_transfers t WHERE t.id = p.id)),                    a.debits_pending, a.debits_posted, a.credits_posted,                    CASE WHEN $3 THEN (SELECT CAST(COALESCE(SUM(t.amount), 0) AS BIGINT) FROM ledger_transfers t                     WHERE t.credit_account_id = $1 AND t.code = 'issue' AND t.ts < $4) ELSE 0 END                    FROM ledger_accounts a WHERE a.id = $1 AND a.tenant_id = $5";
+        let row: Option<(i64, i64, i64, i64, i64, i64)> = on!(self, c => sqlx::query_as(sql)
+            .bind(wallet_account).bind(day).bind(issued_cutoff_ts.is_some()).bind(issued_cutoff_ts.unwrap_or(0))
+            .bind(tenant_id).fetch_optional(c).await)?;
+        Ok(row.map(|(spent_today, reserved, debits_pending, debits_posted, credits_posted, issued_before)| {
+            WalletPosition { spent_today, reserved, debits_pending, debits_posted, credits_posted, issued_before }
+        }))
     }
 
-    /// Units credited to a wallet by issuance (transfer code `issue`) before `before_ts`
-    /// (ledger timestamp, microseconds): what may have expired.
-    pub async fn wallet_issued_before(&mut self, wallet_account: &[u8], before_ts: i64) -> Result<i64, StoreError> {
-        let sql = "SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM ledger_transfers \
-                   WHERE credit_account_id = $1 AND code = 'issue' AND ts < $2";
-        Ok(on!(self, c => sqlx::query_scalar(sql).bind(wallet_account).bind(before_ts).fetch_one(c).await)?)
+    /// A shop's accredited categories and its currency's allowed ones, in one statement.
+    pub async fn payment_categories(
+        &mut self,
+        merchant_id: i64,
+        currency_id: i64,
+    ) -> Result<(Vec<String>, Vec<String>), StoreError> {
+        let sql = "SELECT 0, category FROM currency_merchant_categories WHERE merchant_id = $1                    UNION ALL SELECT 1, category FROM currency_categories WHERE currency_id = $2";
+        let rows: Vec<(i32, String)> =
+            on!(self, c => sqlx::query_as(sql).bind(merchant_id).bind(currency_id).fetch_all(c).await)?;
+        let (mut shop, mut currency) = (Vec::new(), Vec::new());
+        for (which, category) in rows {
+            if which == 0 { shop.push(category) } else { currency.push(category) }
+        }
+        Ok((shop, currency))
     }
 
     /// A merchant's payments, newest first, before `before_us` (cursor), at most `limit`.

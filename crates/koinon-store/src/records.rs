@@ -155,6 +155,9 @@ macro_rules! partner_cols {
         "id, network_id, name, country, partner_tenant_id, is_lead"
     };
 }
+/// Audit rows per insert statement (9 parameters each: under SQLite's 32,766).
+const AUDIT_CHUNK_ROWS: usize = 1_000;
+
 macro_rules! audit_cols {
     () => {
         "seq, at_us, tenant_id, actor, action, object, summary, prev_hash, hash"
@@ -490,6 +493,41 @@ impl Db<'_> {
             on!(self, c => sqlx::query(head).bind(&e.hash).bind(e.seq).execute(c).await.map(|r| r.rows_affected()))?;
         if done != 1 {
             return Err(StoreError::Constraint(format!("audit head moved while appending entry {}", e.seq)));
+        }
+        Ok(())
+    }
+
+    /// Takes the next `n` sequence numbers (answers the last) and the previous hash, locking
+    /// the head row until the transaction ends.
+    pub async fn audit_claim(&mut self, n: i64) -> Result<(i64, String), StoreError> {
+        let sql = "UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash";
+        Ok(on!(self, c => sqlx::query_as(sql).bind(n).fetch_one(c).await)?)
+    }
+
+    /// Inserts claimed entries (consecutive, chained) and moves the head's hash to the last.
+    pub async fn audit_insert_all(&mut self, entries: &[StoredAuditEntry]) -> Result<(), StoreError> {
+        let Some(last) = entries.last() else { return Ok(()) };
+        for chunk in entries.chunks(AUDIT_CHUNK_ROWS) {
+            on!(self, c => {
+                let mut qb = sqlx::QueryBuilder::new(concat!("INSERT INTO audit_log (", audit_cols!(), ") "));
+                qb.push_values(chunk, |mut b, e| {
+                    b.push_bind(e.seq)
+                        .push_bind(e.at_us)
+                        .push_bind(e.tenant_id)
+                        .push_bind(&e.actor)
+                        .push_bind(&e.action)
+                        .push_bind(&e.object)
+                        .push_bind(&e.summary)
+                        .push_bind(&e.prev_hash)
+                        .push_bind(&e.hash);
+                });
+                qb.build().execute(&mut *c).await.map(|_| ())
+            })?;
+        }
+        let head = "UPDATE audit_head SET hash = $1 WHERE id = 1 AND seq = $2";
+        let done = on!(self, c => sqlx::query(head).bind(&last.hash).bind(last.seq).execute(c).await.map(|r| r.rows_affected()))?;
+        if done != 1 {
+            return Err(StoreError::Constraint(format!("audit head moved while appending entry {}", last.seq)));
         }
         Ok(())
     }

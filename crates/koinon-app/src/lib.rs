@@ -12,6 +12,7 @@ pub mod currency_demo_trade;
 pub mod currency_figures;
 pub mod currency_holds;
 pub mod currency_pay;
+pub mod currency_payment_sweep;
 mod currency_payment_writer;
 pub mod currency_payments;
 pub mod currency_redemption;

@@ -7,6 +7,9 @@
 //! again with a savepoint around each request (the test sees this happen), and it keeps
 //! everything else of that transaction. At the end every wallet holds what was issued less what
 //! it paid, the shop got exactly that, and the ledger check and the audit chain pass.
+//!
+//! Also: payments a request left half-way (reserved, and then the process stopped) are settled
+//! by the sweep.
 
 use koinon_app::AppError;
 use koinon_app::currency_payments::{PaymentInput, PaymentView, Refusal};
@@ -117,4 +120,94 @@ async fn payments_sharing_a_transaction_are_answered_each_on_its_own_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn payments_sharing_a_transaction_are_answered_each_on_its_own_postgres() {
     shared_commits(true).await;
+}
+
+/// A payment's reservation written, then the process stopped: one before the ledger took the
+/// transfer (never in the ledger) and one after (in the ledger, its state not recorded). Until
+/// swept, the first one's reservation still counts against the wallet; the sweep leaves
+/// payments younger than ten minutes alone, then marks the first `failed` (`abandoned`),
+/// giving its units back, and the second `posted`.
+async fn sweep(postgres: bool) {
+    use koinon_app::currency_payment_sweep::{PAYMENT_ABANDONED_AFTER_S, SweepReport};
+    let Some(mut w) = world::world(postgres, Kind::Expiry { months: 12 }).await else { return };
+    world::issue(&mut w).await;
+    let start = wallet_available(&w, 0).await;
+    let (till, tenant) = (w.tills[0].0.clone(), w.tenant);
+
+    // In the ledger, its state not recorded.
+    let taken = world::payment(&mut w, 0, 0, 100, false);
+    let p = w.app.take_payment(&till, tenant, &taken).await.expect("request").expect("taken");
+    let taken_id = koinon_store::ledger::id_bytes(koinon_core::ledger::parse_id(&p.id).expect("id"));
+    let now = w.clock.now_us();
+    {
+        let mut tx = w.store.begin().await.expect("tx");
+        assert!(tx.db().set_payment_state(&taken_id, "posted", "authorised", None, None, now).await.expect("back"));
+        tx.commit().await.expect("commit");
+    }
+    // Reserved, never in the ledger.
+    let lost_id = koinon_store::ledger::id_bytes(koinon_core::ledger::parse_id(&w.id()).expect("id"));
+    {
+        let mut tx = w.store.begin().await.expect("tx");
+        let mut db = tx.db();
+        let code = koinon_core::merchant::card::CardCode::parse("card_code", &w.cards[0].0).expect("code");
+        let card = db.card_by_code(tenant, code.as_str()).await.expect("card").expect("card");
+        let row = koinon_store::merchants::PaymentRow {
+            id: lost_id.clone(),
+            tenant_id: tenant,
+            currency_id: w.currency,
+            merchant_id: w.tills[0].1,
+            card_id: card.id,
+            wallet_account: card.wallet_account.clone(),
+            kind: "payment".into(),
+            state: "authorised".into(),
+            amount_minor: 500,
+            captured_minor: None,
+            category: "food".into(),
+            day: koinon_core::finance::format_date(
+                time::OffsetDateTime::from_unix_timestamp(now / 1_000_000).expect("time").date(),
+            ),
+            failure: None,
+            created_by: "test".into(),
+            created_at_us: now,
+            updated_at_us: now,
+        };
+        db.insert_payment(&row).await.expect("insert");
+        tx.commit().await.expect("commit");
+    }
+    // The lost reservation still counts: all that is left is refused.
+    let all = world::payment(&mut w, 0, 0, start - 100, false);
+    let refused = w.app.take_payment(&till, tenant, &all).await.expect("request").expect_err("refused");
+    assert_eq!(refused.code, "insufficient_balance", "{refused:?}");
+
+    assert_eq!(w.app.sweep_payments().await.expect("sweep"), SweepReport::default(), "too young to sweep");
+    w.clock.advance_us((PAYMENT_ABANDONED_AFTER_S + 60) * 1_000_000);
+    let swept = w.app.sweep_payments().await.expect("sweep");
+    assert_eq!(swept, SweepReport { posted: 1, held: 0, abandoned: 1 });
+    assert_eq!(w.app.sweep_payments().await.expect("sweep"), SweepReport::default(), "nothing twice");
+
+    let mut conn = w.store.conn().await.expect("conn");
+    let mut db = conn.db();
+    assert_eq!(db.payment(&taken_id).await.expect("read").expect("row").state, "posted");
+    let lost = db.payment(&lost_id).await.expect("read").expect("row");
+    assert_eq!((lost.state.as_str(), lost.failure.as_deref()), ("failed", Some("abandoned")));
+    drop(conn);
+
+    // Its units are back: all that is left can be paid.
+    let all = world::payment(&mut w, 0, 0, start - 100, false);
+    let p = w.app.take_payment(&till, tenant, &all).await.expect("request").expect("taken");
+    assert_eq!(p.state, "posted");
+    assert_eq!(wallet_available(&w, 0).await, 0);
+    assert!(koinon_app::ledger::check(&w.store).await.expect("check").ok);
+    let audit = koinon_app::audit::verify(&w.store).await.expect("verify");
+    assert!(audit.ok, "{audit:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn payments_left_half_way_are_swept_sqlite() {
+    sweep(false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn payments_left_half_way_are_swept_postgres() {
+    sweep(true).await;
 }

@@ -434,6 +434,21 @@ impl Db<'_> {
         }))
     }
 
+    /// Settles the payments left `authorised` since before `before_us` (their request ended
+    /// between the reservation and the ledger, or before the state was recorded): `posted`, or
+    /// `held` for a hold, when the ledger has the payment's transfer; otherwise `failed`
+    /// (`abandoned`), which lets the reservation go. Answers the states they now have.
+    pub async fn sweep_payments(&mut self, before_us: i64, at_us: i64) -> Result<Vec<String>, StoreError> {
+        let sql = "UPDATE currency_payments SET \
+                   state = CASE WHEN EXISTS (SELECT 1 FROM ledger_transfers t WHERE t.id = currency_payments.id) \
+                   THEN CASE kind WHEN 'hold' THEN 'held' ELSE 'posted' END ELSE 'failed' END, \
+                   failure = CASE WHEN EXISTS (SELECT 1 FROM ledger_transfers t WHERE t.id = currency_payments.id) \
+                   THEN failure ELSE 'abandoned' END, \
+                   updated_at_us = $2 \
+                   WHERE state = 'authorised' AND updated_at_us < $1 RETURNING state";
+        Ok(on!(self, c => sqlx::query_scalar(sql).bind(before_us).bind(at_us).fetch_all(c).await)?)
+    }
+
     /// A shop's accredited categories and its currency's allowed ones, in one statement.
     pub async fn payment_categories(
         &mut self,

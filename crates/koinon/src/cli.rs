@@ -447,6 +447,8 @@ async fn serve(db: &DbArgs, args: ServeArgs) -> anyhow::Result<ExitCode> {
             tracing::warn!("tracing the currencies' figures at start: {e}");
         }
     });
+    // Payments a request left half-way (a stop between reservation and ledger) are settled.
+    app.spawn_payment_sweeps();
     let state = koinon_web::AppState::new(app.clone(), koinon_web::WebConfig { secure_cookies: args.secure_cookies });
     let router = koinon_web::router(state);
     let listener =

@@ -8,6 +8,7 @@ mod currency_decay;
 mod currency_figures;
 mod indigo;
 mod ledger;
+mod merchant_statement;
 mod merchants;
 mod networks;
 mod organisations;
@@ -51,6 +52,7 @@ pub fn routes() -> Router<AppState> {
         .merge(currency_decay::routes())
         .merge(currency_figures::routes())
         .merge(merchants::routes())
+        .merge(merchant_statement::routes())
         .fallback(api_not_found)
         .method_not_allowed_fallback(api_method_not_allowed)
 }
@@ -212,6 +214,7 @@ pub struct FieldErrorBody {
         (path = "/api/v1", api = currency_decay::CurrencyDecayApi),
         (path = "/api/v1", api = currency_figures::CurrencyFiguresApi),
         (path = "/api/v1", api = merchants::MerchantsApi),
+        (path = "/api/v1", api = merchant_statement::MerchantStatementApi),
     ),
     components(schemas(ErrorBody, ErrorDetail, FieldErrorBody))
 )]

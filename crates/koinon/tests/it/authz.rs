@@ -527,6 +527,13 @@ fn api_rows(ids: &Ids) -> Vec<Row> {
             true,
         ),
         get(format!("/api/v1/currency/merchants/{}/payments", ids.merchant), MERCHANT_VIEWERS, true),
+        get(format!("/api/v1/currency/merchants/{}/statement", ids.merchant), MERCHANT_VIEWERS, true),
+        get(
+            format!("/api/v1/currency/merchants/{}/statement?from=2026-01-01&limit=5", ids.merchant),
+            MERCHANT_VIEWERS,
+            true,
+        ),
+        get(format!("/api/v1/currency/merchants/{}/holds", ids.merchant), MERCHANT_VIEWERS, true),
         get(format!("/api/v1/currency/merchants/{}/balance", ids.merchant), MERCHANT_VIEWERS, true),
         write("POST", format!("/api/v1/currency/merchants/{}/circulation", ids.merchant), json!({}), TILL, true),
         write("POST", format!("/api/v1/currency/merchants/{}/redemptions", ids.merchant), json!({}), TILL, true),

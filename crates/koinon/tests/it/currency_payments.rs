@@ -196,6 +196,71 @@ async fn till_api(backend: Backend) {
         .expect("json");
     assert_eq!((b["balance_minor"].as_i64(), b["euro_minor"].as_i64()), (Some(750), Some(500)), "{b}");
 
+    // The shop's statement through the API: the payment in, the redemption out, newest first.
+    let get = |path: String| api.get(t.url(&path)).bearer_auth(&till).send();
+    let r = get(format!("/api/v1/currency/merchants/{}/statement", shop.merchant)).await.expect("statement");
+    assert_eq!(r.status(), 200);
+    let st: serde_json::Value = r.json().await.expect("json");
+    let entries = st["entries"].as_array().expect("entries");
+    let paid = entries.iter().find(|e| e["payment_id"] == id).expect("the payment is on the statement");
+    let last_four: String = shop.card_code.chars().rev().filter(|c| c.is_ascii_alphanumeric()).take(4).collect();
+    let last_four: String = last_four.chars().rev().collect();
+    assert_eq!((paid["amount_minor"].as_i64(), paid["card"].as_str()), (Some(1_250), Some(last_four.as_str())), "{st}");
+    assert_eq!(entries[0]["amount_minor"].as_i64(), Some(-500), "the redemption, newest, went out: {st}");
+    assert!(st["next_cursor"].is_null(), "{st}");
+    let one: serde_json::Value = get(format!("/api/v1/currency/merchants/{}/statement?limit=1", shop.merchant))
+        .await
+        .expect("page")
+        .json()
+        .await
+        .expect("json");
+    let cursor = one["next_cursor"].as_str().expect("a next page").to_string();
+    let two: serde_json::Value =
+        get(format!("/api/v1/currency/merchants/{}/statement?limit=1&cursor={cursor}", shop.merchant))
+            .await
+            .expect("page")
+            .json()
+            .await
+            .expect("json");
+    assert_eq!(two["entries"][0], entries[1], "the second page starts where the first ended");
+    let r = get(format!("/api/v1/currency/merchants/{}/statement?from=2026-13-01", shop.merchant)).await.expect("bad");
+    assert_eq!(r.status(), 422);
+    let e: serde_json::Value = r.json().await.expect("json");
+    assert_eq!(e["error"]["fields"][0]["field"], "from", "{e}");
+
+    // A hold is listed among the shop's open holds until it is captured.
+    let mut hold = body("0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a06", "4821", "2.00");
+    hold["hold"] = serde_json::json!(true);
+    let r = api.post(t.url("/api/v1/currency/payments")).bearer_auth(&till).json(&hold).send().await.expect("hold");
+    assert_eq!(r.status(), 201);
+    let holds: serde_json::Value = get(format!("/api/v1/currency/merchants/{}/holds", shop.merchant))
+        .await
+        .expect("holds")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(holds.as_array().map(Vec::len), Some(1), "{holds}");
+    assert_eq!(
+        (holds[0]["id"].as_str(), holds[0]["amount_minor"].as_i64()),
+        (Some("0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a06"), Some(200))
+    );
+    assert!(holds[0]["expires_at_us"].as_i64().is_some(), "{holds}");
+    let r = api
+        .post(t.url("/api/v1/currency/payments/0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a06/capture"))
+        .bearer_auth(&till)
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .expect("capture");
+    assert_eq!(r.status(), 200);
+    let holds: serde_json::Value = get(format!("/api/v1/currency/merchants/{}/holds", shop.merchant))
+        .await
+        .expect("holds")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(holds, serde_json::json!([]), "a captured hold is no longer open");
+
     // An officer's token is not a till.
     let officer = t.token("officer@heerlen.example.org").await;
     let r = api

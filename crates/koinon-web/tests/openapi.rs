@@ -99,6 +99,7 @@ fn document_is_openapi_3_1_with_every_endpoint() {
         ("/api/v1/currency/merchants/{id}/payments", &["get"]),
         ("/api/v1/currency/merchants/{id}/statement", &["get"]),
         ("/api/v1/currency/merchants/{id}/holds", &["get"]),
+        ("/api/v1/currency/merchants/{id}/pay", &["post"]),
         ("/api/v1/currency/merchants/{id}/balance", &["get"]),
         ("/api/v1/currency/merchants/{id}/circulation", &["post"]),
         ("/api/v1/currency/merchants/{id}/redemptions", &["post"]),

@@ -6,6 +6,7 @@ mod audit;
 mod currency;
 mod currency_decay;
 mod currency_figures;
+mod currency_pay;
 mod indigo;
 mod ledger;
 mod merchant_statement;
@@ -53,6 +54,7 @@ pub fn routes() -> Router<AppState> {
         .merge(currency_figures::routes())
         .merge(merchants::routes())
         .merge(merchant_statement::routes())
+        .merge(currency_pay::routes())
         .fallback(api_not_found)
         .method_not_allowed_fallback(api_method_not_allowed)
 }
@@ -215,6 +217,7 @@ pub struct FieldErrorBody {
         (path = "/api/v1", api = currency_figures::CurrencyFiguresApi),
         (path = "/api/v1", api = merchants::MerchantsApi),
         (path = "/api/v1", api = merchant_statement::MerchantStatementApi),
+        (path = "/api/v1", api = currency_pay::CurrencyPayApi),
     ),
     components(schemas(ErrorBody, ErrorDetail, FieldErrorBody))
 )]

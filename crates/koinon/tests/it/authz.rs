@@ -534,6 +534,8 @@ fn api_rows(ids: &Ids) -> Vec<Row> {
             true,
         ),
         get(format!("/api/v1/currency/merchants/{}/holds", ids.merchant), MERCHANT_VIEWERS, true),
+        // Anyone signed in may try to pay from their own wallet (no wallet: 422).
+        write("POST", format!("/api/v1/currency/merchants/{}/pay", ids.merchant), json!({}), ALL, true),
         get(format!("/api/v1/currency/merchants/{}/balance", ids.merchant), MERCHANT_VIEWERS, true),
         write("POST", format!("/api/v1/currency/merchants/{}/circulation", ids.merchant), json!({}), TILL, true),
         write("POST", format!("/api/v1/currency/merchants/{}/redemptions", ids.merchant), json!({}), TILL, true),

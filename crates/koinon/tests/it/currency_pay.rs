@@ -2,7 +2,8 @@
 //! link sends someone not signed in to sign in and back; the demo beneficiary pays with the
 //! card's PIN and gets a receipt; the same form sent twice pays once; refusals say why (the
 //! category, a wrong PIN, the daily limit, a suspended shop) and change nothing; the statement
-//! downloads as CSV; the shop prints its poster with the link as a QR code.
+//! downloads as CSV; the shop prints its poster with the link as a QR code. The beneficiary's
+//! own app pays the same way through the API with a bearer token.
 
 use koinon_app::Actor;
 use koinon_app::currency_demo::DEMO_TENANT;
@@ -165,6 +166,53 @@ async fn pay_by_phone(backend: Backend) {
     assert!(body.contains("No wallet in GRAMA") && !body.contains("name=\"pin\""), "{body}");
     let r = shop.get(t.url(&receipt)).send().await.expect("receipt");
     assert!(matches!(r.status(), StatusCode::NOT_FOUND | StatusCode::FORBIDDEN), "{}", r.status());
+
+    // The beneficiary's own app pays through the API with a bearer token: the same rules.
+    let token = t.token(DEMO_BENEFICIARY).await;
+    let api = reqwest::Client::new();
+    let pay = |shop: i64, body: serde_json::Value| {
+        api.post(t.url(&format!("/api/v1/currency/merchants/{shop}/pay"))).bearer_auth(&token).json(&body).send()
+    };
+    let body = |id: &str, amount: &str, category: &str, pin: &str| serde_json::json!({"payment_id": id, "amount": amount, "category": category, "pin": pin});
+    let r = pay(fruit, body("0190a1b2-c3d4-7e5f-8a9b-00000000a001", "5.00", "food", DEMO_PIN)).await.expect("pay");
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "the suspended shop refuses");
+    let e: serde_json::Value = r.json().await.expect("json");
+    assert_eq!(e["error"]["code"], "merchant_suspended", "{e}");
+    let coop = shop_id(&t, "Botiga Cooperativa del Fondo").await;
+    for _ in 0..2 {
+        let r =
+            pay(coop, body("0190a1b2-c3d4-7e5f-8a9b-00000000a002", "7.50", "hygiene", DEMO_PIN)).await.expect("pay");
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let p: serde_json::Value = r.json().await.expect("json");
+        assert_eq!((p["state"].as_str(), p["amount_minor"].as_i64()), (Some("posted"), Some(750)), "{p}");
+    }
+    assert!(balance(&t, &c, &link).await.contains("422.50"), "the retry paid once");
+    let r = pay(coop, body("0190a1b2-c3d4-7e5f-8a9b-00000000a003", "1.00", "food", "1357")).await.expect("pay");
+    let e: serde_json::Value = r.json().await.expect("json");
+    assert_eq!(
+        (e["error"]["code"].as_str(), e["error"]["fields"][0]["field"].as_str()),
+        (Some("wrong_pin"), Some("pin"))
+    );
+    let r = pay(coop, body("not-a-uuid", "1.00", "food", DEMO_PIN)).await.expect("pay");
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let e: serde_json::Value = r.json().await.expect("json");
+    assert_eq!(e["error"]["fields"][0]["field"], "payment_id", "{e}");
+    // The shop's user has no wallet to pay from.
+    let shop_token = t.token("merchant-horta@santa-coloma.example.org").await;
+    let r = api
+        .post(t.url(&format!("/api/v1/currency/merchants/{coop}/pay")))
+        .bearer_auth(&shop_token)
+        .json(&body("0190a1b2-c3d4-7e5f-8a9b-00000000a004", "1.00", "food", DEMO_PIN))
+        .send()
+        .await
+        .expect("pay");
+    let e: serde_json::Value = r.json().await.expect("json");
+    assert_eq!(
+        (e["error"]["code"].as_str(), e["error"]["fields"][0]["field"].as_str()),
+        (Some("no_wallet"), Some("household")),
+        "{e}"
+    );
+    assert!(balance(&t, &c, &link).await.contains("422.50"));
 }
 
 #[tokio::test]

@@ -18,23 +18,7 @@ pub async fn append(
     object: &str,
     summary: serde_json::Value,
 ) -> Result<i64, AppError> {
-    let summary = summary.to_string();
-    let clip = |s: &str, max: usize| s.chars().take(max).collect::<String>();
-    let (seq, prev_hash) = db.audit_claim_next().await?;
-    let mut entry = StoredAuditEntry {
-        seq,
-        at_us: App::now_us(),
-        tenant_id,
-        actor: actor.audit_name(),
-        action: clip(action, ACTION_MAX_CHARS),
-        object: clip(object, OBJECT_MAX_CHARS),
-        summary: clip(&summary, SUMMARY_MAX_CHARS),
-        prev_hash,
-        hash: String::new(),
-    };
-    entry.hash = chain_hash(&entry.prev_hash, &entry.fields());
-    db.audit_insert(&entry).await?;
-    Ok(seq)
+    append_all(db, vec![Pending::new(actor, tenant_id, action, object, summary)]).await
 }
 
 /// An entry made now and appended later, with others, by [`append_all`] (a writer that
@@ -60,13 +44,14 @@ impl Pending {
 }
 
 /// Appends the entries, in order, in the transaction `db` belongs to: one claim of the chain's
-/// head for all of them, their rows in few statements, the head's hash once.
-pub async fn append_all(db: &mut Db<'_>, entries: Vec<Pending>) -> Result<(), AppError> {
+/// head for all of them, their rows in few statements, the head's hash once. Answers the last
+/// entry's sequence number (0 when there were none).
+pub async fn append_all(db: &mut Db<'_>, entries: Vec<Pending>) -> Result<i64, AppError> {
     let Ok(n) = i64::try_from(entries.len()) else {
         return Err(AppError::Internal("too many audit entries at once".into()));
     };
     if n == 0 {
-        return Ok(());
+        return Ok(0);
     }
     let (last_seq, mut prev_hash) = db.audit_claim(n).await?;
     let mut rows = Vec::with_capacity(entries.len());
@@ -78,7 +63,7 @@ pub async fn append_all(db: &mut Db<'_>, entries: Vec<Pending>) -> Result<(), Ap
         rows.push(e);
     }
     db.audit_insert_all(&rows).await?;
-    Ok(())
+    Ok(last_seq)
 }
 
 /// The result of walking the whole chain.
